@@ -1,0 +1,49 @@
+# DigiOne Hub. `make run` serves the app with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+PORT ?= 5000
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/digione_test
+export FLASK_APP := wsgi
+
+.PHONY: run install translations db demo test test-sqlite test-postgres clean messages
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(VENV)/bin/pybabel compile -q -f -d app/translations
+
+db: translations
+	DIGIONE_ENV=$${DIGIONE_ENV:-development} $(FLASK) db upgrade
+
+demo: db
+	DIGIONE_ENV=$${DIGIONE_ENV:-development} $(FLASK) demo load
+
+run: demo
+	@echo "Serving DigiOne Hub on http://127.0.0.1:$(PORT)"
+	DIGIONE_ENV=$${DIGIONE_ENV:-development} $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: translations
+	$(PY) -m tests.run_suite
+
+test-sqlite: translations
+	$(PY) -m pytest
+
+test-postgres: translations
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
+
+messages: install
+	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,117 @@
+"""DigiOne Hub: the application factory, built from small register_* steps."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import BASE_DIR, DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, load_config
+
+
+def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
+    config = config or load_config()
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder="static",
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+    check_config(app)
+    register_extensions(app)
+    register_models()
+    register_i18n(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def check_config(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
+        raise RuntimeError("SECRET_KEY must be set to a long random value in production (see README).")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and str(INSTANCE_DIR) in uri:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Sign in to see this page.")
+    login_manager.localize_callback = str  # evaluate the lazy text in the request's language
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        from app.models import User
+
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+
+def register_models() -> None:
+    """Import every model so that metadata (and Alembic) sees them all."""
+    import app.audit  # noqa: F401
+    import app.mail  # noqa: F401
+    import app.models  # noqa: F401
+    import governance.models  # noqa: F401
+    import marketplace.models  # noqa: F401
+
+
+def register_i18n(app: Flask) -> None:
+    from app.i18n import register_i18n as _register
+
+    _register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.views import account, admin, auth, main, orgs
+
+    for module in (main, auth, account, orgs, admin):
+        app.register_blueprint(module.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.errors import register_error_handlers as _register
+
+    _register(app)
+
+
+def register_security(app: Flask) -> None:
+    from app.security import register_security_headers
+
+    register_security_headers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_wtf.csrf import generate_csrf
+
+    from app import labels, markdown, permissions
+
+    app.jinja_env.filters["markdown"] = markdown.render
+    app.jinja_env.globals.update(
+        csrf_token=generate_csrf,
+        is_coordinator=permissions.is_coordinator,
+        org_kind_label=labels.org_kind_label,
+        org_status_label=labels.org_status_label,
+        role_label=labels.role_label,
+    )
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register_cli as _register
+
+    _register(app)

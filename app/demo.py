@@ -1,0 +1,91 @@
+"""Demo data for development: loaded by `flask demo load`, never in production."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app import audit, services
+from app.extensions import db
+from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
+
+DEMO_PASSWORD = "digione-demo"  # noqa: S105 - published demo password, refused in production
+
+MUNICIPALITIES = [
+    ("Espoo", "049", "0101263-6"),
+    ("Jyväskylä", "179", "0208201-1"),
+    ("Lahti", "398", "0208223-0"),
+    ("Oulu", "564", "0187690-1"),
+    ("Tampere", "837", "0211675-2"),
+    ("Turku", "853", "0204819-8"),
+    ("Vantaa", "092", "0124610-9"),
+]
+COORDINATOR = ("DigiOne-koordinaatio", "2077474-0")
+PROVIDERS = [
+    ("Oppimisen Polku Oy", "0831312-4"),
+    ("Kielisilta Oy", "0920632-0"),
+    ("Arviointitalo Oy", "1572860-0"),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    organisation: str
+    role: OrgRole
+    description: str
+
+
+ACCOUNTS = [
+    DemoAccount("coordinator@example.com", "Kaisa Koordinaattori", COORDINATOR[0], OrgRole.ADMIN,
+                "coordinator (ecosystem administration)"),
+    DemoAccount("coordinator.staff@example.com", "Kalle Koordinaattori", COORDINATOR[0], OrgRole.MEMBER,
+                "coordinator staff member"),
+    DemoAccount("provider@example.com", "Pia Palveluntarjoaja", PROVIDERS[0][0], OrgRole.ADMIN,
+                "provider admin (Oppimisen Polku Oy)"),
+    DemoAccount("provider.member@example.com", "Pekka Polku", PROVIDERS[0][0], OrgRole.MEMBER,
+                "provider member (Oppimisen Polku Oy)"),
+    DemoAccount("provider2@example.com", "Kirsi Kielisilta", PROVIDERS[1][0], OrgRole.ADMIN,
+                "provider admin (Kielisilta Oy)"),
+    DemoAccount("provider3@example.com", "Aino Arvio", PROVIDERS[2][0], OrgRole.ADMIN,
+                "provider admin (Arviointitalo Oy)"),
+    DemoAccount("admin.vantaa@example.com", "Ville Vantaa", "Vantaa", OrgRole.ADMIN,
+                "municipality admin (Vantaa)"),
+    DemoAccount("buyer.vantaa@example.com", "Veera Ostaja", "Vantaa", OrgRole.BUYER,
+                "municipality buyer (Vantaa)"),
+    DemoAccount("approver.vantaa@example.com", "Väinö Hyväksyjä", "Vantaa", OrgRole.APPROVER,
+                "municipality approver (Vantaa)"),
+    DemoAccount("member.vantaa@example.com", "Minna Opettaja", "Vantaa", OrgRole.MEMBER,
+                "municipality member, a teacher (Vantaa)"),
+    DemoAccount("buyer.espoo@example.com", "Eero Ostaja", "Espoo", OrgRole.BUYER, "municipality buyer (Espoo)"),
+    DemoAccount("approver.espoo@example.com", "Elina Hyväksyjä", "Espoo", OrgRole.APPROVER,
+                "municipality approver (Espoo)"),
+]
+
+
+def _org_by_name(name: str) -> Organisation | None:
+    return db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
+
+
+def load() -> list[DemoAccount]:
+    """Create what is missing; running it again changes nothing. Never commits."""
+    for name, code, business_id in MUNICIPALITIES:
+        if _org_by_name(name) is None:
+            services.create_organisation(None, OrgKind.MUNICIPALITY, name, business_id, code)
+    if _org_by_name(COORDINATOR[0]) is None:
+        services.create_organisation(None, OrgKind.COORDINATOR, COORDINATOR[0], COORDINATOR[1])
+    for name, business_id in PROVIDERS:
+        if _org_by_name(name) is None:
+            services.create_organisation(None, OrgKind.PROVIDER, name, business_id, status=OrgStatus.ACTIVE)
+    for account in ACCOUNTS:
+        if services.find_user_by_email(account.email) is not None:
+            continue
+        org = _org_by_name(account.organisation)
+        user = User(email=account.email, name=account.name, password_hash=services.hash_password(DEMO_PASSWORD),
+                    organisation=org, org_role=account.role.value, locale="fi")
+        db.session.add(user)
+        audit.record(None, "user.created_demo", user, email=account.email, role=account.role.value)
+    db.session.flush()
+    return ACCOUNTS

@@ -1,0 +1,162 @@
+"""Forms of the core: accounts, organisations, administration."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from app.validators import is_valid_business_id, is_valid_municipality_code
+
+LANGUAGE_CHOICES = [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
+
+
+def business_id_check(form, field) -> None:
+    if field.data and not is_valid_business_id(field.data):
+        raise ValidationError(_l("Enter a valid business ID (Y-tunnus) in the form 1234567-8. Check the last digit."))
+
+
+def municipality_code_check(form, field) -> None:
+    if field.data and not is_valid_municipality_code(field.data):
+        raise ValidationError(_l("A municipality code has exactly three digits, for example 092."))
+
+
+def _email_field(label=None):
+    return EmailField(
+        label or _l("E-mail address"),
+        validators=[DataRequired(_l("Enter your e-mail address.")),
+                    Email(_l("Enter an e-mail address in the form name@example.fi.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class RegisterForm(FlaskForm):
+    email = _email_field()
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Choose a password.")), Length(max=200)],
+        description=_l("At least 12 characters. A few unrelated words are easy to remember and hard to guess."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(_l("Type the password again.")), EqualTo("password", _l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Create account"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field()
+    submit = SubmitField(_l("Send reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a password.")), Length(max=200)],
+        description=_l("At least 12 characters. A few unrelated words are easy to remember and hard to guess."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(_l("Type the password again.")), EqualTo("password", _l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Save new password"))
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))],
+                            render_kw={"autocomplete": "current-password"})
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save"))
+
+
+class LanguageForm(FlaskForm):
+    """The header switcher; each button submits its own language."""
+
+
+class StartProviderForm(FlaskForm):
+    name = StringField(_l("Legal name of the company"),
+                       validators=[DataRequired(_l("Enter the company's name.")), Length(max=200)])
+    business_id = StringField(_l("Business ID (Y-tunnus)"),
+                              validators=[DataRequired(_l("Enter the business ID.")), business_id_check],
+                              description=_l("For example 1234567-8."))
+    submit = SubmitField(_l("Start a provider organisation"))
+
+
+class JoinMunicipalityForm(FlaskForm):
+    organisation = SelectField(_l("Municipality"), coerce=int,
+                               validators=[DataRequired(_l("Choose the municipality."))])
+    message = TextAreaField(_l("Message to the municipality's admin"), validators=[Optional(), Length(max=2000)],
+                            description=_l("For example your school and your role there."))
+    submit = SubmitField(_l("Send request"))
+
+
+class InviteForm(FlaskForm):
+    email = _email_field(_l("E-mail address of the person to invite"))
+    role = SelectField(_l("Role"))
+    submit = SubmitField(_l("Send invitation"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"))
+    submit = SubmitField(_l("Change role"))
+
+
+class DecideJoinRequestForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("accept", _l("Accept")), ("decline", _l("Decline"))],
+                          validators=[DataRequired(_l("Choose accept or decline."))])
+    role = SelectField(_l("Role if accepted"))
+    note = TextAreaField(_l("Note to the person"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Save decision"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class MunicipalityForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
+    municipality_code = StringField(_l("Municipality code"),
+                                    validators=[DataRequired(_l("Enter the municipality code.")), municipality_code_check],
+                                    description=_l("Three digits, for example 092 for Vantaa."))
+    business_id = StringField(_l("Business ID (Y-tunnus)"), validators=[Optional(), business_id_check])
+    submit = SubmitField(_l("Create municipality"))
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=80)])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=80)])
+    actor = StringField(_l("Actor e-mail"), validators=[Optional(), Length(max=254)])

@@ -1,0 +1,27 @@
+"""Markdown to safe HTML: the only place user-written Markdown becomes markup."""
+
+from __future__ import annotations
+
+import markdown as md
+import nh3
+from markupsafe import Markup
+
+_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "strong", "sub", "sup",
+    "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+
+
+def render(text: str | None) -> Markup:
+    """Render Markdown and strip everything that could run or track."""
+    html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 above

@@ -1,0 +1,45 @@
+"""Finnish identifiers: business IDs (Y-tunnus) and municipality codes."""
+
+from __future__ import annotations
+
+import re
+
+_BUSINESS_ID = re.compile(r"^(\d{7})-(\d)$")
+_BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
+_MUNICIPALITY_CODE = re.compile(r"^\d{3}$")
+
+
+def business_id_check_digit(first_seven: str) -> int | None:
+    """The check digit for the seven digits of a Y-tunnus, or None if none exists.
+
+    A remainder of 1 means no valid check digit: such numbers are never issued.
+    """
+    if len(first_seven) != 7 or not first_seven.isdigit():
+        raise ValueError("seven digits expected")
+    remainder = sum(int(d) * w for d, w in zip(first_seven, _BUSINESS_ID_WEIGHTS, strict=True)) % 11
+    if remainder == 0:
+        return 0
+    if remainder == 1:
+        return None
+    return 11 - remainder
+
+
+def normalise_business_id(value: str) -> str:
+    """Trim spaces and pad an old six-digit form (123456-7) to seven digits."""
+    value = (value or "").strip().replace(" ", "")
+    if re.fullmatch(r"\d{6}-\d", value):
+        value = "0" + value
+    return value
+
+
+def is_valid_business_id(value: str) -> bool:
+    """True for a well-formed Y-tunnus `NNNNNNN-C` whose check digit is right."""
+    match = _BUSINESS_ID.match(normalise_business_id(value))
+    if not match:
+        return False
+    expected = business_id_check_digit(match.group(1))
+    return expected is not None and expected == int(match.group(2))
+
+
+def is_valid_municipality_code(value: str) -> bool:
+    return bool(_MUNICIPALITY_CODE.match((value or "").strip()))

@@ -1,0 +1,44 @@
+"""The signed-in person's own profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import services
+from app.extensions import db
+from app.forms import ChangePasswordForm, ProfileForm
+
+bp = Blueprint("account", __name__, url_prefix="/profile")
+
+
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, form.name.data, form.locale.data)
+        session["lang"] = form.locale.data
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("account.profile"))
+    return render_template("account/profile.html", form=form, password_form=ChangePasswordForm(formdata=None))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not services.check_password(current_user, form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        form.password.errors.extend(
+            services.password_problems(form.password.data, current_user.email, current_user.name)
+        )
+        if not form.errors:
+            services.change_password(current_user, form.password.data)
+            db.session.commit()
+            flash(_("Your new password is saved."), "success")
+            return redirect(url_for("account.profile"))
+    return render_template("account/password.html", form=form)

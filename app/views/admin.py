@@ -1,0 +1,85 @@
+"""Ecosystem administration for the coordinator's staff."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import services
+from app.audit import AuditEvent
+from app.extensions import db
+from app.labels import ROLE_LABELS
+from app.forms import AuditFilterForm, InviteForm, MunicipalityForm
+from app.models import Organisation, OrgKind
+from app.permissions import coordinator_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+KIND_FILTERS = {k.value for k in OrgKind}
+
+
+@bp.get("/audit")
+@coordinator_required
+def audit():
+    form = AuditFilterForm(request.args)
+    stmt = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+    if form.validate():
+        if form.action.data:
+            stmt = stmt.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
+        if form.object_type.data:
+            stmt = stmt.where(AuditEvent.object_type == form.object_type.data.strip())
+        if form.actor.data:
+            stmt = stmt.where(AuditEvent.actor_label == services.normalise_email(form.actor.data))
+    page = db.paginate(stmt, per_page=current_app.config["AUDIT_PAGE_SIZE"], max_per_page=200, error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("admin/audit.html", form=form, page=page, args=args)
+
+
+@bp.get("/organisations")
+@coordinator_required
+def organisations():
+    kind = request.args.get("kind", "")
+    stmt = sa.select(Organisation).order_by(Organisation.kind, Organisation.name)
+    if kind in KIND_FILTERS:
+        stmt = stmt.where(Organisation.kind == kind)
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template("admin/organisations.html", page=page, kind=kind, kinds=sorted(KIND_FILTERS),
+                           join_requests=services.pending_join_requests())
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@coordinator_required
+def new_municipality():
+    form = MunicipalityForm()
+    if form.validate_on_submit():
+        try:
+            org = services.create_organisation(current_user, OrgKind.MUNICIPALITY, form.name.data,
+                                               form.business_id.data or None, form.municipality_code.data.strip())
+        except services.ServiceError as exc:
+            db.session.rollback()
+            form.municipality_code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The municipality %(org)s was created. Invite its admin next.", org=org.name), "success")
+            return redirect(url_for("admin.organisation", org_id=org.id))
+    return render_template("admin/new_municipality.html", form=form)
+
+
+@bp.get("/organisations/<int:org_id>")
+@coordinator_required
+def organisation(org_id: int):
+    org = db.get_or_404(Organisation, org_id)
+    invite_form = InviteForm()
+    invite_form.role.choices = [(r.value, str(ROLE_LABELS[r.value])) for r in org.roles]
+    return render_template(
+        "admin/organisation.html",
+        org=org,
+        members=services.members(org),
+        invite_form=invite_form,
+        invitations=services.open_invitations(org),
+        join_requests=services.pending_join_requests(org),
+        role_labels=ROLE_LABELS,
+    )
+

@@ -1,0 +1,46 @@
+"""Home page, language switcher and health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from app import services
+from app.extensions import db
+from app.forms import LanguageForm
+from app.security import safe_redirect
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("main/index.html")
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    lang = request.form.get("lang", "")
+    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            services.set_locale(current_user, lang)
+            db.session.commit()
+    return safe_redirect(request.form.get("next"))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.warning("health check: database unreachable")
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,123 @@
+"""Configuration. This module is the only place that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+#: The development key. Production refuses to start with it.
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - documented development default
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment; production is the default."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = _env("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'digione.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Languages: Finnish first.
+    LANGUAGES = ("fi", "sv", "en")
+    BABEL_DEFAULT_LOCALE = "fi"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+
+    # Sessions and cookies.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
+    PREFERRED_URL_SCHEME = "https"
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    # Forms.
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+
+    # Rate limits (in memory unless Redis or another store is configured).
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+
+    # Accounts.
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
+    INVITATION_MAX_AGE = 60 * 60 * 24 * 7
+
+    # Mail: the outbox is delivered by `flask mail send`.
+    MAIL_SERVER = _env("MAIL_SERVER")
+    MAIL_PORT = int(_env("MAIL_PORT", "587") or 587)
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_SENDER = _env("MAIL_SENDER", "DigiOne Hub <no-reply@digione.example>")
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
+
+    DEMO_DATA_ALLOWED = False
+    AUDIT_PAGE_SIZE = 50
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+    DEMO_DATA_ALLOWED = True
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - test only
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    #: PostgreSQL (or another) database for the suite; unset means SQLite.
+    TEST_DATABASE_URL = _env("TEST_DATABASE_URL")
+    #: Where `make test` looks for PostgreSQL when TEST_DATABASE_URL is not given.
+    DEFAULT_POSTGRES_TEST_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/digione_test"
+    #: In CI an unreachable PostgreSQL is a failure, not a skip.
+    CI = _env_bool("CI")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+    SERVER_NAME = None
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick
+    RATELIMIT_STORAGE_URI = "memory://"
+    DEMO_DATA_ALLOWED = True
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "production": Config,
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+}
+
+
+def load_config(name: str | None = None) -> type[Config]:
+    """Return the configuration class named by DIGIONE_ENV (production by default)."""
+    key = (name or _env("DIGIONE_ENV", "production") or "production").lower()
+    try:
+        return CONFIGS[key]
+    except KeyError as exc:
+        raise RuntimeError(f"Unknown DIGIONE_ENV {key!r}; use one of {', '.join(CONFIGS)}") from exc

@@ -1,0 +1,1 @@
+"""Governance models (rules, bodies, meetings, decisions) arrive with their issues."""

@@ -1,0 +1,1 @@
+"""Marketplace models (applications, listings, orders) arrive with their issues."""

@@ -1,0 +1,144 @@
+"""Fixtures: an app per test on a fresh database (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), a client that fills in CSRF tokens like a browser,
+and signed-in clients for each kind of user."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.extensions import db, limiter
+from config import TestConfig
+from tests import factories
+
+TEST_PASSWORD = factories.TEST_PASSWORD
+_CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TestConfig.TEST_DATABASE_URL:
+        return TestConfig.TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> Iterator[None]:
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+class BrowserLikeClient(FlaskClient):
+    """A test client that sends the page's CSRF token with every form, as a browser does."""
+
+    def csrf_token(self, page: str = "/") -> str:
+        html = self.get(page).get_data(as_text=True)
+        match = _CSRF.search(html)
+        if match is None:
+            html = self.get("/").get_data(as_text=True)
+            match = _CSRF.search(html)
+        assert match, "no CSRF token found on the page"
+        return match.group(1)
+
+    def post_form(self, url: str, data: dict | None = None, page: str | None = None, **kwargs):
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token(page or "/"))
+        return self.post(url, data=payload, **kwargs)
+
+    def login(self, email: str, password: str = TEST_PASSWORD):
+        response = self.post_form("/login", {"email": email, "password": password}, page="/login")
+        assert response.status_code == 302, f"login of {email} failed"
+        return response
+
+    def logout(self):
+        return self.post_form("/logout")
+
+
+@pytest.fixture()
+def app(_schema: None, database_url: str) -> Iterator[Flask]:
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    app.test_client_class = BrowserLikeClient
+    with app.app_context():
+        limiter.reset()
+        yield app
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def client(app: Flask) -> BrowserLikeClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture()
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def people(app: Flask) -> dict:
+    """One user of every kind the access matrix knows, in separate organisations."""
+    municipality = factories.MunicipalityFactory(name="Vantaa", municipality_code="092")
+    other_municipality = factories.MunicipalityFactory(name="Espoo", municipality_code="049")
+    provider = factories.ProviderFactory(name="Oppimisen Polku Oy")
+    other_provider = factories.ProviderFactory(name="Kielisilta Oy")
+    coordinator_org = factories.CoordinatorOrgFactory()
+    return {
+        "municipality": municipality,
+        "other_municipality": other_municipality,
+        "provider": provider,
+        "other_provider": other_provider,
+        "coordinator_org": coordinator_org,
+        "coordinator": factories.UserFactory(organisation=coordinator_org, org_role="admin", email="coord@example.com"),
+        "provider_admin": factories.UserFactory(organisation=provider, org_role="admin", email="padmin@example.com"),
+        "provider_user": factories.UserFactory(organisation=provider, org_role="member", email="puser@example.com"),
+        "other_provider_user": factories.UserFactory(organisation=other_provider, org_role="member",
+                                                     email="other.puser@example.com"),
+        "municipality_admin": factories.UserFactory(organisation=municipality, org_role="admin",
+                                                    email="madmin@example.com"),
+        "buyer": factories.UserFactory(organisation=municipality, org_role="buyer", email="buyer@example.com"),
+        "approver": factories.UserFactory(organisation=municipality, org_role="approver", email="approver@example.com"),
+        "other_approver": factories.UserFactory(organisation=other_municipality, org_role="approver",
+                                                email="other.approver@example.com"),
+        "no_org": factories.UserFactory(organisation=None, org_role=None, email="newcomer@example.com"),
+    }
+
+
+@pytest.fixture()
+def login_as(app: Flask, people: dict):
+    """A fresh client signed in as one of `people` (None means anonymous)."""
+
+    def _login(key: str | None) -> BrowserLikeClient:
+        client: BrowserLikeClient = app.test_client()  # type: ignore[assignment]
+        if key is not None:
+            client.login(people[key].email)
+        return client
+
+    return _login

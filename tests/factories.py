@@ -1,0 +1,117 @@
+"""factory-boy factories for every model."""
+
+from __future__ import annotations
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from app import audit
+from app.extensions import db
+from app.mail import OutboxMessage
+from app.models import Invitation, JoinRequest, Organisation, User
+from app.services import hash_password
+from app.validators import business_id_check_digit
+
+TEST_PASSWORD = "correct horse battery"  # noqa: S105 - test only
+
+
+def valid_business_id(n: int) -> str:
+    """The n-th valid Y-tunnus from 2000000 upwards (skipping numbers with no check digit)."""
+    base = 2_000_000 + n
+    while True:
+        digits = f"{base:07d}"
+        check = business_id_check_digit(digits)
+        if check is not None:
+            return f"{digits}-{check}"
+        base += 1_000_000  # a different number that cannot collide with another n
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class OrganisationFactory(BaseFactory):
+    class Meta:
+        model = Organisation
+
+    kind = "provider"
+    name = factory.Sequence(lambda n: f"Organisaatio {n} Oy")
+    business_id = factory.Sequence(valid_business_id)
+    status = "active"
+
+
+class MunicipalityFactory(OrganisationFactory):
+    kind = "municipality"
+    name = factory.Sequence(lambda n: f"Kunta {n}")
+    municipality_code = factory.Sequence(lambda n: f"{(n % 800) + 100:03d}")
+    business_id = None
+
+
+class ProviderFactory(OrganisationFactory):
+    kind = "provider"
+
+
+class CoordinatorOrgFactory(OrganisationFactory):
+    kind = "coordinator"
+    name = "DigiOne-koordinaatio"
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = factory.Sequence(lambda n: f"Testi Käyttäjä {n}")
+    password_hash = factory.LazyFunction(lambda: hash_password(TEST_PASSWORD))
+    organisation = factory.SubFactory(MunicipalityFactory)
+    org_role = "member"
+    locale = "fi"
+
+
+class InvitationFactory(BaseFactory):
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(MunicipalityFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    org_role = "buyer"
+    invited_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"), org_role="admin")
+
+
+class JoinRequestFactory(BaseFactory):
+    class Meta:
+        model = JoinRequest
+
+    user = factory.SubFactory(UserFactory, organisation=None, org_role=None)
+    organisation = factory.SubFactory(MunicipalityFactory)
+    message = "Olen opettaja Tikkurilan koulussa."
+
+
+class OutboxMessageFactory(BaseFactory):
+    class Meta:
+        model = OutboxMessage
+
+    recipient = factory.Sequence(lambda n: f"recipient{n}@example.com")
+    subject = "Testiviesti"
+    body = "Hei!"
+
+
+class AuditEventFactory(factory.Factory):
+    """Audit events are only ever appended through audit.record, so is this one."""
+
+    class Meta:
+        model = audit.AuditEvent
+
+    actor = None
+    action = "test.event"
+    obj = ("test", "1")
+    data = factory.Dict({"n": factory.Sequence(int)})
+
+    @classmethod
+    def _create(cls, model_class, actor=None, action="test.event", obj=None, data=None, **kwargs):
+        event = audit.record(actor, action, obj, **(data or {}))
+        db.session.commit()
+        return event
