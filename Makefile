@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 translations: install
-	$(VENV)/bin/pybabel compile -q -f -d app/translations
+	$(VENV)/bin/pybabel compile -f -d app/translations
 
 db: translations
 	DIGIONE_ENV=$${DIGIONE_ENV:-development} $(FLASK) db upgrade
@@ -42,8 +42,11 @@ test-postgres: translations
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
 
 messages: install
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .
-	$(VENV)/bin/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot \
+		--no-location --sort-output --ignore-dirs='.venv node_modules' .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching \
+		--no-location --width 100
+	$(PY) scripts/fill_english.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -104,6 +104,7 @@ class TestConfig(Config):
     SERVER_NAME = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick
     RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "1000 per minute"  # tests that check throttling set a low limit themselves
     DEMO_DATA_ALLOWED = True
 
 

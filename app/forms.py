@@ -14,11 +14,19 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from app.validators import is_valid_business_id, is_valid_municipality_code
 
-LANGUAGE_CHOICES = [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+LANGUAGE_CHOICES = choices([("fi", "suomi"), ("sv", "svenska"), ("en", "English")])
 
 
 def business_id_check(form, field) -> None:
@@ -131,7 +139,7 @@ class RoleForm(FlaskForm):
 
 
 class DecideJoinRequestForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("accept", _l("Accept")), ("decline", _l("Decline"))],
+    decision = RadioField(_l("Decision"), choices=choices([("accept", _l("Accept")), ("decline", _l("Decline"))]),
                           validators=[DataRequired(_l("Choose accept or decline."))])
     role = SelectField(_l("Role if accepted"))
     note = TextAreaField(_l("Note to the person"), validators=[Optional(), Length(max=2000)])

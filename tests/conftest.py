@@ -4,6 +4,7 @@ and signed-in clients for each kind of user."""
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Iterator
 
@@ -54,7 +55,19 @@ def _empty_all_tables() -> None:
 
 
 class BrowserLikeClient(FlaskClient):
-    """A test client that sends the page's CSRF token with every form, as a browser does."""
+    """A test client that behaves like a browser against a real server.
+
+    Each request runs in a context of its own, so it gets a fresh application
+    context (its own ``g``, its own database session) exactly as it would in
+    production, instead of sharing the test's. Afterwards the test's session
+    is expired so that it reads what the request committed. Forms carry the
+    page's CSRF token, as a browser's would.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
 
     def csrf_token(self, page: str = "/") -> str:
         html = self.get(page).get_data(as_text=True)

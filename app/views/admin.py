@@ -11,7 +11,7 @@ from app import services
 from app.audit import AuditEvent
 from app.extensions import db
 from app.labels import ROLE_LABELS
-from app.forms import AuditFilterForm, InviteForm, MunicipalityForm
+from app.forms import AuditFilterForm, InviteForm, MunicipalityForm, choices
 from app.models import Organisation, OrgKind
 from app.permissions import coordinator_required
 
@@ -72,7 +72,7 @@ def new_municipality():
 def organisation(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     invite_form = InviteForm()
-    invite_form.role.choices = [(r.value, str(ROLE_LABELS[r.value])) for r in org.roles]
+    invite_form.role.choices = choices((r.value, str(ROLE_LABELS[r.value])) for r in org.roles)
     return render_template(
         "admin/organisation.html",
         org=org,

@@ -11,6 +11,7 @@ from app import services
 from app.extensions import db
 from app.labels import ROLE_LABELS
 from app.forms import (
+    choices,
     ConfirmForm,
     DecideJoinRequestForm,
     InviteForm,
@@ -25,8 +26,8 @@ bp = Blueprint("orgs", __name__, url_prefix="/organisation")
 
 
 
-def _role_choices(org: Organisation) -> list[tuple[str, str]]:
-    return [(role.value, str(ROLE_LABELS[role.value])) for role in org.roles]
+def _role_choices(org: Organisation) -> list:
+    return choices((role.value, str(ROLE_LABELS[role.value])) for role in org.roles)
 
 
 @bp.get("/start")
@@ -36,7 +37,7 @@ def start():
         return redirect(url_for("orgs.organisation"))
     provider_form = StartProviderForm()
     join_form = JoinMunicipalityForm()
-    join_form.organisation.choices = [(m.id, m.name) for m in services.municipalities()]
+    join_form.organisation.choices = choices((m.id, m.name) for m in services.municipalities())
     return render_template("orgs/start.html", provider_form=provider_form, join_form=join_form,
                            pending=services.pending_join_requests_of(current_user))
 
@@ -47,7 +48,7 @@ def start_provider():
     require(can_start_organisation(current_user), _l("You already belong to an organisation."))
     form = StartProviderForm()
     join_form = JoinMunicipalityForm(formdata=None)
-    join_form.organisation.choices = [(m.id, m.name) for m in services.municipalities()]
+    join_form.organisation.choices = choices((m.id, m.name) for m in services.municipalities())
     if form.validate_on_submit():
         try:
             org = services.start_provider(current_user, form.name.data, form.business_id.data)
@@ -67,7 +68,7 @@ def start_provider():
 def join_municipality():
     require(can_start_organisation(current_user), _l("You already belong to an organisation."))
     form = JoinMunicipalityForm()
-    form.organisation.choices = [(m.id, m.name) for m in services.municipalities()]
+    form.organisation.choices = choices((m.id, m.name) for m in services.municipalities())
     if form.validate_on_submit():
         org = db.session.get(Organisation, form.organisation.data)
         try:

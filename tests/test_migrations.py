@@ -1,0 +1,50 @@
+"""`flask db upgrade` from an empty database, then `flask db check`, on the suite's database kind."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.pg import drop_database, recreate_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def empty_database_url(database_url, tmp_path):
+    if database_url.startswith("postgresql"):
+        url = recreate_database(database_url, "digione_migration_test")
+        yield url
+        drop_database(database_url, "digione_migration_test")
+    else:
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+
+
+def _flask(url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": url, "DIGIONE_ENV": "development", "FLASK_APP": "wsgi"}
+    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_upgrade_from_empty_then_check_finds_no_drift(empty_database_url):
+    upgrade = _flask(empty_database_url, "db", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    check = _flask(empty_database_url, "db", "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+    engine = sa.create_engine(empty_database_url)
+    try:
+        tables = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"users", "organisations", "audit_events", "outbox_messages", "alembic_version"} <= tables
+
+
+def test_downgrade_to_empty_and_up_again(empty_database_url):
+    assert _flask(empty_database_url, "db", "upgrade").returncode == 0
+    down = _flask(empty_database_url, "db", "downgrade", "base")
+    assert down.returncode == 0, down.stderr
+    assert _flask(empty_database_url, "db", "upgrade").returncode == 0
