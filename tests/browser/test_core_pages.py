@@ -1,0 +1,60 @@
+"""Core pages in a real browser: a person signs in through the form, switches
+language with the header buttons, and every page visited passes axe-core's
+WCAG 2.1 AA checks."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import TEST_PASSWORD
+
+
+def _sign_in(page: Page, site: str, email: str) -> None:
+    page.goto(f"{site}/login")
+    page.get_by_label("Sähköpostiosoite").fill(email)
+    page.get_by_label("Salasana", exact=False).first.fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    expect(page.get_by_text("Olet kirjautunut sisään.")).to_be_visible()
+
+
+def test_public_pages_are_accessible(page: Page, site: str, axe):
+    for path in ("/", "/login", "/register", "/password/forgot", "/ei-ole-sivua"):
+        page.goto(f"{site}{path}")
+        expect(page.locator("html")).to_have_attribute("lang", "fi")
+        assert axe(page) == [], path
+
+
+def test_form_errors_are_announced_and_accessible(page: Page, site: str, axe):
+    page.goto(f"{site}/register")
+    page.get_by_role("button", name="Luo käyttäjätili").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Anna sähköpostiosoitteesi.")
+    assert axe(page) == []
+
+
+def test_sign_in_switch_language_and_visit_own_pages(page: Page, site: str, axe, people):
+    _sign_in(page, site, people["municipality_admin"].email)
+    for path in ("/profile", "/organisation", "/profile/password"):
+        page.goto(f"{site}{path}")
+        assert axe(page) == [], path
+    page.get_by_role("button", name="svenska").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page.get_by_role("link", name="Startsida")).to_be_visible()
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+
+
+def test_coordinator_pages_are_accessible(page: Page, site: str, axe, people):
+    _sign_in(page, site, people["coordinator"].email)
+    for path in ("/admin/audit", "/admin/organisations", "/admin/organisations/new",
+                 f"/admin/organisations/{people['municipality'].id}"):
+        page.goto(f"{site}{path}")
+        assert axe(page) == [], path
+
+
+def test_newcomer_start_page_is_accessible(page: Page, site: str, axe, people):
+    _sign_in(page, site, people["no_org"].email)
+    page.goto(f"{site}/organisation/start")
+    assert axe(page) == []

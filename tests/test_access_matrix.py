@@ -1,0 +1,121 @@
+"""Route-by-role access matrix.
+
+Every route of the app must have an entry here: a new route without one makes
+`test_every_route_is_in_the_matrix` fail. Each entry names the method, how to
+build the URL from the test's objects, and what each kind of user gets:
+
+- OK: allowed (any answer below 400, or a 400 for an empty form);
+- LOGIN: sent to the sign-in page;
+- DENY: 403 with an explanation;
+- REDIRECT: allowed but sent elsewhere (302 that is not the sign-in page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+
+from tests import factories
+
+OK, LOGIN, DENY, REDIRECT = "ok", "login", "deny", "redirect"
+ROLES = ["anonymous", "no_org", "provider_user", "provider_admin", "buyer", "approver", "municipality_admin",
+         "coordinator"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    method: str
+    url: Callable[[dict], str]
+    expect: dict[str, str] = field(default_factory=dict)
+    default: str = OK
+
+    def expected(self, role: str) -> str:
+        return self.expect.get(role, self.default)
+
+
+SIGNED_IN = {role: OK for role in ROLES if role != "anonymous"}
+ONLY_COORDINATOR = {"anonymous": LOGIN, "coordinator": OK}
+PEOPLE_MANAGERS = {"anonymous": LOGIN, "municipality_admin": OK, "coordinator": OK}
+NEWCOMER_ONLY = {"anonymous": LOGIN, "no_org": OK}
+
+MATRIX: dict[str, Rule] = {
+    "main.index": Rule("GET", lambda o: "/"),
+    "main.set_language": Rule("POST", lambda o: "/language", default=REDIRECT),
+    "main.healthz": Rule("GET", lambda o: "/healthz"),
+    "auth.login": Rule("GET", lambda o: "/login", {"anonymous": OK}, default=REDIRECT),
+    "auth.logout": Rule("POST", lambda o: "/logout", {"anonymous": LOGIN}, default=REDIRECT),
+    "auth.register": Rule("GET", lambda o: "/register", {"anonymous": OK}, default=REDIRECT),
+    "auth.forgot_password": Rule("GET", lambda o: "/password/forgot"),
+    "auth.reset_password": Rule("GET", lambda o: "/password/reset/not-a-token", default=REDIRECT),
+    "auth.invitation": Rule("GET", lambda o: "/invitations/not-a-token", default=REDIRECT),
+    "account.profile": Rule("GET", lambda o: "/profile", {"anonymous": LOGIN}),
+    "account.change_password": Rule("GET", lambda o: "/profile/password", {"anonymous": LOGIN}),
+    "orgs.start": Rule("GET", lambda o: "/organisation/start", NEWCOMER_ONLY, default=REDIRECT),
+    "orgs.start_provider": Rule("POST", lambda o: "/organisation/start/provider", NEWCOMER_ONLY, default=DENY),
+    "orgs.join_municipality": Rule("POST", lambda o: "/organisation/start/municipality", NEWCOMER_ONLY,
+                                   default=DENY),
+    "orgs.organisation": Rule("GET", lambda o: "/organisation", {"anonymous": LOGIN, "no_org": REDIRECT}),
+    "orgs.invite": Rule("POST", lambda o: f"/organisation/{o['municipality'].id}/invitations", PEOPLE_MANAGERS,
+                        default=DENY),
+    "orgs.revoke_invitation": Rule("POST", lambda o: f"/organisation/invitations/{o['invitation'].id}/revoke",
+                                   PEOPLE_MANAGERS, default=DENY),
+    "orgs.set_role": Rule("POST", lambda o: f"/organisation/members/{o['buyer'].id}/role", PEOPLE_MANAGERS,
+                          default=DENY),
+    "orgs.decide_join_request": Rule("GET", lambda o: f"/organisation/join-requests/{o['join_request'].id}",
+                                     PEOPLE_MANAGERS, default=DENY),
+    "admin.audit": Rule("GET", lambda o: "/admin/audit", ONLY_COORDINATOR, default=DENY),
+    "admin.organisations": Rule("GET", lambda o: "/admin/organisations", ONLY_COORDINATOR, default=DENY),
+    "admin.new_municipality": Rule("GET", lambda o: "/admin/organisations/new", ONLY_COORDINATOR, default=DENY),
+    "admin.organisation": Rule("GET", lambda o: f"/admin/organisations/{o['municipality'].id}", ONLY_COORDINATOR,
+                               default=DENY),
+}
+IGNORED = {"static"}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - IGNORED
+    missing = sorted(endpoints - set(MATRIX))
+    stale = sorted(set(MATRIX) - endpoints)
+    assert not missing, f"routes without an access-matrix entry: {missing}"
+    assert not stale, f"matrix entries for routes that no longer exist: {stale}"
+
+
+def test_matrix_methods_match_the_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in MATRIX:
+            assert MATRIX[rule.endpoint].method in rule.methods, rule.endpoint
+
+
+@pytest.fixture()
+def objects(people):
+    objects = dict(people)
+    objects["invitation"] = factories.InvitationFactory(organisation=people["municipality"],
+                                                        invited_by=people["municipality_admin"])
+    objects["join_request"] = factories.JoinRequestFactory(organisation=people["municipality"])
+    return objects
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_access(endpoint, role, objects, login_as):
+    rule = MATRIX[endpoint]
+    client = login_as(None if role == "anonymous" else role)
+    url = rule.url(objects)
+    if rule.method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post_form(url, {})
+    status, location = response.status_code, response.headers.get("Location", "")
+    expected = rule.expected(role)
+    assert status < 500, f"{endpoint} as {role}: server error"
+    if expected == LOGIN:
+        assert status == 302 and location.startswith("/login"), f"{endpoint} as {role}: {status} {location}"
+    elif expected == DENY:
+        assert status == 403, f"{endpoint} as {role}: expected 403, got {status}"
+    elif expected == REDIRECT:
+        assert status == 302 and not location.startswith("/login"), f"{endpoint} as {role}: {status} {location}"
+    else:
+        assert status in (200, 302, 400), f"{endpoint} as {role}: {status}"
+        assert not (status == 302 and location.startswith("/login")), f"{endpoint} as {role}: sent to sign in"
