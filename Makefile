@@ -32,7 +32,14 @@ run: demo
 	@echo "Serving DigiOne Hub on http://127.0.0.1:$(PORT)"
 	DIGIONE_ENV=$${DIGIONE_ENV:-development} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: translations
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json
+	@if command -v npm >/dev/null; then \
+		npm install --no-audit --no-fund --no-package-lock --loglevel=error && touch $@; \
+	else echo "npm not found: browser tests will be skipped (CI fails instead)"; fi
+
+test: translations $(AXE)
 	$(PY) -m tests.run_suite
 
 test-sqlite: translations
@@ -49,4 +56,4 @@ messages: install
 	$(PY) scripts/fill_english.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules
