@@ -146,3 +146,34 @@ def test_change_password_needs_the_current_one(client):
     assert response.status_code == 302
     client.logout()
     client.login(user.email, "uusi pitkä salasana")
+
+
+def test_login_throttling_works_with_redis_storage(database_url, _schema):
+    """With RATELIMIT_STORAGE_URI set to Redis the limit is shared by every worker."""
+    import redis
+    import pytest
+
+    from app import create_app
+    from app.extensions import limiter
+    from config import TestConfig
+    from tests.conftest import BrowserLikeClient
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, LOGIN_RATE_LIMIT="2 per minute",
+                     RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", RATELIMIT_KEY_PREFIX="digione-test")
+    app.test_client_class = BrowserLikeClient
+    with app.app_context():
+        limiter.reset()
+        try:
+            client = app.test_client()
+            token = client.csrf_token("/login")
+            codes = [client.post("/login", data={"email": "x@example.com", "password": "y" * 12,
+                                                 "csrf_token": token}).status_code for _ in range(3)]
+            assert codes == [200, 200, 429]
+            assert type(limiter.storage).__name__ == "RedisStorage"
+        finally:
+            limiter.reset()
+            db.engine.dispose()

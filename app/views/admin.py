@@ -71,7 +71,7 @@ def new_municipality():
 @coordinator_required
 def organisation(org_id: int):
     org = db.get_or_404(Organisation, org_id)
-    invite_form = InviteForm()
+    invite_form = InviteForm(role="admin" if not services.members(org) else "member")
     invite_form.role.choices = choices((r.value, str(ROLE_LABELS[r.value])) for r in org.roles)
     return render_template(
         "admin/organisation.html",

@@ -92,7 +92,7 @@ def organisation():
     if org is None:
         return redirect(url_for("orgs.start"))
     manage = can_manage_people(current_user, org)
-    invite_form = InviteForm()
+    invite_form = InviteForm(role="member")
     invite_form.role.choices = _role_choices(org)
     return render_template(
         "orgs/organisation.html",
