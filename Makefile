@@ -52,7 +52,7 @@ messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot \
 		--no-location --sort-output --ignore-dirs='.venv node_modules' .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching \
-		--no-location --width 100
+		--width 100
 	$(PY) scripts/fill_english.py
 
 clean:

@@ -73,7 +73,8 @@ class Config:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_SENDER = _env("MAIL_SENDER", "DigiOne Hub <no-reply@digione.example>")
-    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
+    #: The site's address for links in mail sent outside a request (cron, CLI).
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
     DEMO_DATA_ALLOWED = False
     AUDIT_PAGE_SIZE = 50

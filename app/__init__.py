@@ -79,9 +79,15 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.views import account, admin, auth, main, orgs
+    from governance import views as governance_views
 
-    for module in (main, auth, account, orgs, admin):
+    for module in (main, auth, account, orgs, admin, governance_views):
         app.register_blueprint(module.bp)
+
+    from governance import demo as governance_demo
+
+    # Domain packages add their demo data after the core's (`flask demo load`).
+    app.extensions["demo_loaders"] = [governance_demo.load]
 
 
 def register_error_handlers(app: Flask) -> None:

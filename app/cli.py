@@ -25,6 +25,8 @@ def demo_load() -> None:
         click.echo("Demo data is never loaded in production (set DIGIONE_ENV=development).", err=True)
         sys.exit(1)
     accounts = demo.load()
+    for loader in current_app.extensions.get("demo_loaders", []):
+        loader()
     db.session.commit()
     click.echo(f"Demo accounts (password: {demo.DEMO_PASSWORD}):")
     for account in accounts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 def select_locale() -> str:
     """The signed-in user's choice, then this browser's, then Accept-Language, then Finnish."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background work: Finnish unless forced otherwise
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user = current_user if current_user and getattr(current_user, "is_authenticated", False) else None
     if user is not None and user.locale in languages:
         return user.locale

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import audit
 from app.extensions import db, utcnow
 from app.mail import queue_mail
+from app.urls import external_url
 from app.models import (
     Invitation,
     JoinRequest,
@@ -136,7 +137,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     queue_mail(user.email, _l("Reset your DigiOne Hub password"), "password_reset", user.locale,
                user=user, link=link, minutes=minutes)
@@ -235,7 +236,7 @@ def request_to_join(user: User, org: Organisation, message: str) -> JoinRequest:
     audit.record(user, "join_request.created", request, organisation_id=org.id)
     for admin in _admins(org):
         queue_mail(admin.email, _l("A person asks to join your organisation"), "join_request", admin.locale,
-                   request=request, link=url_for("orgs.organisation", _external=True))
+                   request=request, link=external_url("orgs.organisation"))
     return request
 
 
@@ -292,7 +293,7 @@ def invite(actor: User, org: Organisation, email: str, role: OrgRole) -> Invitat
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     queue_mail(email, _l("You are invited to DigiOne Hub"), "invitation",
                existing_user.locale if existing_user else "fi",
-               invitation=invitation, link=url_for("auth.invitation", token=token, _external=True), days=days)
+               invitation=invitation, link=external_url("auth.invitation", token=token), days=days)
     return invitation
 
 

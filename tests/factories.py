@@ -5,12 +5,16 @@ from __future__ import annotations
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
+from datetime import date, timedelta
+
 from app import audit
-from app.extensions import db
+from app.clock import helsinki_today
+from app.extensions import db, utcnow
 from app.mail import OutboxMessage
 from app.models import Invitation, JoinRequest, Organisation, User
 from app.services import hash_password
 from app.validators import business_id_check_digit
+from governance.models import RulesAcceptance, RulesComment, RulesTranslation, RulesVersion, text_sha256
 
 TEST_PASSWORD = "correct horse battery"  # noqa: S105 - test only
 
@@ -115,3 +119,71 @@ class AuditEventFactory(factory.Factory):
         event = audit.record(actor, action, obj, **(data or {}))
         db.session.commit()
         return event
+
+
+# --- governance: rules -----------------------------------------------------------------
+
+RULES_TEXT = "# 1. Tarkoitus\n\nSäännöt koskevat kaikkia.\n\n# 2. Tietosuoja\n\nTietoja ei myydä.\n"
+
+
+class RulesVersionFactory(BaseFactory):
+    class Meta:
+        model = RulesVersion
+
+    label = factory.Sequence(lambda n: f"1.{n}")
+    title = "Pelisäännöt"
+    body = RULES_TEXT
+    body_sha256 = factory.LazyAttribute(lambda o: text_sha256(o.body))
+    status = "draft"
+
+    class Params:
+        consultation = factory.Trait(
+            status="consultation",
+            consultation_opened_at=factory.LazyFunction(utcnow),
+            consultation_closes_on=factory.LazyFunction(lambda: helsinki_today() + timedelta(days=30)),
+        )
+        in_force = factory.Trait(
+            status="in_force",
+            consultation_opened_at=factory.LazyFunction(utcnow),
+            consultation_closes_on=date(2026, 1, 31),
+            adoption_decision_ref="OR 1/2026 § 3",
+            adoption_decision_date=date(2026, 2, 10),
+            effective_date=date(2026, 3, 1),
+            reacceptance_deadline=date(2026, 4, 30),
+            entered_into_force_at=factory.LazyFunction(utcnow),
+        )
+
+
+class RulesTranslationFactory(BaseFactory):
+    class Meta:
+        model = RulesTranslation
+
+    version = factory.SubFactory(RulesVersionFactory)
+    locale = "sv"
+    title = "Spelregler"
+    body = "# 1. Syfte\n\nReglerna gäller alla.\n"
+
+
+class RulesCommentFactory(BaseFactory):
+    class Meta:
+        model = RulesComment
+
+    version = factory.SubFactory(RulesVersionFactory, consultation=True)
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("user.organisation")
+    section = ""
+    body = "Hyvä ehdotus."
+
+
+class RulesAcceptanceFactory(BaseFactory):
+    class Meta:
+        model = RulesAcceptance
+
+    version = factory.SubFactory(RulesVersionFactory, in_force=True)
+    user = factory.SubFactory(UserFactory, organisation=factory.SubFactory(ProviderFactory), org_role="admin")
+    organisation = factory.SelfAttribute("user.organisation")
+    signatory_name = factory.SelfAttribute("user.name")
+    signatory_title = "toimitusjohtaja"
+    signing_authority_confirmed = True
+    ip_address = "127.0.0.1"
+    text_sha256 = factory.SelfAttribute("version.body_sha256")

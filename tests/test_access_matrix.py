@@ -70,6 +70,27 @@ MATRIX: dict[str, Rule] = {
     "admin.new_municipality": Rule("GET", lambda o: "/admin/organisations/new", ONLY_COORDINATOR, default=DENY),
     "admin.organisation": Rule("GET", lambda o: f"/admin/organisations/{o['municipality'].id}", ONLY_COORDINATOR,
                                default=DENY),
+    # Rules of the ecosystem.
+    "rules.index": Rule("GET", lambda o: "/rules"),
+    "rules.versions": Rule("GET", lambda o: "/rules/versions"),
+    "rules.show": Rule("GET", lambda o: f"/rules/{o['rules_in_force'].label}"),
+    "rules.compare": Rule("GET", lambda o: f"/rules/compare?a={o['rules_in_force'].label}"
+                                           f"&b={o['rules_consultation'].label}", default=REDIRECT),
+    "rules.diff": Rule("GET", lambda o: f"/rules/diff/{o['rules_in_force'].label}/{o['rules_consultation'].label}"),
+    "rules.new": Rule("GET", lambda o: "/rules/new", ONLY_COORDINATOR, default=DENY),
+    "rules.edit": Rule("GET", lambda o: f"/rules/{o['rules_draft'].label}/edit", ONLY_COORDINATOR, default=DENY),
+    "rules.open_consultation": Rule("POST", lambda o: f"/rules/{o['rules_draft'].label}/consultation",
+                                    ONLY_COORDINATOR, default=DENY),
+    "rules.adopt": Rule("GET", lambda o: f"/rules/{o['rules_consultation'].label}/adopt", ONLY_COORDINATOR,
+                        default=DENY),
+    "rules.comment": Rule("POST", lambda o: f"/rules/{o['rules_consultation'].label}/comments",
+                          {"anonymous": LOGIN, "no_org": DENY, "coordinator": DENY}),
+    "rules.respond": Rule("POST", lambda o: f"/rules/comments/{o['rules_comment'].id}/response", ONLY_COORDINATOR,
+                          default=DENY),
+    "rules.accept": Rule("GET", lambda o: f"/rules/{o['rules_in_force'].label}/accept",
+                         {"anonymous": LOGIN, "provider_admin": OK}, default=DENY),
+    "rules.acceptances": Rule("GET", lambda o: "/rules/acceptances", ONLY_COORDINATOR, default=DENY),
+    "rules.acceptances_csv": Rule("GET", lambda o: "/rules/acceptances.csv", ONLY_COORDINATOR, default=DENY),
 }
 IGNORED = {"static"}
 
@@ -94,6 +115,11 @@ def objects(people):
     objects["invitation"] = factories.InvitationFactory(organisation=people["municipality"],
                                                         invited_by=people["municipality_admin"])
     objects["join_request"] = factories.JoinRequestFactory(organisation=people["municipality"])
+    objects["rules_in_force"] = factories.RulesVersionFactory(label="1.0", in_force=True)
+    objects["rules_consultation"] = factories.RulesVersionFactory(label="1.1", consultation=True)
+    objects["rules_draft"] = factories.RulesVersionFactory(label="1.2")
+    objects["rules_comment"] = factories.RulesCommentFactory(version=objects["rules_consultation"],
+                                                             user=people["buyer"])
     return objects
 
 
