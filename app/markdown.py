@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -14,8 +16,15 @@ _TAGS = {
 _ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 
 
-def render(text: str | None) -> Markup:
-    """Render Markdown and strip everything that could run or track."""
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def render(text: str | None, heading_offset: int = 0) -> Markup:
+    """Render Markdown and strip everything that could run or track.
+
+    ``heading_offset`` moves headings down (1: `#` becomes <h2>) so that text
+    shown under a page's own <h1> keeps a sound outline.
+    """
     html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
@@ -24,4 +33,6 @@ def render(text: str | None) -> Markup:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+    if heading_offset:
+        clean = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + heading_offset, 6)}>", clean)
     return Markup(clean)  # noqa: S704 - sanitised by nh3 above

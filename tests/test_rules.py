@@ -413,3 +413,11 @@ def test_demo_scenario_adopting_1_1_asks_the_provider_to_accept_again(app, runne
     assert "/rules/1.1/accept" in provider_client.get("/").get_data(as_text=True)
     assert db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == "provider@example.com",
                                                             OutboxMessage.body.contains("1.1")))
+
+
+def test_rules_sections_sit_under_the_page_heading(client):
+    factories.RulesVersionFactory(label="1.0", in_force=True)
+    version_page = client.get("/rules/1.0").get_data(as_text=True)
+    assert version_page.count("<h1>") == 1 and "<h2>1. Tarkoitus</h2>" in version_page
+    rules_page = client.get("/rules").get_data(as_text=True)
+    assert rules_page.count("<h1>") == 1 and "<h3>1. Tarkoitus</h3>" in rules_page

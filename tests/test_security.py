@@ -76,3 +76,8 @@ def test_markdown_keeps_ordinary_formatting(app):
     html = str(render("# Otsikko\n\n**tärkeä** ja [linkki](https://example.fi)"))
     assert "<h1>Otsikko</h1>" in html and "<strong>tärkeä</strong>" in html
     assert 'href="https://example.fi"' in html and 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_markdown_headings_can_be_moved_under_the_page_heading(app):
+    html = str(render("# Luku\n\n## Kohta\n\n###### Syvä", heading_offset=1))
+    assert "<h2>Luku</h2>" in html and "<h3>Kohta</h3>" in html and "<h6>Syvä</h6>" in html and "<h1>" not in html
