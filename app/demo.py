@@ -59,6 +59,8 @@ ACCOUNTS = [
                 "municipality approver (Vantaa)"),
     DemoAccount("member.vantaa@example.com", "Minna Opettaja", "Vantaa", OrgRole.MEMBER,
                 "municipality member, a teacher (Vantaa)"),
+    DemoAccount("applicant@example.com", "Tuula Tarina", "Tarinatalo Oy", OrgRole.ADMIN,
+                "applicant provider admin (Tarinatalo Oy, application in review queue)"),
     DemoAccount("buyer.espoo@example.com", "Eero Ostaja", "Espoo", OrgRole.BUYER, "municipality buyer (Espoo)"),
     DemoAccount("approver.espoo@example.com", "Elina Hyväksyjä", "Espoo", OrgRole.APPROVER,
                 "municipality approver (Espoo)"),
@@ -83,6 +85,8 @@ def load() -> list[DemoAccount]:
         if services.find_user_by_email(account.email) is not None:
             continue
         org = _org_by_name(account.organisation)
+        if org is None:
+            continue  # an organisation that a domain package's demo loader creates, with its people
         user = User(email=account.email, name=account.name, password_hash=services.hash_password(DEMO_PASSWORD),
                     organisation=org, org_role=account.role.value, locale="fi")
         db.session.add(user)

@@ -70,14 +70,20 @@ class BrowserLikeClient(FlaskClient):
             db.session.expire_all()
         return response
 
-    def csrf_token(self, page: str = "/") -> str:
+    _token: str | None = None
+
+    def csrf_token(self, page: str = "/", fresh: bool = False) -> str:
+        """The session's CSRF token, read from a page once (it stays valid for the session)."""
+        if self._token is not None and not fresh:
+            return self._token
         html = self.get(page).get_data(as_text=True)
         match = _CSRF.search(html)
         if match is None:
             html = self.get("/").get_data(as_text=True)
             match = _CSRF.search(html)
         assert match, "no CSRF token found on the page"
-        return match.group(1)
+        self._token = match.group(1)
+        return self._token
 
     def post_form(self, url: str, data: dict | None = None, page: str | None = None, **kwargs):
         payload = dict(data or {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
+import hashlib
 from datetime import date, timedelta
 
 from app import audit
@@ -14,7 +15,15 @@ from app.mail import OutboxMessage
 from app.models import Invitation, JoinRequest, Organisation, User
 from app.services import hash_password
 from app.validators import business_id_check_digit
+from app.files import StoredFile
 from governance.models import RulesAcceptance, RulesComment, RulesTranslation, RulesVersion, text_sha256
+from marketplace.models import (
+    ApplicationAttachment,
+    ApplicationComment,
+    ApplicationSubmission,
+    ProviderApplication,
+    ProviderStatusChange,
+)
 
 TEST_PASSWORD = "correct horse battery"  # noqa: S105 - test only
 
@@ -187,3 +196,73 @@ class RulesAcceptanceFactory(BaseFactory):
     signing_authority_confirmed = True
     ip_address = "127.0.0.1"
     text_sha256 = factory.SelfAttribute("version.body_sha256")
+
+
+# --- marketplace: onboarding ---------------------------------------------------------------------------
+
+class StoredFileFactory(BaseFactory):
+    class Meta:
+        model = StoredFile
+
+    filename = "liite.pdf"
+    content_type = "application/pdf"
+    data = b"%PDF-1.4\n%%EOF\n"
+    size = factory.LazyAttribute(lambda o: len(o.data))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.data).hexdigest())
+
+
+class ProviderApplicationFactory(BaseFactory):
+    class Meta:
+        model = ProviderApplication
+
+    organisation = factory.SubFactory(ProviderFactory, status="applicant")
+    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"),
+                                    org_role="admin")
+    status = "draft"
+    answers = factory.LazyFunction(dict)
+    completed_steps = factory.LazyFunction(list)
+
+    class Params:
+        submitted = factory.Trait(status="submitted", submitted_at=factory.LazyFunction(utcnow),
+                                  submission_count=1, pre_assessment="pass")
+
+
+class ApplicationAttachmentFactory(BaseFactory):
+    class Meta:
+        model = ApplicationAttachment
+
+    application = factory.SubFactory(ProviderApplicationFactory)
+    kind = "dpa"
+    file = factory.SubFactory(StoredFileFactory)
+
+
+class ApplicationCommentFactory(BaseFactory):
+    class Meta:
+        model = ApplicationComment
+
+    application = factory.SubFactory(ProviderApplicationFactory, submitted=True)
+    author = factory.SubFactory(UserFactory, organisation=factory.SubFactory(CoordinatorOrgFactory), org_role="admin")
+    body = "Tarkistettava."
+    visible_to_applicant = False
+
+
+class ApplicationSubmissionFactory(BaseFactory):
+    class Meta:
+        model = ApplicationSubmission
+
+    application = factory.SubFactory(ProviderApplicationFactory, submitted=True)
+    number = 1
+    answers = factory.LazyFunction(dict)
+    attachment_hashes = factory.LazyFunction(dict)
+
+
+class ProviderStatusChangeFactory(BaseFactory):
+    class Meta:
+        model = ProviderStatusChange
+
+    organisation = factory.SubFactory(ProviderFactory)
+    old_status = "active"
+    new_status = "suspended"
+    reason = "Selvitys kesken."
+    decision_ref = "JT 1/2026 § 2"
+    actor = factory.SubFactory(UserFactory, organisation=factory.SubFactory(CoordinatorOrgFactory), org_role="admin")

@@ -39,6 +39,7 @@ SIGNED_IN = {role: OK for role in ROLES if role != "anonymous"}
 ONLY_COORDINATOR = {"anonymous": LOGIN, "coordinator": OK}
 PEOPLE_MANAGERS = {"anonymous": LOGIN, "municipality_admin": OK, "coordinator": OK}
 NEWCOMER_ONLY = {"anonymous": LOGIN, "no_org": OK}
+PROVIDER_REDIRECT = {"anonymous": LOGIN, "provider_user": REDIRECT, "provider_admin": REDIRECT}
 
 MATRIX: dict[str, Rule] = {
     "main.index": Rule("GET", lambda o: "/"),
@@ -91,6 +92,27 @@ MATRIX: dict[str, Rule] = {
                          {"anonymous": LOGIN, "provider_admin": OK}, default=DENY),
     "rules.acceptances": Rule("GET", lambda o: "/rules/acceptances", ONLY_COORDINATOR, default=DENY),
     "rules.acceptances_csv": Rule("GET", lambda o: "/rules/acceptances.csv", ONLY_COORDINATOR, default=DENY),
+    # Provider onboarding. The matrix's providers are already active: /join sends them back to their page.
+    "join.start": Rule("GET", lambda o: "/join", PROVIDER_REDIRECT, default=DENY),
+    "join.step": Rule("GET", lambda o: "/join/step/organisation", PROVIDER_REDIRECT, default=DENY),
+    "join.summary": Rule("GET", lambda o: "/join/summary", PROVIDER_REDIRECT, default=DENY),
+    "join.submit": Rule("POST", lambda o: "/join/submit", PROVIDER_REDIRECT, default=DENY),
+    "join.withdraw": Rule("POST", lambda o: "/join/withdraw", PROVIDER_REDIRECT, default=DENY),
+    "join.attachment": Rule("GET", lambda o: f"/join/attachments/{o['attachment'].id}",
+                            {"anonymous": LOGIN, "coordinator": OK}, default=DENY),
+    "review.queue": Rule("GET", lambda o: "/admin/applications", ONLY_COORDINATOR, default=DENY),
+    "review.application": Rule("GET", lambda o: f"/admin/applications/{o['application'].id}", ONLY_COORDINATOR,
+                               default=DENY),
+    "review.decide": Rule("POST", lambda o: f"/admin/applications/{o['application'].id}/decision",
+                          ONLY_COORDINATOR, default=DENY),
+    "review.comment": Rule("POST", lambda o: f"/admin/applications/{o['application'].id}/comments",
+                           ONLY_COORDINATOR, default=DENY),
+    "review.attachment": Rule("GET", lambda o: f"/admin/applications/{o['application'].id}/attachments/"
+                                               f"{o['attachment'].id}", ONLY_COORDINATOR, default=DENY),
+    "review.provider_status": Rule("POST", lambda o: f"/admin/providers/{o['provider'].id}/status",
+                                   ONLY_COORDINATOR, default=DENY),
+    "providers.index": Rule("GET", lambda o: "/providers"),
+    "providers.show": Rule("GET", lambda o: f"/providers/{o['provider'].id}"),
 }
 IGNORED = {"static"}
 
@@ -120,6 +142,8 @@ def objects(people):
     objects["rules_draft"] = factories.RulesVersionFactory(label="1.2")
     objects["rules_comment"] = factories.RulesCommentFactory(version=objects["rules_consultation"],
                                                              user=people["buyer"])
+    objects["application"] = factories.ProviderApplicationFactory(submitted=True)
+    objects["attachment"] = factories.ApplicationAttachmentFactory(application=objects["application"])
     return objects
 
 

@@ -15,7 +15,7 @@ def test_demo_load_is_idempotent_and_every_account_signs_in(app, runner):
     assert second.exit_code == 0
     assert counts == (db.session.scalar(sa.select(sa.func.count(User.id))),
                       db.session.scalar(sa.select(sa.func.count(Organisation.id))))
-    assert counts[1] == 7 + 1 + 3
+    assert counts[1] == 7 + 1 + 3 + 1  # cities, coordinator, providers, one applicant
     for account in demo.ACCOUNTS:
         assert account.email in first.output
         client = app.test_client()

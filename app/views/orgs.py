@@ -58,7 +58,7 @@ def start_provider():
         else:
             db.session.commit()
             flash(_("%(org)s is registered. Next, fill in the joining application.", org=org.name), "success")
-            return redirect(url_for("orgs.organisation"))
+            return redirect(url_for("join.start"))
     return render_template("orgs/start.html", provider_form=form, join_form=join_form,
                            pending=services.pending_join_requests_of(current_user)), 400
 

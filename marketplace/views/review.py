@@ -1,0 +1,124 @@
+"""The coordinator's review of joining applications, and provider status."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.extensions import db
+from app.files import download
+from app.models import Organisation
+from app.permissions import coordinator_required, require
+from app.services import ServiceError
+from marketplace import services
+from marketplace.forms import ProviderStatusForm, ReviewCommentForm, ReviewDecisionForm
+from marketplace.models import ApplicationAttachment, ApplicationStatus, PreAssessment, ProviderApplication
+from marketplace.preassessment import REASONS
+from marketplace.steps import ATTACHMENT_KINDS, BY_SLUG
+from marketplace.views.answers import all_answers, field_label
+
+bp = Blueprint("review", __name__)
+
+AGES = {"week": _l("Submitted in the last 7 days"), "month": _l("8–30 days ago"), "older": _l("Over 30 days ago")}
+
+
+@bp.get("/admin/applications")
+@coordinator_required
+def queue():
+    status = request.args.get("status", "")
+    pre = request.args.get("pre", "")
+    age = request.args.get("age", "")
+    status = status if status in {s.value for s in ApplicationStatus} else ""
+    pre = pre if pre in {p.value for p in PreAssessment} else ""
+    age = age if age in AGES else ""
+    page = db.paginate(services.review_queue(status or None, pre or None, age or None), per_page=50,
+                       error_out=False)
+    args = {k: v for k, v in {"status": status, "pre": pre, "age": age}.items() if v}
+    return render_template("review/queue.html", page=page, status=status, pre=pre, age=age, ages=AGES, args=args,
+                           statuses=services.APPLICATION_STATUS_LABELS, pres=services.PRE_ASSESSMENT_LABELS)
+
+
+def _page(application: ProviderApplication, decision_form=None, comment_form=None, code: int = 200):
+    changes = [(BY_SLUG[c.step], field_label(BY_SLUG[c.step], c.field) if c.step != "attachments"
+                else str(ATTACHMENT_KINDS.get(c.field, c.field)), c) for c in
+               services.changes_since_last_submission(application)]
+    return render_template(
+        "review/application.html", application=application, answers=all_answers(application), kinds=ATTACHMENT_KINDS,
+        reasons=REASONS, changes=changes, decision_form=decision_form or ReviewDecisionForm(formdata=None),
+        comment_form=comment_form or ReviewCommentForm(formdata=None),
+        status_form=ProviderStatusForm(formdata=None),
+        history=services.status_history(application.organisation)), code
+
+
+@bp.get("/admin/applications/<int:application_id>")
+@coordinator_required
+def application(application_id: int):
+    return _page(db.get_or_404(ProviderApplication, application_id))
+
+
+@bp.post("/admin/applications/<int:application_id>/decision")
+@coordinator_required
+def decide(application_id: int):
+    application = db.get_or_404(ProviderApplication, application_id)
+    form = ReviewDecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide(current_user, application, form.action.data, form.message.data or "")
+        except ServiceError as exc:
+            db.session.rollback()
+            form.message.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Saved. The applicant was told by e-mail."), "success")
+            return redirect(url_for("review.application", application_id=application.id))
+    return _page(application, decision_form=form, code=400)
+
+
+@bp.post("/admin/applications/<int:application_id>/comments")
+@coordinator_required
+def comment(application_id: int):
+    application = db.get_or_404(ProviderApplication, application_id)
+    form = ReviewCommentForm()
+    if form.validate_on_submit():
+        services.add_review_comment(current_user, application, form.body.data, form.visible.data)
+        db.session.commit()
+        flash(_("The comment was added."), "success")
+        return redirect(url_for("review.application", application_id=application.id, _anchor="comments"))
+    return _page(application, comment_form=form, code=400)
+
+
+@bp.get("/admin/applications/<int:application_id>/attachments/<int:attachment_id>")
+@coordinator_required
+def attachment(application_id: int, attachment_id: int):
+    item = db.get_or_404(ApplicationAttachment, attachment_id)
+    require(item.application_id == application_id, _l("This attachment belongs to another application."))
+    return download(item.file)
+
+
+@bp.post("/admin/providers/<int:org_id>/status")
+@coordinator_required
+def provider_status(org_id: int):
+    org = db.get_or_404(Organisation, org_id)
+    form = ProviderStatusForm()
+    back = request.form.get("back", "")
+    if form.validate_on_submit():
+        try:
+            services.set_provider_status(current_user, org, form.status.data, form.reason.data,
+                                         form.decision_ref.data or "")
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("The status of %(org)s is now: %(status)s.", org=org.name,
+                    status=services.provider_status_label(org.status)), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+    current_app.logger.debug("status change for %s", org.id)
+    target = url_for("providers.show", org_id=org.id) if back == "provider" else url_for("admin.organisation",
+                                                                                          org_id=org.id)
+    return redirect(target)
