@@ -69,6 +69,7 @@ def register_models() -> None:
     import app.mail  # noqa: F401
     import app.models  # noqa: F401
     import governance.models  # noqa: F401
+    import governance.steering.models  # noqa: F401
     import marketplace.models  # noqa: F401
 
 
@@ -81,16 +82,18 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.views import account, admin, auth, main, orgs
     from governance import views as governance_views
+    from governance.steering import views as steering_views
     from marketplace.views import onboarding, providers, review
 
-    for module in (main, auth, account, orgs, admin, governance_views, onboarding, review, providers):
+    for module in (main, auth, account, orgs, admin, governance_views, steering_views, onboarding, review, providers):
         app.register_blueprint(module.bp)
 
     from governance import demo as governance_demo
+    from governance.steering import demo as steering_demo
     from marketplace import demo as marketplace_demo
 
     # Domain packages add their demo data after the core's (`flask demo load`).
-    app.extensions["demo_loaders"] = [governance_demo.load, marketplace_demo.load]
+    app.extensions["demo_loaders"] = [steering_demo.load, governance_demo.load, marketplace_demo.load]
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Organisation, OrgKind, OrgRole, User
 from governance import services
 from governance.models import RulesStatus, RulesVersion
+from governance.steering.models import Decision
 
 RULES_1_0 = """\
 # 1. Tarkoitus
@@ -94,7 +95,8 @@ def load() -> None:
     v10 = services.create_draft(coordinator, "1.0", "DigiOne-ekosysteemin pelisäännöt", RULES_1_0,
                                 {"sv": ("DigiOne-ekosystemets spelregler", RULES_1_0_SV)})
     services.open_consultation(coordinator, v10, date(2026, 1, 31), today=date(2026, 1, 1))
-    services.adopt(coordinator, v10, "OR 1/2026 § 3", date(2026, 2, 10), date(2026, 3, 1))
+    decision = db.session.scalar(sa.select(Decision).where(Decision.reference == "OR 1/2026 § 3"))
+    services.adopt(coordinator, v10, decision, date(2026, 3, 1))
     services.activate_due_versions(today=max(today, date(2026, 3, 1)))
     providers = db.session.scalars(
         sa.select(User).join(Organisation, User.organisation_id == Organisation.id)

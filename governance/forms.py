@@ -50,11 +50,9 @@ class ResponseForm(FlaskForm):
 
 
 class AdoptForm(FlaskForm):
-    decision_ref = StringField(_l("Steering group decision"), validators=[
-        DataRequired(_l("Enter the reference of the steering group's decision.")), Length(max=120)],
-        description=_l("For example OR 4/2026 § 7."))
-    decision_date = DateField(_l("Date of the decision"),
-                              validators=[DataRequired(_l("Enter the date as a date, for example 2026-12-31."))])
+    decision = SelectField(_l("Steering group decision"),
+                           validators=[DataRequired(_l("Choose the steering group's decision."))],
+                           description=_l("Decisions of the steering group on adopting the rules, with approved minutes."))
     effective_date = DateField(_l("Enters into force on"),
                                validators=[DataRequired(_l("Enter the date as a date, for example 2026-12-31."))])
     reacceptance_deadline = DateField(_l("Providers must accept by"), validators=[Optional()],

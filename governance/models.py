@@ -46,6 +46,7 @@ class RulesVersion(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default=RulesStatus.DRAFT.value, index=True)
     consultation_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consultation_closes_on: Mapped[date | None] = mapped_column(sa.Date)
+    adoption_decision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id"))
     adoption_decision_ref: Mapped[str | None] = mapped_column(sa.String(120))
     adoption_decision_date: Mapped[date | None] = mapped_column(sa.Date)
     adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -57,6 +58,7 @@ class RulesVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    adoption_decision: Mapped["Decision | None"] = relationship()  # noqa: F821 - governance.steering.models
     translations: Mapped[list[RulesTranslation]] = relationship(
         back_populates="version", cascade="all, delete-orphan", order_by="RulesTranslation.locale")
 

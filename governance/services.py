@@ -19,6 +19,7 @@ from app.mail import queue_mail
 from app.urls import external_url
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from app.services import ServiceError
+from governance.steering.models import Decision, DecisionKind, Level, Resolution
 from governance.models import (
     RulesAcceptance,
     RulesComment,
@@ -28,6 +29,8 @@ from governance.models import (
     text_sha256,
 )
 
+ADOPTING_RESOLUTIONS = (Resolution.APPROVED.value, Resolution.APPROVED_AMENDED.value,
+                        Resolution.APPROVED_AFTER_VOTE.value)
 LABEL_PATTERN = re.compile(r"^\d{1,3}(\.\d{1,3}){0,2}$")
 DEFAULT_REACCEPTANCE_DAYS = 60
 TRANSLATION_LOCALES = ("sv", "en")
@@ -172,28 +175,32 @@ def comments(version: RulesVersion) -> list[RulesComment]:
 
 # --- adoption and entry into force ----------------------------------------------------------
 
-def adopt(actor: User, version: RulesVersion, decision_ref: str, decision_date: date, effective_date: date,
+def adopt(actor: User, version: RulesVersion, decision: Decision, effective_date: date,
           reacceptance_deadline: date | None = None) -> None:
-    """Adopt by a steering-group decision. The consultation ends with it."""
+    """Adopt by the steering group's decision (in effect). The consultation ends with it."""
     _transition(version, (RulesStatus.CONSULTATION,),
                 _("A version is adopted after consultation. Open version %(label)s for comment first.",
                   label=version.label))
-    if effective_date < decision_date:
+    if (decision is None or decision.kind != DecisionKind.RULES_ADOPTION or decision.body.level != Level.STRATEGIC
+            or decision.resolution not in ADOPTING_RESOLUTIONS or not decision.effective):
+        raise ServiceError(_("Choose the steering group's decision that adopted the rules; its minutes must be "
+                             "approved."))
+    if effective_date < decision.decided_on:
         raise ServiceError(_("The rules cannot enter into force before the decision adopting them."))
     deadline = reacceptance_deadline or effective_date + timedelta(days=DEFAULT_REACCEPTANCE_DAYS)
     if deadline < effective_date:
         raise ServiceError(_("The re-acceptance deadline cannot be before the date of entry into force."))
     version.status = RulesStatus.ADOPTED.value
-    version.adoption_decision_ref = decision_ref.strip()
-    version.adoption_decision_date = decision_date
+    version.adoption_decision = decision
+    version.adoption_decision_ref = decision.reference
+    version.adoption_decision_date = decision.decided_on
     version.adopted_at = utcnow()
     version.effective_date = effective_date
     version.reacceptance_deadline = deadline
     if version.consultation_closes_on and version.consultation_closes_on > helsinki_today():
         version.consultation_closes_on = helsinki_today()
-    audit.record(actor, "rules.adopted", version, decision_ref=version.adoption_decision_ref,
-                 decision_date=decision_date.isoformat(), effective_date=effective_date.isoformat(),
-                 reacceptance_deadline=deadline.isoformat())
+    audit.record(actor, "rules.adopted", version, decision=decision.reference, decision_id=decision.id,
+                 effective_date=effective_date.isoformat(), reacceptance_deadline=deadline.isoformat())
 
 
 @dataclass(frozen=True)

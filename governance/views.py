@@ -17,6 +17,7 @@ from app.forms import choices
 from app.permissions import require
 from app.services import ServiceError
 from governance import services
+from governance.steering import services as steering
 from governance.diff import diff_texts
 from governance.forms import AcceptForm, AdoptForm, CommentForm, ConsultationForm, ResponseForm, RulesDraftForm
 from governance.models import RulesComment, RulesStatus, RulesVersion
@@ -195,19 +196,21 @@ def adopt(label: str):
     require(can_manage_rules(current_user), COORDINATOR_ONLY)
     version = _version_or_404(label)
     form = AdoptForm()
+    decisions = {d.id: d for d in steering.decisions_for_kind(("rules_adoption",))}
+    form.decision.choices = choices([("", "–")] + [(d.id, f"{d.reference}: {d.case.title}") for d in decisions.values()])
     if form.validate_on_submit():
+        decision = decisions.get(int(form.decision.data)) if form.decision.data.isdigit() else None
         try:
-            services.adopt(current_user, version, form.decision_ref.data, form.decision_date.data,
-                           form.effective_date.data, form.reacceptance_deadline.data)
+            services.adopt(current_user, version, decision, form.effective_date.data, form.reacceptance_deadline.data)
             services.activate_due_versions()
         except ServiceError as exc:
             db.session.rollback()
-            form.decision_ref.errors.append(str(exc))
+            form.decision.errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("Version %(label)s was adopted.", label=version.label), "success")
             return redirect(url_for("rules.show", label=version.label))
-    return render_template("rules/adopt.html", version=version, form=form)
+    return render_template("rules/adopt.html", version=version, form=form, has_decisions=bool(decisions))
 
 
 @bp.route("/<label>/accept", methods=["GET", "POST"])

@@ -249,6 +249,7 @@ class ProviderStatusForm(FlaskForm):
         ("suspended", _l("Suspended")), ("terminated", _l("Terminated")), ("active", _l("Active (reinstated)")),
     ]), validators=[DataRequired(_l("Choose the new status."))])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=5000)])
-    decision_ref = StringField(_l("Decision"), validators=[Optional(), Length(max=120)],
-                               description=_l("The governing decision, for example JT 3/2026 § 5."))
+    decision = SelectField(_l("Decision"), validators=[Optional()],
+                           description=_l("The decision (with approved minutes) that suspends or terminates the "
+                                          "provider. Not needed for reinstatement."))
     submit = SubmitField(_l("Change status"))

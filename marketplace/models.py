@@ -15,6 +15,7 @@ from app.extensions import UTCDateTime, db, utcnow
 from app.files import StoredFile
 from app.models import Organisation, User
 from governance.models import RulesAcceptance
+from governance.steering.models import Decision
 
 
 def _in(column: str, values: type[enum.StrEnum]) -> str:
@@ -154,8 +155,10 @@ class ProviderStatusChange(db.Model):
     new_status: Mapped[str] = mapped_column(sa.String(20))
     reason: Mapped[str] = mapped_column(sa.Text)
     decision_ref: Mapped[str] = mapped_column(sa.String(120), default="")
+    decision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id"))
     actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
     actor: Mapped[User] = relationship()
+    decision: Mapped[Decision | None] = relationship()

@@ -20,6 +20,7 @@ from app.services import ServiceError
 from app.urls import external_url
 from app.validators import normalise_business_id
 from governance import services as rules
+from governance.steering.models import Decision
 from marketplace import preassessment
 from marketplace.models import (
     OPEN,
@@ -290,7 +291,16 @@ PROVIDER_TRANSITIONS = {
 }
 
 
-def set_provider_status(actor: User, org: Organisation, new_status: str, reason: str, decision_ref: str) -> None:
+#: The kinds of decision that may suspend or terminate a provider.
+STATUS_DECISION_KINDS = {
+    OrgStatus.SUSPENDED.value: ("provider_suspension", "provider_termination"),
+    OrgStatus.TERMINATED.value: ("provider_termination",),
+    OrgStatus.ACTIVE.value: ("provider_suspension", "provider_termination"),
+}
+
+
+def set_provider_status(actor: User, org: Organisation, new_status: str, reason: str,
+                        decision: Decision | None) -> None:
     if org.kind != OrgKind.PROVIDER:
         raise ServiceError(_("Only providers are suspended, terminated or reinstated here."))
     if new_status not in PROVIDER_TRANSITIONS.get(org.status, set()):
@@ -298,12 +308,18 @@ def set_provider_status(actor: User, org: Organisation, new_status: str, reason:
                              old=provider_status_label(org.status), new=provider_status_label(new_status)))
     if not reason.strip():
         raise ServiceError(_("Give the reason."))
+    if decision is not None and (decision.kind not in STATUS_DECISION_KINDS[new_status] or not decision.effective):
+        raise ServiceError(_("That decision is not about suspending or terminating providers, or its minutes are "
+                             "not approved yet."))
+    if decision is None and new_status != OrgStatus.ACTIVE.value:
+        raise ServiceError(_("Choose the decision that suspends or terminates the provider."))
     change = ProviderStatusChange(organisation=org, old_status=org.status, new_status=new_status,
-                                  reason=reason.strip(), decision_ref=decision_ref.strip(), actor=actor)
+                                  reason=reason.strip(), decision=decision,
+                                  decision_ref=decision.reference if decision else "", actor=actor)
     db.session.add(change)
     org.status = new_status
     audit.record(actor, "organisation.status_changed", org, old=change.old_status, new=new_status,
-                 reason=change.reason, decision_ref=change.decision_ref)
+                 reason=change.reason, decision=change.decision_ref, decision_id=decision.id if decision else None)
     for admin in _org_admins(org):
         queue_mail(admin.email, _l("The status of your organisation changed"), "provider_status", admin.locale,
                    org=org, change=change)

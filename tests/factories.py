@@ -6,10 +6,10 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from app import audit
-from app.clock import helsinki_today
+from app.clock import HELSINKI, helsinki_today
 from app.extensions import db, utcnow
 from app.mail import OutboxMessage
 from app.models import Invitation, JoinRequest, Organisation, User
@@ -17,6 +17,24 @@ from app.services import hash_password
 from app.validators import business_id_check_digit
 from app.files import StoredFile
 from governance.models import RulesAcceptance, RulesComment, RulesTranslation, RulesVersion, text_sha256
+from governance.steering.models import (
+    AgendaItem,
+    Attendance,
+    Ballot,
+    Body,
+    Case,
+    Decision,
+    DecisionKind,
+    Dissent,
+    ItemAttachment,
+    Meeting,
+    Membership,
+    Minutes,
+    Recusal,
+    Task,
+    TaskNote,
+    VoteRound,
+)
 from marketplace.models import (
     ApplicationAttachment,
     ApplicationComment,
@@ -266,3 +284,159 @@ class ProviderStatusChangeFactory(BaseFactory):
     reason = "Selvitys kesken."
     decision_ref = "JT 1/2026 § 2"
     actor = factory.SubFactory(UserFactory, organisation=factory.SubFactory(CoordinatorOrgFactory), org_role="admin")
+
+
+# --- governance: steering ------------------------------------------------------------------------------
+
+class BodyFactory(BaseFactory):
+    class Meta:
+        model = Body
+
+    code = factory.Sequence(lambda n: f"B-{n:02d}")
+    name = factory.Sequence(lambda n: f"Toimielin {n}")
+    level = "strategic"
+    mandate = factory.LazyFunction(lambda: [k.value for k in DecisionKind])
+
+
+class MembershipFactory(BaseFactory):
+    class Meta:
+        model = Membership
+
+    body = factory.SubFactory(BodyFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "member"
+    voting = True
+    term_start = date(2026, 1, 1)
+
+
+class CaseFactory(BaseFactory):
+    class Meta:
+        model = Case
+
+    record_number = factory.Sequence(lambda n: f"DIGI-2026-{n + 1:06d}")
+    title = factory.Sequence(lambda n: f"Asia {n}")
+    awaiting_body = factory.SubFactory(BodyFactory)
+
+
+class MeetingFactory(BaseFactory):
+    class Meta:
+        model = Meeting
+
+    body = factory.SubFactory(BodyFactory)
+    year = 2026
+    number = factory.Sequence(lambda n: n + 1)
+    starts_at = factory.LazyFunction(lambda: datetime(2026, 6, 1, 10, tzinfo=HELSINKI))
+    place = "Pasila"
+    status = "planned"
+
+
+class AgendaItemFactory(BaseFactory):
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    case = factory.SubFactory(CaseFactory, awaiting_body=None)
+    section = factory.Sequence(lambda n: n + 1)
+    decision_kind = "operational"
+    proposal = "Ehdotetaan hyväksyttäväksi."
+
+
+class AttendanceFactory(BaseFactory):
+    class Meta:
+        model = Attendance
+
+    meeting = factory.SubFactory(MeetingFactory, status="in_session")
+    membership = factory.SubFactory(MembershipFactory, body=factory.SelfAttribute("..meeting.body"))
+    present = True
+
+
+class RecusalFactory(BaseFactory):
+    class Meta:
+        model = Recusal
+
+    item = factory.SubFactory(AgendaItemFactory)
+    membership = factory.SubFactory(MembershipFactory, body=factory.SelfAttribute("..item.meeting.body"))
+    reason = "Hallituksen jäsen palveluntarjoajassa."
+
+
+class VoteRoundFactory(BaseFactory):
+    class Meta:
+        model = VoteRound
+
+    item = factory.SubFactory(AgendaItemFactory)
+    counter_proposal = "Asia palautetaan valmisteluun."
+    mover = factory.SubFactory(MembershipFactory, body=factory.SelfAttribute("..item.meeting.body"))
+    seconder = factory.SubFactory(MembershipFactory, body=factory.SelfAttribute("..item.meeting.body"))
+
+
+class BallotFactory(BaseFactory):
+    class Meta:
+        model = Ballot
+
+    round = factory.SubFactory(VoteRoundFactory)
+    membership = factory.SubFactory(MembershipFactory, body=factory.SelfAttribute("..round.item.meeting.body"))
+    choice = "proposal"
+
+
+class DecisionFactory(BaseFactory):
+    """A decision whose minutes are approved (in effect)."""
+
+    class Meta:
+        model = Decision
+
+    item = factory.SubFactory(AgendaItemFactory, meeting=factory.SubFactory(MeetingFactory, status="minutes_approved"))
+    case = factory.SelfAttribute("item.case")
+    body = factory.SelfAttribute("item.meeting.body")
+    reference = factory.LazyAttribute(lambda o: f"{o.item.meeting.body.code} {o.item.meeting.number}/"
+                                                f"{o.item.meeting.year} § {o.item.section}")
+    kind = factory.SelfAttribute("item.decision_kind")
+    resolution = "approved"
+    text = "Hyväksyttiin."
+    decided_on = date(2026, 6, 1)
+
+
+class DissentFactory(BaseFactory):
+    class Meta:
+        model = Dissent
+
+    decision = factory.SubFactory(DecisionFactory)
+    membership = factory.SubFactory(MembershipFactory, body=factory.SelfAttribute("..decision.body"))
+    text = "Jätän eriävän mielipiteen."
+
+
+class MinutesFactory(BaseFactory):
+    class Meta:
+        model = Minutes
+
+    meeting = factory.SubFactory(MeetingFactory, status="held")
+    version = 1
+    body = "# Pöytäkirja\n"
+
+
+class TaskFactory(BaseFactory):
+    class Meta:
+        model = Task
+
+    decision = factory.SubFactory(DecisionFactory)
+    description = "Päivitetään ohje."
+    owner_body = factory.SelfAttribute("decision.body")
+    due_on = date(2026, 7, 1)
+
+
+class TaskNoteFactory(BaseFactory):
+    class Meta:
+        model = TaskNote
+
+    task = factory.SubFactory(TaskFactory)
+    user = factory.SubFactory(UserFactory)
+    text = "Aloitettu."
+
+
+class ItemAttachmentFactory(BaseFactory):
+    class Meta:
+        model = ItemAttachment
+
+    item = factory.SubFactory(AgendaItemFactory)
+    file = factory.SubFactory(StoredFileFactory)
+    title = "Liite"
+    public = True

@@ -300,10 +300,15 @@ def test_queue_filters(applicant, login_as):
 
 def test_coordinator_suspends_and_reinstates_a_provider_with_reason_and_decision(people, login_as):
     org = people["provider"]
+    decision = factories.DecisionFactory(item__decision_kind="provider_suspension", item__meeting__body__code="JT",
+                                         item__meeting__number=3, item__section=5)
     coordinator = login_as("coordinator")
+    without = coordinator.post_form(f"/admin/providers/{org.id}/status",
+                                    {"status": "suspended", "reason": "Ilman päätöstä."}, page=f"/providers/{org.id}")
+    assert without.status_code == 302 and db.session.get(Organisation, org.id).status == "active"
     response = coordinator.post_form(f"/admin/providers/{org.id}/status",
                                      {"status": "suspended", "reason": "Tietoturvapoikkeama selvitetään.",
-                                      "decision_ref": "JT 3/2026 § 5"}, page=f"/providers/{org.id}")
+                                      "decision": str(decision.id)}, page=f"/providers/{org.id}")
     assert response.status_code == 302
     assert db.session.get(Organisation, org.id).status == "suspended"
     assert login_as(None).get(f"/providers/{org.id}").status_code == 404  # no longer public

@@ -53,14 +53,15 @@ def test_coordinator_drafts_edits_opens_and_adopts(people, login_as):
     assert "Uusi teksti" in _version("2.0").body
 
     today = helsinki_today()
-    response = client.post_form("/rules/2.0/adopt", {"decision_ref": "OR 4/2026 § 7",
-                                                     "decision_date": today.isoformat(),
+    decision = factories.DecisionFactory(item__decision_kind="rules_adoption")
+    assert decision.reference in client.get("/rules/2.0/adopt").get_data(as_text=True)
+    response = client.post_form("/rules/2.0/adopt", {"decision": str(decision.id),
                                                      "effective_date": (today + timedelta(days=10)).isoformat()},
                                 page="/rules/2.0/adopt")
     assert response.status_code == 302
     version = _version("2.0")
     assert version.status == "adopted"
-    assert version.adoption_decision_ref == "OR 4/2026 § 7"
+    assert (version.adoption_decision_id, version.adoption_decision_ref) == (decision.id, decision.reference)
     assert version.reacceptance_deadline == today + timedelta(days=70)  # 60 days after entry into force
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
     assert {"rules.draft_created", "rules.draft_updated", "rules.consultation_opened", "rules.adopted"} <= actions
@@ -69,9 +70,10 @@ def test_coordinator_drafts_edits_opens_and_adopts(people, login_as):
 def test_refused_transitions_leave_the_version_as_it_was(app, people):
     coordinator = people["coordinator"]
     draft = factories.RulesVersionFactory(label="3.0")
+    decision = factories.DecisionFactory(item__decision_kind="rules_adoption")
     with app.test_request_context():
         with pytest.raises(services.ServiceError):
-            services.adopt(coordinator, draft, "OR 1/2026", date(2026, 1, 1), date(2026, 2, 1))
+            services.adopt(coordinator, draft, decision, date(2026, 7, 1))
         with pytest.raises(services.ServiceError):
             services.open_consultation(coordinator, draft, helsinki_today() - timedelta(days=1))
         consultation = factories.RulesVersionFactory(label="3.1", consultation=True)
@@ -80,7 +82,7 @@ def test_refused_transitions_leave_the_version_as_it_was(app, people):
         with pytest.raises(services.ServiceError):
             services.update_draft(coordinator, consultation, "3.1", "x", "y")
         with pytest.raises(services.ServiceError):  # in force before the decision
-            services.adopt(coordinator, consultation, "OR 1/2026", date(2026, 5, 1), date(2026, 4, 1))
+            services.adopt(coordinator, consultation, decision, date(2026, 4, 1))
     db.session.rollback()
     assert _version("3.0").status == "draft" and _version("3.1").status == "consultation"
 
@@ -404,8 +406,10 @@ def test_demo_scenario_adopting_1_1_asks_the_provider_to_accept_again(app, runne
     coordinator = app.test_client()
     coordinator.login("coordinator@example.com", "digione-demo")
     today = helsinki_today()
-    response = coordinator.post_form("/rules/1.1/adopt", {"decision_ref": "OR 5/2026 § 2",
-                                                          "decision_date": today.isoformat(),
+    from governance.steering.models import Decision
+
+    decision = db.session.scalar(sa.select(Decision).where(Decision.reference == "OR 2/2026 § 1"))
+    response = coordinator.post_form("/rules/1.1/adopt", {"decision": str(decision.id),
                                                           "effective_date": today.isoformat()},
                                      page="/rules/1.1/adopt")
     assert response.status_code == 302
@@ -421,3 +425,19 @@ def test_rules_sections_sit_under_the_page_heading(client):
     assert version_page.count("<h1>") == 1 and "<h2>1. Tarkoitus</h2>" in version_page
     rules_page = client.get("/rules").get_data(as_text=True)
     assert rules_page.count("<h1>") == 1 and "<h3>1. Tarkoitus</h3>" in rules_page
+
+
+@pytest.mark.parametrize("problem", ["wrong_kind", "not_in_effect", "tactical_body"])
+def test_adoption_needs_the_steering_groups_decision_in_effect(people, login_as, problem):
+    factories.RulesVersionFactory(label="2.0", consultation=True)
+    if problem == "wrong_kind":
+        decision = factories.DecisionFactory(item__decision_kind="strategy")
+    elif problem == "not_in_effect":
+        decision = factories.DecisionFactory(item__decision_kind="rules_adoption", item__meeting__status="held")
+    else:
+        decision = factories.DecisionFactory(item__decision_kind="rules_adoption",
+                                             item__meeting__body__level="tactical")
+    response = login_as("coordinator").post_form("/rules/2.0/adopt", {
+        "decision": str(decision.id), "effective_date": "2026-12-01"}, page="/rules/2.0/adopt")
+    assert response.status_code == 200
+    assert _version("2.0").status == "consultation"

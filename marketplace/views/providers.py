@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Organisation, OrgKind, OrgStatus
 from app.permissions import is_coordinator
 from marketplace import services
-from marketplace.forms import ProviderStatusForm
+from marketplace.views.review import _status_form
 from marketplace.views.answers import public_profile
 
 bp = Blueprint("providers", __name__, url_prefix="/providers")
@@ -35,5 +35,5 @@ def show(org_id: int):
     public = public_profile(application) if application is not None else []
     return render_template("providers/show.html", org=org, application=application, public=public,
                            acceptance=services.latest_acceptance(org),
-                           status_form=ProviderStatusForm(formdata=None) if coordinator else None,
+                           status_form=_status_form() if coordinator else None,
                            history=services.status_history(org) if coordinator else [])

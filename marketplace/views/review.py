@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
+from app.forms import choices
+from governance.steering import services as steering
 from app.files import download
 from app.models import Organisation
 from app.permissions import coordinator_required, require
@@ -48,8 +50,14 @@ def _page(application: ProviderApplication, decision_form=None, comment_form=Non
         "review/application.html", application=application, answers=all_answers(application), kinds=ATTACHMENT_KINDS,
         reasons=REASONS, changes=changes, decision_form=decision_form or ReviewDecisionForm(formdata=None),
         comment_form=comment_form or ReviewCommentForm(formdata=None),
-        status_form=ProviderStatusForm(formdata=None),
+        status_form=_status_form(),
         history=services.status_history(application.organisation)), code
+
+
+def _status_form() -> ProviderStatusForm:
+    form = ProviderStatusForm(formdata=None)
+    form.decision.choices = decision_choices(status_decisions())
+    return form
 
 
 @bp.get("/admin/applications/<int:application_id>")
@@ -102,11 +110,13 @@ def attachment(application_id: int, attachment_id: int):
 def provider_status(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     form = ProviderStatusForm()
+    decisions = status_decisions()
+    form.decision.choices = decision_choices(decisions)
     back = request.form.get("back", "")
     if form.validate_on_submit():
+        decision = decisions.get(int(form.decision.data)) if (form.decision.data or "").isdigit() else None
         try:
-            services.set_provider_status(current_user, org, form.status.data, form.reason.data,
-                                         form.decision_ref.data or "")
+            services.set_provider_status(current_user, org, form.status.data, form.reason.data, decision)
         except ServiceError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -118,7 +128,15 @@ def provider_status(org_id: int):
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
-    current_app.logger.debug("status change for %s", org.id)
     target = url_for("providers.show", org_id=org.id) if back == "provider" else url_for("admin.organisation",
                                                                                           org_id=org.id)
     return redirect(target)
+
+
+def status_decisions() -> dict:
+    """Decisions in effect that may suspend or terminate providers."""
+    return {d.id: d for d in steering.decisions_for_kind(("provider_suspension", "provider_termination"))}
+
+
+def decision_choices(decisions: dict) -> list:
+    return choices([("", "–")] + [(d.id, f"{d.reference}: {d.case.title}") for d in decisions.values()])

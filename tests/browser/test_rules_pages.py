@@ -13,6 +13,7 @@ from tests.browser.test_core_pages import _sign_in
 
 def test_consultation_adoption_and_re_acceptance(page: Page, site: str, axe, people, new_context):
     v10 = factories.RulesVersionFactory(label="1.0", in_force=True)
+    decision = factories.DecisionFactory(item__decision_kind="rules_adoption")
     factories.RulesAcceptanceFactory(version=v10, user=people["provider_admin"])
     factories.RulesVersionFactory(label="1.1", consultation=True,
                                   body="# 1. Tarkoitus\n\nSäännöt koskevat kaikkia.\n\n# 2. Tietosuoja\n\n"
@@ -42,8 +43,7 @@ def test_consultation_adoption_and_re_acceptance(page: Page, site: str, axe, peo
     coordinator.get_by_role("link", name="Kirjaa ohjausryhmän hyväksyntä").click()
     assert axe(coordinator) == []
     today = helsinki_today()
-    coordinator.get_by_label("Ohjausryhmän päätös").fill("OR 6/2026 § 4")
-    coordinator.get_by_label("Päätöksen päivämäärä").fill(today.isoformat())
+    coordinator.get_by_label("Ohjausryhmän päätös").select_option(str(decision.id))
     coordinator.get_by_label("Tulee voimaan").fill(today.isoformat())
     coordinator.get_by_role("button", name="Kirjaa hyväksyntä").click()
     expect(coordinator.get_by_text("Versio 1.1 hyväksyttiin.")).to_be_visible()

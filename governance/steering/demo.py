@@ -1,0 +1,165 @@
+"""Demo steering: the steering group OR (a representative and a personal deputy
+for each of the seven cities, a non-voting coordinator presenter, a secretary),
+the management team JT, two teams and a forum; OR's earlier meetings with
+approved minutes (one of them adopted the rules 1.0); a JT meeting and an OR
+meeting being prepared. Idempotent; never commits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from app import services as core
+from app.clock import HELSINKI, helsinki_today
+from app.demo import DEMO_PASSWORD, MUNICIPALITIES
+from app.extensions import db
+from app.models import Organisation, OrgKind, OrgRole, User
+from governance.steering import services
+from governance.steering.models import Body, DecisionKind, Level, Resolution, Role
+
+K = DecisionKind
+ALL_KINDS = [k.value for k in K]
+TACTICAL = [K.LISTING_POLICY, K.PROVIDER_SUSPENSION, K.BUDGET_MINOR, K.OPERATIONAL, K.STATEMENT, K.INFORMATION]
+
+GENITIVE = {"Espoo": "Espoon", "Jyväskylä": "Jyväskylän", "Lahti": "Lahden", "Oulu": "Oulun",
+            "Tampere": "Tampereen", "Turku": "Turun", "Vantaa": "Vantaan"}
+
+#: (e-mail, name, organisation) of the people the demo adds for the bodies.
+PEOPLE = [
+    ("secretary.or@example.com", "Sari Sihteeri", "DigiOne-koordinaatio"),
+    ("chair.or@example.com", "Pekka Puheenjohtaja", "Vantaa"),
+    ("secretary.jt@example.com", "Jaana Sihteeri", "DigiOne-koordinaatio"),
+    ("member.jt@example.com", "Mikko Jäsen", "Espoo"),
+    ("chair.jt@example.com", "Johanna Johtaja", "Tampere"),
+    ("jt.turku@example.com", "Tuomas Turku", "Turku"),
+    ("jt.oulu@example.com", "Outi Oulu", "Oulu"),
+    ("team.privacy@example.com", "Tiina Tietosuoja", "DigiOne-koordinaatio"),
+    ("team.access@example.com", "Aki Saavutettava", "DigiOne-koordinaatio"),
+    ("forum@example.com", "Fanni Foorumi", "DigiOne-koordinaatio"),
+]
+
+
+def _user(email: str) -> User | None:
+    return core.find_user_by_email(email)
+
+
+def _org(name: str) -> Organisation | None:
+    return db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
+
+
+def _person(email: str, name: str, org_name: str, role: OrgRole = OrgRole.MEMBER) -> User:
+    user = _user(email)
+    if user is None:
+        user = User(email=email, name=name, password_hash=core.hash_password(DEMO_PASSWORD), organisation=_org(org_name),
+                    org_role=role.value, locale="fi")
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def _at(day: date, hour: int = 13) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=HELSINKI)
+
+
+def _held_meeting(actor: User, body: Body, number: int, day: date, items: list[tuple], checkers: tuple[User, User],
+                  chair: User, secretary: User) -> None:
+    """A meeting that was held and whose minutes were approved and signed."""
+    meeting = services.create_meeting(actor, body, number, _at(day), "Helsinki, Pasila", "")
+    for title, kind, proposal, resolution, text in items:
+        case = services.create_case(actor, body, title, False, "")
+        services.add_item(actor, meeting, case, kind.value, proposal, None)
+    services.publish_agenda(actor, meeting)
+    services.start_session(actor, meeting)
+    db.session.flush()
+    present = {m.id for m in services.active_memberships(meeting) if m.role != Role.DEPUTY}
+    services.record_attendance(actor, meeting, present, {})
+    for item, (_t, _k, _p, resolution, text) in zip(meeting.items, items, strict=True):
+        services.decide(actor, item, resolution, text)
+    services.close_meeting(actor, meeting)
+    minutes = services.create_minutes(actor, meeting)
+    services.set_checkers(actor, meeting, *checkers)
+    services.approve_as_checker(checkers[0], minutes)
+    services.approve_as_checker(checkers[1], minutes)
+    services.sign(chair, minutes, Role.CHAIR)
+    services.sign(secretary, minutes, Role.SECRETARY)
+
+
+def load() -> None:
+    coordinator = _user("coordinator@example.com")
+    if coordinator is None or services.body_by_code("OR") is not None:
+        return
+    people = {email: _person(email, name, org) for email, name, org in PEOPLE}
+    start = date(2026, 1, 1)
+
+    ohjausryhma = Body(code="OR", name="Ohjausryhmä", level=Level.STRATEGIC.value, mandate=ALL_KINDS)
+    johtoryhma = Body(code="JT", name="Johtoryhmä", level=Level.TACTICAL.value, parent=ohjausryhma,
+                      mandate=[k.value for k in TACTICAL])
+    teams = [Body(code="T-01", name="Tietosuojatiimi", level=Level.OPERATIONAL.value, parent=johtoryhma,
+                  mandate=[K.OPERATIONAL.value, K.INFORMATION.value]),
+             Body(code="T-02", name="Saavutettavuustiimi", level=Level.OPERATIONAL.value, parent=johtoryhma,
+                  mandate=[K.OPERATIONAL.value, K.INFORMATION.value]),
+             Body(code="F-01", name="Asiantuntijafoorumi", level=Level.FORUM.value, parent=johtoryhma,
+                  mandate=[K.STATEMENT.value, K.INFORMATION.value])]
+    db.session.add_all([ohjausryhma, johtoryhma, *teams])
+    db.session.flush()
+
+    add = services.add_membership
+    for city, _code, _bid in MUNICIPALITIES:
+        slug = city.lower().replace("ä", "a").replace("ö", "o")
+        org = _org(city)
+        if city == "Vantaa":
+            rep = people["chair.or@example.com"]
+            role = Role.CHAIR
+        else:
+            rep = _person(f"or.{slug}@example.com", f"{GENITIVE[city]} edustaja", city)
+            role = Role.MEMBER
+        seat = add(coordinator, ohjausryhma, rep, role, True, start, None, org.id if org else None)
+        deputy = _person(f"or.{slug}.deputy@example.com", f"{GENITIVE[city]} varajäsen", city)
+        add(coordinator, ohjausryhma, deputy, Role.DEPUTY, True, start, None, org.id if org else None, deputy_of=seat)
+    add(coordinator, ohjausryhma, coordinator, Role.PRESENTER, False, start)
+    add(coordinator, ohjausryhma, people["secretary.or@example.com"], Role.SECRETARY, False, start)
+
+    add(coordinator, johtoryhma, people["chair.jt@example.com"], Role.CHAIR, True, start)
+    for email in ("member.jt@example.com", "jt.turku@example.com", "jt.oulu@example.com"):
+        add(coordinator, johtoryhma, people[email], Role.MEMBER, True, start)
+    add(coordinator, johtoryhma, people["secretary.jt@example.com"], Role.SECRETARY, False, start)
+    add(coordinator, johtoryhma, coordinator, Role.PRESENTER, False, start)
+    add(coordinator, teams[0], people["team.privacy@example.com"], Role.CHAIR, True, start)
+    add(coordinator, teams[1], people["team.access@example.com"], Role.CHAIR, True, start)
+    add(coordinator, teams[2], people["forum@example.com"], Role.CHAIR, True, start)
+    add(coordinator, teams[2], people["team.privacy@example.com"], Role.EXPERT, False, start)
+    db.session.flush()
+
+    chair, secretary = people["chair.or@example.com"], people["secretary.or@example.com"]
+    checkers = (_user("or.espoo@example.com"), _user("or.oulu@example.com"))
+    _held_meeting(secretary, ohjausryhma, 1, date(2026, 2, 10), [
+        ("Ekosysteemin toimintasuunnitelma 2026", K.STRATEGY, "Hyväksytään toimintasuunnitelma.",
+         Resolution.APPROVED, "Toimintasuunnitelma 2026 hyväksyttiin."),
+        ("Johtoryhmän kokoonpano", K.INFORMATION, "Merkitään tiedoksi.", Resolution.NOTED, "Merkittiin tiedoksi."),
+        ("Ekosysteemin pelisääntöjen version 1.0 hyväksyminen", K.RULES_ADOPTION,
+         "Hyväksytään pelisäännöt 1.0 voimaan 1.3.2026.", Resolution.APPROVED,
+         "Pelisäännöt 1.0 hyväksyttiin. Ne tulevat voimaan 1.3.2026."),
+    ], checkers, chair, secretary)
+    _held_meeting(secretary, ohjausryhma, 2, date(2026, 11, 10), [
+        ("Ekosysteemin pelisääntöjen version 1.1 hyväksyminen", K.RULES_ADOPTION,
+         "Hyväksytään pelisäännöt 1.1 lausuntokierroksen jälkeen.", Resolution.APPROVED,
+         "Pelisäännöt 1.1 hyväksyttiin; koordinaattori vahvistaa voimaantulon lausuntojen jälkeen."),
+    ], checkers, chair, secretary)
+
+    # Being prepared: JT's next meeting with three cases waiting, and OR's next one.
+    today = helsinki_today()
+    jt_secretary = people["secretary.jt@example.com"]
+    for title, confidential, basis in [
+        ("Palvelukuvausten luettelointiperiaatteiden päivitys", False, ""),
+        ("Palveluntarjoajan sopimuksen päättäminen toistuvien tietosuojapoikkeamien vuoksi", True,
+         "JulkL 24 § 1 mom. 20 k (liikesalaisuus)"),
+        ("Saavutettavuustiimin neljännesvuosiraportti", False, ""),
+    ]:
+        services.create_case(jt_secretary, johtoryhma, title, confidential, basis)
+    jt_day = today + timedelta(days=7)
+    services.create_meeting(jt_secretary, johtoryhma, services.next_meeting_number(johtoryhma, jt_day.year),
+                            _at(jt_day), "Teams", "https://meet.example.fi/jt")
+    or_day = today + timedelta(days=21)
+    services.create_meeting(secretary, ohjausryhma, services.next_meeting_number(ohjausryhma, or_day.year),
+                            _at(or_day), "Helsinki, Pasila", "")

@@ -1,0 +1,203 @@
+"""Steering bodies: public body pages and member lists, cases, follow-up tasks.
+Meeting pages are in meeting_views (same blueprint)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.clock import helsinki_today
+from app.extensions import db
+from app.forms import choices
+from app.models import Organisation, User
+from app.permissions import require
+from app.services import ServiceError, find_user_by_email
+from governance.steering import services
+from governance.steering.forms import (
+    KIND_LABELS,
+    LEVEL_LABELS,
+    MEETING_STATUS_LABELS,
+    RESOLUTION_LABELS,
+    ROLE_LABELS,
+    TASK_STATUS_LABELS,
+    CaseForm,
+    MeetingForm,
+    MembershipForm,
+    TaskUpdateForm,
+)
+from governance.steering.models import Body, Role, Task, TaskStatus
+from governance.steering.permissions import can_manage, can_manage_members, can_see_confidential
+
+bp = Blueprint("steering", __name__)
+
+SECRETARY_ONLY = _l("Only the secretary of the body (or the coordinator's staff) does this.")
+
+
+def body_or_404(code: str) -> Body:
+    body = services.body_by_code(code)
+    if body is None:
+        abort(404, description=_("There is no body %(code)s.", code=code[:12]))
+    return body
+
+
+def act(action: Callable[[], Any], success: str, back: str):
+    """Run one service call: commit and say so, or roll back and say why. Then go back."""
+    try:
+        action()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Someone else changed this at the same moment. Reload the page and try again."), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(back)
+
+
+def flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {"kind_labels": KIND_LABELS, "resolution_labels": RESOLUTION_LABELS, "body_role_labels": ROLE_LABELS,
+            "level_labels": LEVEL_LABELS, "meeting_status_labels": MEETING_STATUS_LABELS,
+            "task_status_labels": TASK_STATUS_LABELS}
+
+
+@bp.get("/bodies")
+def bodies():
+    return render_template("steering/bodies.html", bodies=services.bodies())
+
+
+@bp.get("/bodies/<code>")
+def body(code: str):
+    body = body_or_404(code)
+    manage = can_manage(current_user, body)
+    from governance.steering.models import Meeting
+
+    meetings = list(db.session.scalars(sa.select(Meeting).where(Meeting.body_id == body.id)
+                                       .order_by(Meeting.starts_at.desc())))
+    member_form = None
+    if can_manage_members(current_user):
+        member_form = MembershipForm(formdata=None)
+        _membership_choices(member_form, body)
+    meeting_form = MeetingForm(formdata=None, number=services.next_meeting_number(body, helsinki_today().year))
+    return render_template(
+        "steering/body.html", body=body, manage=manage, meetings=meetings,
+        members=[m for m in body.memberships if m.active_on(helsinki_today())],
+        awaiting=services.cases_awaiting(body), overdue=services.overdue_tasks(body),
+        confidential_ok=can_see_confidential(current_user, body), meeting_form=meeting_form,
+        case_form=CaseForm(formdata=None), member_form=member_form)
+
+
+def _membership_choices(form: MembershipForm, body: Body) -> None:
+    form.deputy_of.choices = choices([("", "–")] + [(m.id, f"{m.user.name} ({ROLE_LABELS[m.role]})")
+                                                    for m in body.memberships if m.role != Role.DEPUTY])
+    orgs = db.session.scalars(sa.select(Organisation).order_by(Organisation.name))
+    form.organisation.choices = choices([("", "–")] + [(o.id, o.name) for o in orgs])
+
+
+@bp.post("/bodies/<code>/meetings")
+@login_required
+def create_meeting(code: str):
+    body = body_or_404(code)
+    require(can_manage(current_user, body), SECRETARY_ONLY)
+    form = MeetingForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("steering.body", code=code))
+    from app.clock import HELSINKI
+
+    starts_at = form.starts_at.data.replace(tzinfo=HELSINKI)
+    holder: dict = {}
+
+    def _create():
+        holder["meeting"] = services.create_meeting(current_user, body, form.number.data, starts_at,
+                                                    form.place.data or "", form.remote_link.data or "")
+
+    response = act(_create, _("The meeting was created."), url_for("steering.body", code=code))
+    if "meeting" in holder and holder["meeting"].id:
+        return redirect(url_for("steering.meeting", meeting_id=holder["meeting"].id))
+    return response
+
+
+@bp.post("/bodies/<code>/cases")
+@login_required
+def create_case(code: str):
+    body = body_or_404(code)
+    require(can_manage(current_user, body), SECRETARY_ONLY)
+    form = CaseForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("steering.body", code=code))
+    return act(lambda: services.create_case(current_user, body, form.title.data, form.confidential.data,
+                                            form.legal_basis.data or ""),
+               _("The case was opened and waits for handling."), url_for("steering.body", code=code))
+
+
+@bp.post("/bodies/<code>/members")
+@login_required
+def add_member(code: str):
+    body = body_or_404(code)
+    require(can_manage_members(current_user), _l("Only the coordinator's staff manage the members of bodies."))
+    form = MembershipForm()
+    _membership_choices(form, body)
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("steering.body", code=code))
+    user = find_user_by_email(form.email.data)
+    if user is None:
+        flash(_("No account has this e-mail address. Invite the person to their organisation first."), "error")
+        return redirect(url_for("steering.body", code=code))
+    from governance.steering.models import Membership
+
+    deputy_of = db.session.get(Membership, int(form.deputy_of.data)) if form.deputy_of.data else None
+    return act(lambda: services.add_membership(
+        current_user, body, user, Role(form.role.data), form.voting.data, form.term_start.data, form.term_end.data,
+        int(form.organisation.data) if form.organisation.data else None, deputy_of),
+        _("The member was added."), url_for("steering.body", code=code))
+
+
+@bp.get("/cases/<record>")
+def case(record: str):
+    case = services.case_by_record(record)
+    if case is None:
+        abort(404, description=_("There is no case %(record)s.", record=record[:20]))
+    visible = not case.confidential or any(can_see_confidential(current_user, i.meeting.body) for i in case.items) \
+        or (case.awaiting_body is not None and can_see_confidential(current_user, case.awaiting_body))
+    return render_template("steering/case.html", case=case, show_text=visible)
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id: int):
+    task = db.get_or_404(Task, task_id)
+    body = task.decision.body
+    allowed = can_manage(current_user, body) or task.owner_user_id == current_user.id or (
+        task.owner_body is not None and can_manage(current_user, task.owner_body))
+    require(allowed, _l("Only the person or body responsible, or the secretary, updates this task."))
+    form = TaskUpdateForm(status=task.status)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            return act(lambda: services.update_task(current_user, task, TaskStatus(form.status.data),
+                                                    form.note.data or ""),
+                       _("The task was updated."), url_for("steering.task", task_id=task.id))
+        flash_errors(form)
+    return render_template("steering/task.html", task=task, form=form, today=helsinki_today())
+
+
+from governance.steering import meeting_views  # noqa: E402,F401  (adds the meeting routes to bp)
+
+__all__ = ["bp", "User"]
