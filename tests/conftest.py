@@ -148,6 +148,11 @@ def people(app: Flask) -> dict:
         "other_approver": factories.UserFactory(organisation=other_municipality, org_role="approver",
                                                 email="other.approver@example.com"),
         "no_org": factories.UserFactory(organisation=None, org_role=None, email="newcomer@example.com"),
+        "body_member": factories.UserFactory(organisation=other_municipality, org_role="member",
+                                             email="body.member@example.com"),
+        # A body's secretary whose only power is that role (not coordinator staff).
+        "secretary": factories.UserFactory(organisation=other_municipality, org_role="member",
+                                           email="body.secretary@example.com"),
     }
 
 

@@ -21,7 +21,7 @@ from tests import factories
 
 OK, LOGIN, DENY, REDIRECT = "ok", "login", "deny", "redirect"
 ROLES = ["anonymous", "no_org", "provider_user", "provider_admin", "buyer", "approver", "municipality_admin",
-         "coordinator"]
+         "body_member", "secretary", "coordinator"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ SIGNED_IN = {role: OK for role in ROLES if role != "anonymous"}
 ONLY_COORDINATOR = {"anonymous": LOGIN, "coordinator": OK}
 PEOPLE_MANAGERS = {"anonymous": LOGIN, "municipality_admin": OK, "coordinator": OK}
 NEWCOMER_ONLY = {"anonymous": LOGIN, "no_org": OK}
+BODY_MANAGERS = {"anonymous": LOGIN, "secretary": OK, "coordinator": OK}
+BODY_PEOPLE = {"anonymous": LOGIN, "secretary": OK, "coordinator": OK, "body_member": OK}
 PROVIDER_REDIRECT = {"anonymous": LOGIN, "provider_user": REDIRECT, "provider_admin": REDIRECT}
 
 MATRIX: dict[str, Rule] = {
@@ -113,6 +115,42 @@ MATRIX: dict[str, Rule] = {
                                    ONLY_COORDINATOR, default=DENY),
     "providers.index": Rule("GET", lambda o: "/providers"),
     "providers.show": Rule("GET", lambda o: f"/providers/{o['provider'].id}"),
+    # Steering bodies (the objects' body has the secretary and the member of the matrix).
+    "steering.bodies": Rule("GET", lambda o: "/bodies"),
+    "steering.body": Rule("GET", lambda o: f"/bodies/{o['body'].code}"),
+    "steering.case": Rule("GET", lambda o: f"/cases/{o['case'].record_number}"),
+    "steering.meeting": Rule("GET", lambda o: f"/meetings/{o['meeting'].id}"),
+    "steering.item": Rule("GET", lambda o: f"/items/{o['item'].id}"),
+    "steering.attachment": Rule("GET", lambda o: f"/items/{o['item'].id}/attachments/{o['item_attachment'].id}"),
+    "steering.minutes": Rule("GET", lambda o: f"/meetings/{o['held_meeting'].id}/minutes"),
+    "steering.create_meeting": Rule("POST", lambda o: f"/bodies/{o['body'].code}/meetings", BODY_MANAGERS,
+                                    default=DENY),
+    "steering.create_case": Rule("POST", lambda o: f"/bodies/{o['body'].code}/cases", BODY_MANAGERS, default=DENY),
+    "steering.add_member": Rule("POST", lambda o: f"/bodies/{o['body'].code}/members", ONLY_COORDINATOR,
+                                default=DENY),
+    "steering.task": Rule("GET", lambda o: f"/tasks/{o['task'].id}", BODY_MANAGERS, default=DENY),
+    "steering.add_item": Rule("POST", lambda o: f"/meetings/{o['meeting'].id}/items", BODY_MANAGERS, default=DENY),
+    "steering.meeting_status": Rule("POST", lambda o: f"/meetings/{o['meeting'].id}/status", BODY_MANAGERS,
+                                    default=DENY),
+    "steering.attendance": Rule("POST", lambda o: f"/meetings/{o['meeting'].id}/attendance", BODY_MANAGERS,
+                                default=DENY),
+    "steering.edit_item": Rule("POST", lambda o: f"/items/{o['item'].id}", BODY_MANAGERS, default=DENY),
+    "steering.conflict": Rule("POST", lambda o: f"/items/{o['item'].id}/conflicts", BODY_PEOPLE, default=DENY),
+    "steering.open_vote": Rule("POST", lambda o: f"/items/{o['item'].id}/votes", BODY_MANAGERS, default=DENY),
+    "steering.ballots": Rule("POST", lambda o: f"/votes/{o['vote'].id}/ballots", BODY_PEOPLE, default=DENY),
+    "steering.close_vote": Rule("POST", lambda o: f"/votes/{o['vote'].id}/close", BODY_MANAGERS, default=DENY),
+    "steering.decide": Rule("POST", lambda o: f"/items/{o['item'].id}/decision", BODY_MANAGERS, default=DENY),
+    "steering.dissent": Rule("POST", lambda o: f"/decisions/{o['decision'].id}/dissents", BODY_PEOPLE,
+                             default=DENY),
+    "steering.attach": Rule("POST", lambda o: f"/items/{o['item'].id}/attachments", BODY_MANAGERS, default=DENY),
+    "steering.add_task": Rule("POST", lambda o: f"/decisions/{o['decision'].id}/tasks", BODY_MANAGERS,
+                              default=DENY),
+    "steering.set_checkers": Rule("POST", lambda o: f"/meetings/{o['held_meeting'].id}/checkers", BODY_MANAGERS,
+                                  default=DENY),
+    "steering.approve_minutes": Rule("POST", lambda o: f"/minutes/{o['minutes'].id}/approve", BODY_MANAGERS,
+                                     default=DENY),
+    "steering.sign_minutes": Rule("POST", lambda o: f"/minutes/{o['minutes'].id}/sign",
+                                  {"anonymous": LOGIN, "secretary": OK}, default=DENY),  # the body's own chair/secretary
 }
 IGNORED = {"static"}
 
@@ -144,6 +182,19 @@ def objects(people):
                                                              user=people["buyer"])
     objects["application"] = factories.ProviderApplicationFactory(submitted=True)
     objects["attachment"] = factories.ApplicationAttachmentFactory(application=objects["application"])
+    body = factories.BodyFactory(code="JT", level="tactical")
+    objects["body"] = body
+    factories.MembershipFactory(body=body, user=people["secretary"], role="secretary", voting=False)
+    factories.MembershipFactory(body=body, user=people["body_member"], role="member")
+    objects["meeting"] = factories.MeetingFactory(body=body, status="agenda_published")
+    objects["case"] = factories.CaseFactory(awaiting_body=body)
+    objects["item"] = factories.AgendaItemFactory(meeting=objects["meeting"])
+    objects["item_attachment"] = factories.ItemAttachmentFactory(item=objects["item"])
+    objects["vote"] = factories.VoteRoundFactory(item=objects["item"])
+    objects["decision"] = factories.DecisionFactory(item__meeting__body=body)
+    objects["task"] = factories.TaskFactory(decision=objects["decision"])
+    objects["held_meeting"] = objects["decision"].item.meeting
+    objects["minutes"] = factories.MinutesFactory(meeting=objects["held_meeting"])
     return objects
 
 

@@ -61,8 +61,8 @@ def _people_choices(body: Body, blank: bool = True) -> list:
     return choices(([("", "–")] if blank else []) + sorted(people.items(), key=lambda p: p[1]))
 
 
-def _item_form(meeting: Meeting, formdata=None) -> ItemForm:
-    form = ItemForm() if formdata is None else ItemForm(formdata=formdata)
+def _item_form(meeting: Meeting, submitted: bool = True) -> ItemForm:
+    form = ItemForm() if submitted else ItemForm(formdata=None)
     form.case.choices = choices((c.id, f"{c.record_number} {c.title}") for c in services.cases_awaiting(meeting.body))
     form.presenter.choices = _people_choices(meeting.body)
     return form
@@ -79,7 +79,7 @@ def meeting(meeting_id: int):
         "steering/meeting.html", meeting=meeting, manage=manage, quorum=services.quorum(meeting),
         memberships=services.active_memberships(meeting),
         confidential_ok=can_see_confidential(current_user, meeting.body),
-        item_form=_item_form(meeting, formdata=False) if manage else None, confirm_form=ConfirmForm(),
+        item_form=_item_form(meeting, submitted=False) if manage else None, confirm_form=ConfirmForm(),
         minutes=meeting.current_minutes, later_meetings=later)
 
 
@@ -225,6 +225,8 @@ def conflict(item_id: int):
     item = _item_or_404(item_id)
     body = item.meeting.body
     own = services.membership_in(current_user, body)
+    require(can_manage(current_user, body) or own is not None,
+            _l("Members declare their own conflicts of interest; the secretary records anyone's."))
     form = ConflictForm()
     form.membership.choices = choices((a.membership_id, a.membership.user.name) for a in item.meeting.attendances)
     if not form.validate_on_submit():
@@ -325,6 +327,8 @@ def decide(item_id: int):
 def dissent(decision_id: int):
     decision = db.get_or_404(Decision, decision_id)
     body = decision.body
+    require(can_manage(current_user, body) or services.membership_in(current_user, body) is not None,
+            _l("Members attach their own dissent; the secretary records anyone's."))
     form = DissentForm()
     form.membership.choices = choices((m.id, m.user.name) for m in body.memberships)
     if not form.validate_on_submit():
@@ -459,6 +463,9 @@ def set_checkers(meeting_id: int):
 @login_required
 def approve_minutes(minutes_id: int):
     record = db.get_or_404(Minutes, minutes_id)
+    meeting = record.meeting
+    require(can_manage(current_user, meeting.body) or current_user.id in (meeting.checker1_id, meeting.checker2_id),
+            _l("Only the minute-checkers approve the minutes (or the secretary records the meeting's approval)."))
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = url_for("steering.minutes", meeting_id=record.meeting_id)
@@ -478,6 +485,9 @@ def approve_minutes(minutes_id: int):
 @login_required
 def sign_minutes(minutes_id: int):
     record = db.get_or_404(Minutes, minutes_id)
+    roles = {m.role for m in record.meeting.body.memberships if m.user_id == current_user.id}
+    require(bool(roles & {Role.CHAIR.value, Role.SECRETARY.value}),
+            _l("Only the chair and the secretary of the body sign the minutes."))
     if not ConfirmForm().validate_on_submit():
         abort(400)
     role = Role.CHAIR if request.form.get("as") == "chair" else Role.SECRETARY
