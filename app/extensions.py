@@ -27,6 +27,11 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def one_of(column: str, values) -> str:
+    """SQL for a CHECK constraint that keeps a column within an enum's values."""
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import UTCDateTime, db, utcnow
+from app.extensions import UTCDateTime, db, one_of, utcnow
 
 
 class OrgKind(enum.StrEnum):
@@ -41,15 +41,12 @@ ROLES_BY_KIND: dict[OrgKind, tuple[OrgRole, ...]] = {
 }
 
 
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
-
 
 class Organisation(db.Model):
     __tablename__ = "organisations"
     __table_args__ = (
-        sa.CheckConstraint(_in("kind", OrgKind), name="kind"),
-        sa.CheckConstraint(_in("status", OrgStatus), name="status"),
+        sa.CheckConstraint(one_of("kind", OrgKind), name="kind"),
+        sa.CheckConstraint(one_of("status", OrgStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +84,7 @@ class Organisation(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (sa.CheckConstraint(_in("org_role", OrgRole), name="org_role"),)
+    __table_args__ = (sa.CheckConstraint(one_of("org_role", OrgRole), name="org_role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -122,7 +119,7 @@ class Invitation(db.Model):
     """An organisation admin's invitation; the e-mailed link carries its signed id."""
 
     __tablename__ = "invitations"
-    __table_args__ = (sa.CheckConstraint(_in("org_role", OrgRole), name="org_role"),)
+    __table_args__ = (sa.CheckConstraint(one_of("org_role", OrgRole), name="org_role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
@@ -152,7 +149,7 @@ class JoinRequest(db.Model):
     """A registered person asking to join an existing municipality."""
 
     __tablename__ = "join_requests"
-    __table_args__ = (sa.CheckConstraint(_in("status", JoinRequestStatus), name="status"),)
+    __table_args__ = (sa.CheckConstraint(one_of("status", JoinRequestStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import UTCDateTime, db, utcnow
+from app.extensions import UTCDateTime, db, one_of, utcnow
 from app.models import Organisation, User
 
 
@@ -32,7 +32,7 @@ def text_sha256(text: str) -> str:
 class RulesVersion(db.Model):
     __tablename__ = "rules_versions"
     __table_args__ = (
-        sa.CheckConstraint(f"status IN ({', '.join(repr(s.value) for s in RulesStatus)})", name="status"),
+        sa.CheckConstraint(one_of("status", RulesStatus), name="status"),
         # Exactly one version may be in force: a partial unique index on both databases.
         sa.Index("uq_rules_versions_one_in_force", "status", unique=True,
                  sqlite_where=sa.text("status = 'in_force'"), postgresql_where=sa.text("status = 'in_force'")),

@@ -11,15 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import UTCDateTime, db, utcnow
+from app.extensions import UTCDateTime, db, one_of, utcnow
 from app.files import StoredFile
 from app.models import Organisation, User
 from governance.models import RulesAcceptance
 from governance.steering.models import Decision
 
-
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -51,8 +48,8 @@ class ProviderApplication(db.Model):
 
     __tablename__ = "provider_applications"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", ApplicationStatus), name="status"),
-        sa.CheckConstraint(f"pre_assessment IS NULL OR {_in('pre_assessment', PreAssessment)}",
+        sa.CheckConstraint(one_of("status", ApplicationStatus), name="status"),
+        sa.CheckConstraint(f"pre_assessment IS NULL OR {one_of('pre_assessment', PreAssessment)}",
                            name="pre_assessment"),
     )
 

@@ -8,13 +8,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import UTCDateTime, db, utcnow
+from app.extensions import UTCDateTime, db, one_of, utcnow
 from app.files import StoredFile
 from app.models import Organisation, User
 
-
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
 class Level(enum.StrEnum):
@@ -75,7 +72,7 @@ class TaskStatus(enum.StrEnum):
 
 class Body(db.Model):
     __tablename__ = "bodies"
-    __table_args__ = (sa.CheckConstraint(_in("level", Level), name="level"),)
+    __table_args__ = (sa.CheckConstraint(one_of("level", Level), name="level"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
@@ -94,7 +91,7 @@ class Body(db.Model):
 
 class Membership(db.Model):
     __tablename__ = "memberships"
-    __table_args__ = (sa.CheckConstraint(_in("role", Role), name="role"),)
+    __table_args__ = (sa.CheckConstraint(one_of("role", Role), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id"), index=True)
@@ -141,7 +138,7 @@ class Meeting(db.Model):
     __tablename__ = "meetings"
     __table_args__ = (
         sa.UniqueConstraint("body_id", "year", "number", name="uq_meetings_body_year_number"),
-        sa.CheckConstraint(_in("status", MeetingStatus), name="status"),
+        sa.CheckConstraint(one_of("status", MeetingStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -197,7 +194,7 @@ class AgendaItem(db.Model):
     __tablename__ = "agenda_items"
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "section", name="uq_agenda_items_meeting_section"),
-        sa.CheckConstraint(_in("decision_kind", DecisionKind), name="decision_kind"),
+        sa.CheckConstraint(one_of("decision_kind", DecisionKind), name="decision_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -286,7 +283,7 @@ class Ballot(db.Model):
 
 class Decision(db.Model):
     __tablename__ = "decisions"
-    __table_args__ = (sa.CheckConstraint(_in("resolution", Resolution), name="resolution"),)
+    __table_args__ = (sa.CheckConstraint(one_of("resolution", Resolution), name="resolution"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("agenda_items.id"), unique=True)
@@ -364,7 +361,7 @@ class Task(db.Model):
     """An implementation task that follows a decision."""
 
     __tablename__ = "tasks"
-    __table_args__ = (sa.CheckConstraint(_in("status", TaskStatus), name="status"),)
+    __table_args__ = (sa.CheckConstraint(one_of("status", TaskStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(sa.ForeignKey("decisions.id"), index=True)
