@@ -29,6 +29,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
+@sa.event.listens_for(sa.Engine, "connect")
+def _fast_test_commits(dbapi_connection, connection_record) -> None:
+    """The suite's throwaway databases need no durability: skip the fsync on every
+    commit (the factories commit often). Behaviour is otherwise unchanged."""
+    module = type(dbapi_connection).__module__
+    cursor = dbapi_connection.cursor()
+    if module.startswith("sqlite3"):
+        cursor.execute("PRAGMA synchronous=OFF")
+    elif module.startswith("psycopg"):
+        cursor.execute("SET synchronous_commit TO OFF")
+        dbapi_connection.commit()
+    cursor.close()
+
+
 @pytest.fixture(scope="session")
 def _schema(database_url: str) -> Iterator[None]:
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
