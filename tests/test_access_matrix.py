@@ -117,6 +117,7 @@ MATRIX: dict[str, Rule] = {
     "providers.show": Rule("GET", lambda o: f"/providers/{o['provider'].id}"),
     # Steering bodies (the objects' body has the secretary and the member of the matrix).
     "steering.bodies": Rule("GET", lambda o: "/bodies"),
+    "steering.create_body": Rule("POST", lambda o: "/bodies", ONLY_COORDINATOR, default=DENY),
     "steering.body": Rule("GET", lambda o: f"/bodies/{o['body'].code}"),
     "steering.case": Rule("GET", lambda o: f"/cases/{o['case'].record_number}"),
     "steering.meeting": Rule("GET", lambda o: f"/meetings/{o['meeting'].id}"),

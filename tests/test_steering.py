@@ -433,3 +433,19 @@ def _close_and_approve(app, secretary, meeting, voting, secretary_email, chair_e
     chair.post_form(f"/minutes/{minutes.id}/sign", {"as": "chair"}, page=f"/meetings/{meeting.id}/minutes")
     secretary.post_form(f"/minutes/{minutes.id}/sign", {"as": "secretary"}, page=f"/meetings/{meeting.id}/minutes")
     assert db.session.get(Meeting, meeting.id).status == "minutes_approved", secretary_email
+
+
+def test_coordinator_creates_a_body_with_parent_and_mandate(bodies, login_as):
+    client = login_as("coordinator")
+    response = client.post_form("/bodies", {"code": "t-03", "name": "Yhteentoimivuustiimi", "level": "operational",
+                                            "parent": str(bodies["jt"].id), "mandate": ["operational", "information"]},
+                                page="/bodies")
+    assert response.status_code == 302
+    body = services.body_by_code("T-03")
+    assert (body.parent_id, body.mandate, body.level) == (bodies["jt"].id, ["information", "operational"],
+                                                          "operational")
+    clash = client.post_form("/bodies", {"code": "T-03", "name": "Kopio", "level": "operational",
+                                         "parent": str(bodies["jt"].id)}, page="/bodies")
+    assert clash.status_code == 400 and 'value="Kopio"' in clash.get_data(as_text=True)
+    orphan = client.post_form("/bodies", {"code": "T-04", "name": "Orpo", "level": "operational"}, page="/bodies")
+    assert orphan.status_code == 400 and services.body_by_code("T-04") is None

@@ -17,7 +17,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms import SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import choices
 
@@ -170,3 +173,14 @@ class MembershipForm(FlaskForm):
     term_start = DateField(_l("Term starts"), validators=[DataRequired(_l("Enter the date as a date, for example 2026-12-31."))])
     term_end = DateField(_l("Term ends"), validators=[Optional()])
     submit = SubmitField(_l("Add the member"))
+
+
+class BodyForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code.")), Length(max=12)],
+                       description=_l("For example OR, JT, T-03 or F-02."))
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
+    level = SelectField(_l("Level"), choices=choices(LEVEL_LABELS.items()))
+    parent = SelectField(_l("Refers up to"), validators=[Optional()])
+    mandate = SelectMultipleField(_l("May decide"), choices=choices(KIND_LABELS.items()), validators=[Optional()],
+                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    submit = SubmitField(_l("Create the body"))

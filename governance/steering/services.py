@@ -3,6 +3,7 @@ minutes and follow-up. Plain functions that add and flush, never commit."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -64,6 +65,21 @@ def membership_in(user, body: Body, day: date | None = None) -> Membership | Non
         if membership.user_id == user.id and membership.active_on(day):
             return membership
     return None
+
+
+def create_body(actor: User, code: str, name: str, level: str, parent: Body | None, mandate: list[str]) -> Body:
+    code = code.strip().upper()
+    if not re.fullmatch(r"[A-ZÅÄÖ0-9-]{1,12}", code):
+        raise ServiceError(_("A code has letters, digits and hyphens only, for example T-03."))
+    if body_by_code(code) is not None:
+        raise ServiceError(_("A body with the code %(code)s already exists.", code=code))
+    if level != "strategic" and parent is None:
+        raise ServiceError(_("Choose the body that matters are referred up to."))
+    body = Body(code=code, name=name.strip(), level=level, parent=parent, mandate=sorted(set(mandate)))
+    db.session.add(body)
+    audit.record(actor, "body.created", body, code=code, level=level, parent=parent.code if parent else None,
+                 mandate=body.mandate)
+    return body
 
 
 def add_membership(actor: User, body: Body, user: User, role: Role, voting: bool, term_start: date,

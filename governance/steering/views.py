@@ -27,6 +27,7 @@ from governance.steering.forms import (
     RESOLUTION_LABELS,
     ROLE_LABELS,
     TASK_STATUS_LABELS,
+    BodyForm,
     CaseForm,
     MeetingForm,
     MembershipForm,
@@ -76,9 +77,36 @@ def _labels() -> dict:
             "task_status_labels": TASK_STATUS_LABELS}
 
 
+def _body_form(submitted: bool = False) -> BodyForm:
+    form = BodyForm() if submitted else BodyForm(formdata=None)
+    form.parent.choices = choices([("", "–")] + [(b.id, f"{b.code} {b.name}") for b in services.bodies()])
+    return form
+
+
 @bp.get("/bodies")
 def bodies():
-    return render_template("steering/bodies.html", bodies=services.bodies())
+    form = _body_form() if can_manage_members(current_user) else None
+    return render_template("steering/bodies.html", bodies=services.bodies(), form=form)
+
+
+@bp.post("/bodies")
+@login_required
+def create_body():
+    require(can_manage_members(current_user), _l("Only the coordinator's staff create bodies."))
+    form = _body_form(submitted=True)
+    if form.validate_on_submit():
+        parent = db.session.get(Body, int(form.parent.data)) if (form.parent.data or "").isdigit() else None
+        try:
+            body = services.create_body(current_user, form.code.data, form.name.data, form.level.data, parent,
+                                        form.mandate.data or [])
+        except ServiceError as exc:
+            db.session.rollback()
+            form.code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The body %(code)s was created. Add its members next.", code=body.code), "success")
+            return redirect(url_for("steering.body", code=body.code))
+    return render_template("steering/bodies.html", bodies=services.bodies(), form=form), 400
 
 
 @bp.get("/bodies/<code>")
