@@ -103,8 +103,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from app.security import register_security_headers
+    from app.security import register_input_guard, register_security_headers
 
+    register_input_guard(app)
     register_security_headers(app)
 
 

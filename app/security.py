@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, redirect, request, url_for
+from flask import Flask, Response, abort, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+
+NUL_MESSAGE = _l("The request contained a control character (NUL) that no text can hold. Remove it and try again.")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -33,6 +36,22 @@ def next_target() -> str | None:
     """The local `next` of this request, if it is safe."""
     target = request.values.get("next")
     return target if is_safe_local_path(target) else None
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
+
+
+def register_input_guard(app: Flask) -> None:
+    """Refuse NUL characters anywhere in the address or the form: no text a person
+    types contains one, and PostgreSQL cannot store them (it would be a 500)."""
+
+    @app.before_request
+    def _refuse_nul():
+        if "\x00" in request.path or _has_nul(request.args) or (
+                request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+                and _has_nul(request.form)):
+            abort(400, description=str(NUL_MESSAGE))
 
 
 def register_security_headers(app: Flask) -> None:

@@ -12,6 +12,7 @@ HOSTILE_FORM = {
     "case": "abc", "membership": "-1", "mover": "x", "seconder": "9999999999999999999", "first": "x", "lang": "\x00",
     "closes_on": "9999-99-99", "starts_at": "x", "number": "-5", "meeting": "x", "choice": "zz", "ballot_1": "zz",
     "present": "x", "stands_in_1": "zz", "version": "zz", "email": "<script>@x", "text": "'; DROP TABLE users; --",
+    "body": "Kommentti\x00jossa NUL", "reason": "syy\x00", "title": "Otsikko\x00",
 }
 ODD_PATHS = ["/rules/%00", "/rules/diff/a/b", "/cases/%00", "/bodies/%00", "/items/999999", "/meetings/0",
              "/join/step/..", "/providers/0", "/admin/organisations/0", "/invitations/%00", "/password/reset/%00",
@@ -33,3 +34,11 @@ def test_no_route_answers_500(objects, login_as, role):
         if client.get(path).status_code >= 500:
             failures.append(("path", path))
     assert not failures, failures
+
+
+def test_nul_characters_get_a_clear_400(client):
+    response = client.post_form("/register", {"email": "a@example.com", "name": "Nimi\x00", "password": "x" * 12,
+                                              "confirm": "x" * 12})
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+    assert client.get("/bodies/%00").status_code == 400
