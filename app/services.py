@@ -202,6 +202,18 @@ def set_role(actor: User, user: User, role: OrgRole) -> None:
     audit.record(actor, "user.role_changed", user, organisation_id=org.id, old=old, new=role.value)
 
 
+def remove_from_organisation(actor: User, user: User) -> None:
+    """Take a person out of their organisation (they keep their account and the record of what they did)."""
+    org = user.organisation
+    if org is None:
+        raise ServiceError(_("This person does not belong to an organisation."))
+    if user.org_role == OrgRole.ADMIN and _admin_count(org) <= 1:
+        raise ServiceError(_("An organisation needs at least one admin. Make someone else admin first."))
+    audit.record(actor, "user.removed_from_organisation", user, organisation_id=org.id, role=user.org_role)
+    user.organisation = None
+    user.org_role = None
+
+
 def _admin_count(org: Organisation) -> int:
     return db.session.scalar(
         sa.select(sa.func.count(User.id)).where(User.organisation_id == org.id, User.org_role == OrgRole.ADMIN.value)

@@ -20,6 +20,10 @@ import pytest
 from tests import factories
 
 OK, LOGIN, DENY, REDIRECT = "ok", "login", "deny", "redirect"
+
+
+def _fresh_invitation(o: dict) -> int:
+    return factories.InvitationFactory(organisation=o["municipality"], invited_by=o["municipality_admin"]).id
 ROLES = ["anonymous", "no_org", "provider_user", "provider_admin", "buyer", "approver", "municipality_admin",
          "body_member", "secretary", "coordinator"]
 
@@ -62,10 +66,14 @@ MATRIX: dict[str, Rule] = {
     "orgs.organisation": Rule("GET", lambda o: "/organisation", {"anonymous": LOGIN, "no_org": REDIRECT}),
     "orgs.invite": Rule("POST", lambda o: f"/organisation/{o['municipality'].id}/invitations", PEOPLE_MANAGERS,
                         default=DENY),
-    "orgs.revoke_invitation": Rule("POST", lambda o: f"/organisation/invitations/{o['invitation'].id}/revoke",
+    "orgs.revoke_invitation": Rule("POST", lambda o: f"/organisation/invitations/{_fresh_invitation(o)}/revoke",
                                    PEOPLE_MANAGERS, default=DENY),
     "orgs.set_role": Rule("POST", lambda o: f"/organisation/members/{o['buyer'].id}/role", PEOPLE_MANAGERS,
                           default=DENY),
+    # Actions that need nothing but the button get a fresh target for every role.
+    "orgs.remove_member": Rule("POST", lambda o: "/organisation/members/"
+                                                 f"{factories.UserFactory(organisation=o['municipality']).id}/remove",
+                               PEOPLE_MANAGERS, default=DENY),
     "orgs.decide_join_request": Rule("GET", lambda o: f"/organisation/join-requests/{o['join_request'].id}",
                                      PEOPLE_MANAGERS, default=DENY),
     "admin.audit": Rule("GET", lambda o: "/admin/audit", ONLY_COORDINATOR, default=DENY),

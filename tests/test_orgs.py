@@ -198,3 +198,17 @@ def test_revoked_invitation_no_longer_works(app, people, login_as):
     assert db.session.get(Invitation, invitation.id).revoked_at is not None
     response = app.test_client().get(f"/invitations/{token}")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_admin_removes_a_person_but_not_the_last_admin(people, login_as):
+    admin = login_as("municipality_admin")
+    buyer = people["buyer"]
+    assert admin.post_form(f"/organisation/members/{buyer.id}/remove", page="/organisation").status_code == 302
+    removed = db.session.get(User, buyer.id)
+    assert removed.organisation_id is None and removed.org_role is None
+    me = people["municipality_admin"]
+    admin.post_form(f"/organisation/members/{me.id}/remove", page="/organisation")
+    assert db.session.get(User, me.id).organisation_id == people["municipality"].id
+    other = people["other_approver"]
+    assert admin.post_form(f"/organisation/members/{other.id}/remove", page="/organisation").status_code == 403
+    assert db.session.get(User, other.id).organisation_id is not None

@@ -170,6 +170,25 @@ def set_role(user_id: int):
     return redirect(_back(org))
 
 
+@bp.post("/members/<int:user_id>/remove")
+@login_required
+def remove_member(user_id: int):
+    user = db.get_or_404(User, user_id)
+    org = user.organisation
+    require(org is not None and can_manage_people(current_user, org),
+            _l("Only the organisation's admin can remove people."))
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.remove_from_organisation(current_user, user)
+        except services.ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s no longer belongs to %(org)s.", name=user.name, org=org.name), "success")
+    return redirect(_back(org))
+
+
 @bp.route("/join-requests/<int:request_id>", methods=["GET", "POST"])
 @login_required
 def decide_join_request(request_id: int):
