@@ -22,6 +22,10 @@ from tests import factories
 OK, LOGIN, DENY, REDIRECT = "ok", "login", "deny", "redirect"
 
 
+def _fresh_membership(o: dict) -> int:
+    return factories.MembershipFactory(body=o["body"]).id
+
+
 def _fresh_invitation(o: dict) -> int:
     return factories.InvitationFactory(organisation=o["municipality"], invited_by=o["municipality_admin"]).id
 ROLES = ["anonymous", "no_org", "provider_user", "provider_admin", "buyer", "approver", "municipality_admin",
@@ -137,6 +141,8 @@ MATRIX: dict[str, Rule] = {
     "steering.create_case": Rule("POST", lambda o: f"/bodies/{o['body'].code}/cases", BODY_MANAGERS, default=DENY),
     "steering.add_member": Rule("POST", lambda o: f"/bodies/{o['body'].code}/members", ONLY_COORDINATOR,
                                 default=DENY),
+    "steering.end_membership": Rule("POST", lambda o: f"/memberships/{_fresh_membership(o)}/end", ONLY_COORDINATOR,
+                                    default=DENY),
     "steering.task": Rule("GET", lambda o: f"/tasks/{o['task'].id}", BODY_MANAGERS, default=DENY),
     "steering.add_item": Rule("POST", lambda o: f"/meetings/{o['meeting'].id}/items", BODY_MANAGERS, default=DENY),
     "steering.meeting_status": Rule("POST", lambda o: f"/meetings/{o['meeting'].id}/status", BODY_MANAGERS,

@@ -449,3 +449,15 @@ def test_coordinator_creates_a_body_with_parent_and_mandate(bodies, login_as):
     assert clash.status_code == 400 and 'value="Kopio"' in clash.get_data(as_text=True)
     orphan = client.post_form("/bodies", {"code": "T-04", "name": "Orpo", "level": "operational"}, page="/bodies")
     assert orphan.status_code == 400 and services.body_by_code("T-04") is None
+
+
+def test_coordinator_ends_a_term_once(bodies, login_as):
+    seat = bodies["seats"]["cecilia"]
+    client = login_as("coordinator")
+    assert "Cecilia" in client.get("/bodies/JT").get_data(as_text=True)
+    client.post_form(f"/memberships/{seat.id}/end", page="/bodies/JT")
+    db.session.expire_all()
+    assert db.session.get(type(seat), seat.id).term_end == helsinki_today()
+    again = client.post_form(f"/memberships/{seat.id}/end", page="/bodies/JT", follow_redirects=True)
+    assert again.status_code == 200
+    assert db.session.get(type(seat), seat.id).term_end == helsinki_today()

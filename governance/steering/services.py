@@ -96,6 +96,15 @@ def add_membership(actor: User, body: Body, user: User, role: Role, voting: bool
     return membership
 
 
+def end_membership(actor: User, membership: Membership, last_day: date) -> None:
+    if last_day < membership.term_start:
+        raise ServiceError(_("A term cannot end before it starts."))
+    if membership.term_end is not None and membership.term_end <= last_day:
+        raise ServiceError(_("This term has already ended."))
+    membership.term_end = last_day
+    audit.record(actor, "body.member_term_ended", membership, body=membership.body.code, last_day=last_day.isoformat())
+
+
 def next_record_number(year: int) -> str:
     prefix = f"DIGI-{year}-"
     last = db.session.scalar(sa.select(sa.func.max(Case.record_number)).where(Case.record_number.like(f"{prefix}%")))

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.clock import helsinki_today
 from app.extensions import db
-from app.forms import choices
+from app.forms import ConfirmForm, choices
 from app.models import Organisation, User
 from app.permissions import require
 from app.services import ServiceError, find_user_by_email
@@ -196,6 +196,20 @@ def add_member(code: str):
         current_user, body, user, Role(form.role.data), form.voting.data, form.term_start.data, form.term_end.data,
         int(form.organisation.data) if form.organisation.data else None, deputy_of),
         _("The member was added."), url_for("steering.body", code=code))
+
+
+@bp.post("/memberships/<int:membership_id>/end")
+@login_required
+def end_membership(membership_id: int):
+    require(can_manage_members(current_user), _l("Only the coordinator's staff manage the members of bodies."))
+    from governance.steering.models import Membership
+
+    membership = db.get_or_404(Membership, membership_id)
+    back = url_for("steering.body", code=membership.body.code)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return act(lambda: services.end_membership(current_user, membership, helsinki_today()),
+               _("The term of %(name)s ends today.", name=membership.user.name), back)
 
 
 @bp.get("/cases/<record>")
