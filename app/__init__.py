@@ -82,10 +82,12 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.views import account, admin, auth, main, orgs
     from governance import views as governance_views
+    from governance.register import views as register_views
     from governance.steering import views as steering_views
     from marketplace.views import onboarding, providers, review
 
-    for module in (main, auth, account, orgs, admin, governance_views, steering_views, onboarding, review, providers):
+    for module in (main, auth, account, orgs, admin, governance_views, steering_views, register_views, onboarding,
+                   review, providers):
         app.register_blueprint(module.bp)
 
     from governance import demo as governance_demo

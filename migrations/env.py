@@ -61,6 +61,11 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Full-text search objects are made by hand-written DDL (see governance.steering.models)."""
+    return not (name or "").startswith(("decisions_fts", "ix_decisions_fts"))
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -76,7 +81,7 @@ def run_migrations_offline():
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
         url=url, target_metadata=get_metadata(), literal_binds=True,
-        render_item=render_item,
+        render_item=render_item, include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -106,6 +111,7 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

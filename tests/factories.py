@@ -34,6 +34,7 @@ from governance.steering.models import (
     Task,
     TaskNote,
     VoteRound,
+    decision_slug,
 )
 from marketplace.models import (
     ApplicationAttachment,
@@ -389,6 +390,9 @@ class DecisionFactory(BaseFactory):
     body = factory.SelfAttribute("item.meeting.body")
     reference = factory.LazyAttribute(lambda o: f"{o.item.meeting.body.code} {o.item.meeting.number}/"
                                                 f"{o.item.meeting.year} § {o.item.section}")
+    slug = factory.LazyAttribute(lambda o: decision_slug(o.reference))
+    title = factory.SelfAttribute("item.case.title")
+    effective_at = factory.LazyAttribute(lambda o: utcnow() if o.item.meeting.status == "minutes_approved" else None)
     kind = factory.SelfAttribute("item.decision_kind")
     resolution = "approved"
     text = "Hyväksyttiin."

@@ -57,7 +57,7 @@ MATRIX: dict[str, Rule] = {
     "main.healthz": Rule("GET", lambda o: "/healthz"),
     "auth.login": Rule("GET", lambda o: "/login", {"anonymous": OK}, default=REDIRECT),
     "auth.logout": Rule("POST", lambda o: "/logout", {"anonymous": LOGIN}, default=REDIRECT),
-    "auth.register": Rule("GET", lambda o: "/register", {"anonymous": OK}, default=REDIRECT),
+    "auth.register": Rule("GET", lambda o: "/signup", {"anonymous": OK}, default=REDIRECT),
     "auth.forgot_password": Rule("GET", lambda o: "/password/forgot"),
     "auth.reset_password": Rule("GET", lambda o: "/password/reset/not-a-token", default=REDIRECT),
     "auth.invitation": Rule("GET", lambda o: "/invitations/not-a-token", default=REDIRECT),
@@ -125,6 +125,12 @@ MATRIX: dict[str, Rule] = {
                                                f"{o['attachment'].id}", ONLY_COORDINATOR, default=DENY),
     "review.provider_status": Rule("POST", lambda o: f"/admin/providers/{o['provider'].id}/status",
                                    ONLY_COORDINATOR, default=DENY),
+    # The public decision register.
+    "register.index": Rule("GET", lambda o: "/register?q=asia&body=JT"),
+    "register.decision": Rule("GET", lambda o: f"/register/{o['decision'].slug}"),
+    "register.case": Rule("GET", lambda o: f"/register/cases/{o['decision'].case.record_number}"),
+    "register.feed": Rule("GET", lambda o: "/register/feed.atom"),
+    "register.csv_download": Rule("GET", lambda o: "/register/decisions.csv?body=JT"),
     "providers.index": Rule("GET", lambda o: "/providers"),
     "providers.show": Rule("GET", lambda o: f"/providers/{o['provider'].id}"),
     # Steering bodies (the objects' body has the secretary and the member of the matrix).

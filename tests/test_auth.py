@@ -11,7 +11,7 @@ def _register(client, **overrides):
     data = {"email": "Uusi.Kayttaja@Example.com", "name": "Uusi Käyttäjä", "password": "kolme sanaa riittää",
             "confirm": "kolme sanaa riittää"}
     data.update(overrides)
-    return client.post_form("/register", data, page="/register")
+    return client.post_form("/signup", data, page="/signup")
 
 
 def test_register_creates_account_signs_in_and_asks_for_organisation(client):

@@ -17,7 +17,7 @@ TRANSLATIONS = ROOT / "app" / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 METHOD_MAP = [
     ("app/**.py", "python"), ("governance/**.py", "python"), ("marketplace/**.py", "python"),
-    ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2"), ("templates/**.md", "jinja2"),
+    ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2"), ("templates/**.md", "jinja2"), ("templates/**.xml", "jinja2"),
 ]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
             "lazy_ngettext": (1, 2)}

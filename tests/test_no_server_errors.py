@@ -37,7 +37,7 @@ def test_no_route_answers_500(objects, login_as, role):
 
 
 def test_nul_characters_get_a_clear_400(client):
-    response = client.post_form("/register", {"email": "a@example.com", "name": "Nimi\x00", "password": "x" * 12,
+    response = client.post_form("/signup", {"email": "a@example.com", "name": "Nimi\x00", "password": "x" * 12,
                                               "confirm": "x" * 12})
     assert response.status_code == 400
     assert "NUL" in response.get_data(as_text=True)

@@ -102,7 +102,7 @@ def test_invitation_by_e_mail_lets_a_new_person_join_with_the_role(app, people, 
 
     guest = app.test_client()
     response = guest.get(link)
-    assert response.status_code == 302 and "/register?invitation=" in response.headers["Location"]
+    assert response.status_code == 302 and "/signup?invitation=" in response.headers["Location"]
     register_url = response.headers["Location"]
     page = guest.get(register_url).get_data(as_text=True)
     assert 'value="rehtori@example.com"' in page
@@ -124,7 +124,7 @@ def test_invitation_registration_must_use_the_invited_address(app, people, login
     with app.test_request_context():
         token = make_token("invite", {"i": invitation.id})
     client = app.test_client()
-    url = f"/register?invitation={token}"
+    url = f"/signup?invitation={token}"
     response = client.post_form(url, {"email": "joku.muu@example.com", "name": "Joku Muu",
                                       "password": "koulun paras johtaja", "confirm": "koulun paras johtaja"}, page=url)
     assert response.status_code == 200

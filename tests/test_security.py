@@ -10,7 +10,7 @@ from tests import factories
 
 
 def test_form_without_csrf_token_is_refused_and_saves_nothing(client):
-    response = client.post("/register", data={"email": "a@example.com", "name": "A", "password": "pitkä salasana tässä",
+    response = client.post("/signup", data={"email": "a@example.com", "name": "A", "password": "pitkä salasana tässä",
                                               "confirm": "pitkä salasana tässä"})
     assert response.status_code == 400
     assert "lomake" in response.get_data(as_text=True).lower()  # a translated explanation, in Finnish

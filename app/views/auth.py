@@ -51,7 +51,7 @@ def logout():
     return redirect(url_for("main.index"))
 
 
-@bp.route("/register", methods=["GET", "POST"])
+@bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:

@@ -290,11 +290,21 @@ class Decision(db.Model):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id"), index=True)
     reference: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    #: The register's stable address, e.g. OR-3-2026-5 for OR 3/2026 § 5.
+    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    #: The case title when decided (the register searches titles and texts).
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
     kind: Mapped[str] = mapped_column(sa.String(30), index=True)
     resolution: Mapped[str] = mapped_column(sa.String(30), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
     referred_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bodies.id"))
     decided_on: Mapped[date] = mapped_column(sa.Date, index=True)
+    #: Personal data in the text is hidden from the public register from this day
+    #: (after the appeal period); the redacted text is shown instead.
+    personal_data_hidden_from: Mapped[date | None] = mapped_column(sa.Date)
+    redacted_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Set when the minutes are approved: the decision is then public in the register.
+    effective_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[AgendaItem] = relationship(back_populates="decision")
@@ -308,6 +318,44 @@ class Decision(db.Model):
     def effective(self) -> bool:
         """A decision takes effect when the minutes of its meeting are approved."""
         return self.item.meeting.status == MeetingStatus.MINUTES_APPROVED
+
+    def public_text(self, today: date) -> str:
+        if self.personal_data_hidden_from is not None and today >= self.personal_data_hidden_from:
+            return self.redacted_text
+        return self.text
+
+
+def decision_slug(reference: str) -> str:
+    """OR 3/2026 § 5 -> OR-3-2026-5"""
+    return "-".join(part for part in reference.replace("/", " ").replace("§", " ").split())
+
+
+# Full-text search over decision titles and texts: FTS5 on SQLite, a GIN index with
+# the Finnish configuration on PostgreSQL. Created with the table (tests) and by the
+# migration; Alembic's comparison ignores them (migrations/env.py).
+FTS_SQLITE = [
+    "CREATE VIRTUAL TABLE decisions_fts USING fts5(title, text, content='decisions', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER decisions_fts_ai AFTER INSERT ON decisions BEGIN INSERT INTO decisions_fts(rowid, title, text) "
+    "VALUES (new.id, new.title, new.text); END",
+    "CREATE TRIGGER decisions_fts_ad AFTER DELETE ON decisions BEGIN INSERT INTO decisions_fts(decisions_fts, rowid, "
+    "title, text) VALUES ('delete', old.id, old.title, old.text); END",
+    "CREATE TRIGGER decisions_fts_au AFTER UPDATE ON decisions BEGIN INSERT INTO decisions_fts(decisions_fts, rowid, "
+    "title, text) VALUES ('delete', old.id, old.title, old.text); INSERT INTO decisions_fts(rowid, title, text) "
+    "VALUES (new.id, new.title, new.text); END",
+]
+FTS_POSTGRESQL = [
+    "CREATE INDEX ix_decisions_fts ON decisions USING gin "
+    "(to_tsvector('finnish', coalesce(title, '') || ' ' || coalesce(text, '')))",
+]
+FTS_OBJECT_PREFIXES = ("decisions_fts", "ix_decisions_fts")
+
+for _statement in FTS_SQLITE:
+    sa.event.listen(Decision.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in FTS_POSTGRESQL:
+    sa.event.listen(Decision.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))
+sa.event.listen(Decision.__table__, "before_drop", sa.DDL("DROP TABLE IF EXISTS decisions_fts").execute_if(
+    dialect="sqlite"))
 
 
 class Dissent(db.Model):

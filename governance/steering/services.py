@@ -37,6 +37,7 @@ from governance.steering.models import (
     TaskNote,
     TaskStatus,
     VoteRound,
+    decision_slug,
 )
 
 M = MeetingStatus
@@ -389,7 +390,8 @@ def decide(actor: User, item: AgendaItem, resolution: Resolution, text: str,
     if not text.strip():
         raise ServiceError(_("Write the text of the decision."))
     referred_to = body.parent if resolution == Resolution.REFERRED_UP else delegated_to
-    decision = Decision(item=item, case=item.case, body=body, reference=item.reference, kind=item.decision_kind,
+    decision = Decision(item=item, case=item.case, body=body, reference=item.reference,
+                        slug=decision_slug(item.reference), title=item.case.title, kind=item.decision_kind,
                         resolution=resolution.value, text=text.strip(), referred_to=referred_to,
                         decided_on=meeting.starts_at.astimezone(HELSINKI).date())
     db.session.add(decision)
@@ -509,6 +511,9 @@ def sign(user: User, minutes: Minutes, as_role: Role) -> None:
     audit.record(user, "minutes.signed", minutes, role=as_role.value)
     if minutes.signed and meeting.status != M.MINUTES_APPROVED:
         meeting.status = M.MINUTES_APPROVED.value
+        for item in meeting.items:
+            if item.decision is not None:
+                item.decision.effective_at = utcnow()
         audit.record(user, "meeting.minutes_approved", meeting, decisions=[i.decision.reference for i in meeting.items
                                                                           if i.decision])
 

@@ -18,14 +18,14 @@ def _sign_in(page: Page, site: str, email: str) -> None:
 
 
 def test_public_pages_are_accessible(page: Page, site: str, axe):
-    for path in ("/", "/login", "/register", "/password/forgot", "/ei-ole-sivua"):
+    for path in ("/", "/login", "/signup", "/password/forgot", "/ei-ole-sivua"):
         page.goto(f"{site}{path}")
         expect(page.locator("html")).to_have_attribute("lang", "fi")
         assert axe(page) == [], path
 
 
 def test_form_errors_are_announced_and_accessible(page: Page, site: str, axe):
-    page.goto(f"{site}/register")
+    page.goto(f"{site}/signup")
     page.get_by_role("button", name="Luo käyttäjätili").click()
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()

@@ -38,7 +38,7 @@ def test_new_provider_applies_fixes_and_is_approved(page: Page, site: str, axe, 
     version = factories.RulesVersionFactory(label="1.0", in_force=True)
 
     # Register and start a provider organisation.
-    page.goto(f"{site}/register")
+    page.goto(f"{site}/signup")
     page.get_by_label("Sähköpostiosoite").fill("sanna@uusioppi.example.fi")
     page.get_by_label("Koko nimi").fill("Sanna Allekirjoittaja")
     page.get_by_label("Salasana", exact=False).first.fill(PASSWORD)

@@ -1,0 +1,1 @@
+"""The public decision register: decisions whose minutes are approved."""
