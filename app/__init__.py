@@ -84,10 +84,11 @@ def register_blueprints(app: Flask) -> None:
     from governance import views as governance_views
     from governance.register import views as register_views
     from governance.steering import views as steering_views
+    from marketplace.api import views as api_views
     from marketplace.views import onboarding, providers, review
 
     for module in (main, auth, account, orgs, admin, governance_views, steering_views, register_views, onboarding,
-                   review, providers):
+                   review, providers, api_views):
         app.register_blueprint(module.bp)
 
     from governance import demo as governance_demo

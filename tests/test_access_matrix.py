@@ -19,7 +19,7 @@ import pytest
 
 from tests import factories
 
-OK, LOGIN, DENY, REDIRECT = "ok", "login", "deny", "redirect"
+OK, LOGIN, DENY, REDIRECT, NOT_FOUND = "ok", "login", "deny", "redirect", "not_found"
 
 
 def _fresh_membership(o: dict) -> int:
@@ -131,6 +131,16 @@ MATRIX: dict[str, Rule] = {
     "register.case": Rule("GET", lambda o: f"/register/cases/{o['decision'].case.record_number}"),
     "register.feed": Rule("GET", lambda o: "/register/feed.atom"),
     "register.csv_download": Rule("GET", lambda o: "/register/decisions.csv?body=JT"),
+    "api.providers": Rule("GET", lambda o: "/api/v1/providers"),
+    "api.rules": Rule("GET", lambda o: "/api/v1/rules"),
+    "api.bodies": Rule("GET", lambda o: "/api/v1/bodies"),
+    "api.meetings": Rule("GET", lambda o: "/api/v1/meetings"),
+    "api.decisions": Rule("GET", lambda o: "/api/v1/decisions?body=JT"),
+    "api.cases": Rule("GET", lambda o: "/api/v1/cases"),
+    "api.openapi": Rule("GET", lambda o: "/api/v1/openapi.json"),
+    "api.docs": Rule("GET", lambda o: "/api/docs"),
+    "api.preflight": Rule("OPTIONS", lambda o: "/api/v1/decisions"),
+    "api.unknown": Rule("GET", lambda o: "/api/v1/nothing-here", default=NOT_FOUND),
     "providers.index": Rule("GET", lambda o: "/providers"),
     "providers.show": Rule("GET", lambda o: f"/providers/{o['provider'].id}"),
     # Steering bodies (the objects' body has the secretary and the member of the matrix).
@@ -223,7 +233,12 @@ def _check(endpoint: str, role: str, client, objects) -> str | None:  # noqa: C9
     """None when the role gets what the matrix expects, else what went wrong."""
     rule = MATRIX[endpoint]
     url = rule.url(objects)
-    response = client.get(url) if rule.method == "GET" else client.post_form(url, {})
+    if rule.method == "GET":
+        response = client.get(url)
+    elif rule.method == "OPTIONS":
+        response = client.options(url)
+    else:
+        response = client.post_form(url, {})
     status, location = response.status_code, response.headers.get("Location", "")
     expected = rule.expected(role)
     if status >= 500:
@@ -232,9 +247,11 @@ def _check(endpoint: str, role: str, client, objects) -> str | None:  # noqa: C9
         return f"{endpoint} as {role}: expected the sign-in page, got {status} {location}"
     if expected == DENY and status != 403:
         return f"{endpoint} as {role}: expected 403, got {status} {location}"
+    if expected == NOT_FOUND and status != 404:
+        return f"{endpoint} as {role}: expected 404, got {status}"
     if expected == REDIRECT and not (status == 302 and not location.startswith("/login")):
         return f"{endpoint} as {role}: expected a redirect, got {status} {location}"
-    if expected == OK and (status not in (200, 302, 400) or (status == 302 and location.startswith("/login"))):
+    if expected == OK and (status not in (200, 204, 302, 400) or (status == 302 and location.startswith("/login"))):
         return f"{endpoint} as {role}: expected access, got {status} {location}"
     return None
 

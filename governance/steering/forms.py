@@ -108,6 +108,11 @@ class DecisionForm(FlaskForm):
                                                     Length(max=50_000)], render_kw={"rows": 5})
     delegated_to = SelectField(_l("Delegated to"), validators=[Optional()],
                                description=_l("Only when the case is delegated down."))
+    redacted_text = TextAreaField(_l("Text without personal data"), validators=[Optional(), Length(max=50_000)],
+                                  description=_l("Only when the decision names private persons: the public register "
+                                                 "shows this text once the appeal period is over."))
+    personal_data_hidden_from = DateField(_l("Hide personal data from"), validators=[Optional()],
+                                          description=_l("Leave empty for 30 days after the decision."))
     submit = SubmitField(_l("Record the decision"))
 
 

@@ -311,7 +311,8 @@ def decide(item_id: int):
     if form.validate_on_submit():
         delegated = db.session.get(Body, int(form.delegated_to.data)) if form.delegated_to.data else None
         try:
-            services.decide(current_user, item, Resolution(form.resolution.data), form.text.data, delegated)
+            services.decide(current_user, item, Resolution(form.resolution.data), form.text.data, delegated,
+                            form.redacted_text.data or "", form.personal_data_hidden_from.data)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -365,8 +365,12 @@ def close_vote(actor: User, vote: VoteRound) -> VoteResult:
 
 # --- decisions ----------------------------------------------------------------------------------------------
 
+PERSONAL_DATA_DAYS = 30
+
+
 def decide(actor: User, item: AgendaItem, resolution: Resolution, text: str,
-           delegated_to: Body | None = None) -> Decision:
+           delegated_to: Body | None = None, redacted_text: str = "",
+           personal_data_hidden_from: date | None = None) -> Decision:
     meeting = item.meeting
     body = meeting.body
     _require_status(meeting, (M.IN_SESSION,), _l("Decisions are made during the meeting."))
@@ -394,6 +398,10 @@ def decide(actor: User, item: AgendaItem, resolution: Resolution, text: str,
                         slug=decision_slug(item.reference), title=item.case.title, kind=item.decision_kind,
                         resolution=resolution.value, text=text.strip(), referred_to=referred_to,
                         decided_on=meeting.starts_at.astimezone(HELSINKI).date())
+    if redacted_text.strip():
+        decision.redacted_text = redacted_text.strip()
+        decision.personal_data_hidden_from = personal_data_hidden_from or (
+            decision.decided_on + timedelta(days=PERSONAL_DATA_DAYS))
     db.session.add(decision)
     case = item.case
     if resolution in (Resolution.REFERRED_UP, Resolution.DELEGATED_DOWN):

@@ -1,0 +1,128 @@
+"""OpenAPI 3.1 description of the open data API. Tests validate every answer
+against these schemas, so the description cannot drift from the code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from governance.models import RulesStatus
+from governance.steering.models import DecisionKind, Level, MeetingStatus, Resolution
+
+
+def _s(kind: str | list[str], **extra: Any) -> dict[str, Any]:
+    return {"type": kind, **extra}
+
+
+NULLABLE_STRING = _s(["string", "null"])
+NULLABLE_DATE = _s(["string", "null"], format="date")
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+
+
+def _list_of(ref: str) -> dict[str, Any]:
+    return _object({"items": {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}},
+                    "next_cursor": {**NULLABLE_STRING,
+                                    "description": "Pass as `cursor` for the next page; null on the last page."}})
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "properties": {"error": _s("integer"), "parameter": _s("string"),
+                                               "message": _s("string"), "title": _s("string")},
+              "required": ["error", "message"]},
+    "Provider": _object({"id": _s("integer"), "name": _s("string"), "business_id": NULLABLE_STRING,
+                         "rules_accepted": {**NULLABLE_STRING, "description": "Label of the latest rules accepted."}}),
+    "RulesVersion": _object({
+        "id": _s("integer"), "label": _s("string"), "title": _s("string"),
+        "status": _s("string", enum=[s.value for s in RulesStatus if s != RulesStatus.DRAFT]),
+        "sha256": _s("string", pattern="^[0-9a-f]{64}$"), "effective_date": NULLABLE_DATE,
+        "reacceptance_deadline": NULLABLE_DATE, "adopted_by": NULLABLE_STRING,
+        "text": {**NULLABLE_STRING, "description": "Markdown text of the version in force; null for others."}}),
+    "Member": _object({"name": _s("string"), "role": _s("string"), "voting": _s("boolean"),
+                       "organisation": NULLABLE_STRING, "deputy_of": NULLABLE_STRING,
+                       "term_start": _s("string", format="date"), "term_end": NULLABLE_DATE}),
+    "Body": _object({"id": _s("integer"), "code": _s("string"), "name": _s("string"),
+                     "level": _s("string", enum=[v.value for v in Level]), "parent": NULLABLE_STRING,
+                     "mandate": {"type": "array", "items": _s("string", enum=[k.value for k in DecisionKind])},
+                     "members": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}}}),
+    "AgendaEntry": _object({"section": _s("integer"), "title": _s("string"), "case": _s("string")}),
+    "Meeting": _object({"id": _s("integer"), "reference": _s("string"), "body": _s("string"),
+                        "number": _s("integer"), "year": _s("integer"), "starts_at": _s("string", format="date-time"),
+                        "place": _s("string"),
+                        "status": _s("string", enum=[s.value for s in MeetingStatus if s != MeetingStatus.PLANNED]),
+                        "agenda": {"type": "array", "items": {"$ref": "#/components/schemas/AgendaEntry"}}}),
+    "Decision": _object({
+        "reference": _s("string", examples=["OR 3/2026 § 5"]), "slug": _s("string", examples=["OR-3-2026-5"]),
+        "title": _s("string"), "body": _s("string"), "level": _s("string", enum=[v.value for v in Level]),
+        "kind": _s("string", enum=[k.value for k in DecisionKind]),
+        "resolution": _s("string", enum=[r.value for r in Resolution]),
+        "decided_on": _s("string", format="date"), "effective_at": _s(["string", "null"], format="date-time"),
+        "case": _s("string"), "confidential": _s("boolean"), "legal_basis": NULLABLE_STRING,
+        "text": {**NULLABLE_STRING, "description": "Null when the case is confidential."},
+        "referred_to": NULLABLE_STRING}),
+    "Case": _object({"id": _s("integer"), "record_number": _s("string", pattern=r"^DIGI-\d{4}-\d{6}$"),
+                     "title": _s("string"), "confidential": _s("boolean"), "legal_basis": NULLABLE_STRING,
+                     "decisions": {"type": "array", "items": _s("string")}}),
+}
+for _name in ("Provider", "RulesVersion", "Body", "Meeting", "Decision", "Case"):
+    SCHEMAS[f"{_name}List"] = _list_of(_name)
+
+PAGING = [
+    {"name": "limit", "in": "query", "schema": _s("integer", minimum=1, maximum=200, default=50),
+     "description": "Items per page."},
+    {"name": "cursor", "in": "query", "schema": _s("string"), "description": "The `next_cursor` of the previous page."},
+]
+
+
+def _q(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": {"type": "string", **schema}}
+
+
+ENDPOINTS = {
+    "/api/v1/providers": ("Active providers", "ProviderList", []),
+    "/api/v1/rules": ("Versions of the rules (not drafts); the text of the version in force", "RulesVersionList",
+                      [_q("status", "Only versions in this status.",
+                          enum=[s.value for s in RulesStatus if s != RulesStatus.DRAFT])]),
+    "/api/v1/bodies": ("Steering bodies with their current members", "BodyList",
+                       [_q("level", "Only bodies of this level.", enum=[v.value for v in Level])]),
+    "/api/v1/meetings": ("Meetings whose agenda is published", "MeetingList",
+                         [_q("body", "Body code, e.g. OR."), _q("year", "Year, e.g. 2026.", pattern=r"^\d{4}$"),
+                          _q("status", "Meeting status.",
+                             enum=[s.value for s in MeetingStatus if s != MeetingStatus.PLANNED])]),
+    "/api/v1/decisions": ("Decisions whose minutes are approved (the public register)", "DecisionList",
+                          [_q("body", "Body code, e.g. OR."), _q("level", "Level.", enum=[v.value for v in Level]),
+                           _q("year", "Year of the decision.", pattern=r"^\d{4}$"),
+                           _q("resolution", "Resolution.", enum=[r.value for r in Resolution]),
+                           _q("kind", "Kind of decision.", enum=[k.value for k in DecisionKind]),
+                           _q("case", "Record number of the case.", pattern=r"^DIGI-\d{4}-\d{6}$"),
+                           _q("q", "Search words (Finnish full-text search over titles and texts).", maxLength=200)]),
+    "/api/v1/cases": ("Cases with at least one decision in the register", "CaseList", []),
+}
+
+
+def spec(server: str) -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for path, (summary, schema, params) in ENDPOINTS.items():
+        paths[path] = {"get": {
+            "summary": summary,
+            "operationId": path.rsplit("/", 1)[1],
+            "parameters": [*params, *PAGING],
+            "responses": {
+                "200": {"description": "A page of results.",
+                        "headers": {"ETag": {"schema": _s("string")}, "Last-Modified": {"schema": _s("string")}},
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}},
+                "304": {"description": "Not modified since the ETag or date given."},
+                "400": {"description": "A parameter was not understood; `parameter` names it.",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        }}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "DigiOne Hub open data API", "version": "1.0.0",
+                 "description": "Read-only, no sign-in. Lists are paginated with `limit` and `cursor`; answers carry "
+                                "ETag and Last-Modified; CORS is allowed for GET."},
+        "servers": [{"url": server}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,263 @@
+"""Open data API: providers, rules, bodies, meetings, decisions and cases.
+
+Lists are paginated with `limit` and an opaque `cursor`; answers carry an ETag
+and Last-Modified and answer 304 to a matching conditional request; GET is
+allowed from any origin. Bad parameters answer 400 with the parameter named.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.clock import helsinki_today
+from app.extensions import csrf, db
+from app.models import Organisation, OrgKind, OrgStatus
+from governance.models import RulesStatus, RulesVersion
+from governance.register import services as register
+from governance.steering.models import Body, Case, Decision, Level, Meeting, MeetingStatus
+from marketplace import services as onboarding
+from marketplace.api.openapi import spec
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+
+
+class BadParameter(Exception):
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter, self.message = parameter, message
+
+
+@bp.errorhandler(BadParameter)
+def _bad_parameter(error: BadParameter):
+    return jsonify(error=400, parameter=error.parameter, message=error.message), 400
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+    return response
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", str(DEFAULT_LIMIT))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise BadParameter("limit", f"a whole number from 1 to {MAX_LIMIT}")
+    return int(raw)
+
+
+def _cursor() -> int | None:
+    raw = request.args.get("cursor")
+    if raw is None or raw == "":
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)))
+        if not isinstance(value, int) or value < 0:
+            raise ValueError
+    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
+        raise BadParameter("cursor", "use the next_cursor of an earlier answer") from None
+    return value
+
+
+def _encode_cursor(value: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def _choice(name: str, allowed: set[str]) -> str | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if value not in allowed:
+        raise BadParameter(name, f"one of: {', '.join(sorted(allowed))}")
+    return value
+
+
+def _conditional(payload: dict[str, Any], last_modified: datetime | None) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    etag = hashlib.sha256(body.encode()).hexdigest()[:32]
+    response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    if last_modified is not None:
+        response.headers["Last-Modified"] = format_datetime(last_modified.replace(microsecond=0), usegmt=True)
+    if request.if_none_match and etag in request.if_none_match:
+        return _not_modified(response)
+    since = request.headers.get("If-Modified-Since")
+    if since and last_modified is not None and not request.if_none_match:
+        try:
+            if last_modified.replace(microsecond=0) <= parsedate_to_datetime(since):
+                return _not_modified(response)
+        except (TypeError, ValueError):
+            pass
+    return response
+
+
+def _not_modified(response: Response) -> Response:
+    response.status_code = 304
+    response.set_data(b"")
+    return response
+
+
+def _page(stmt: sa.Select, id_column, serialise: Callable[[Any], dict], stamp: Callable[[Any], datetime | None]):
+    limit, cursor = _limit(), _cursor()
+    if cursor is not None:
+        stmt = stmt.where(id_column < cursor)
+    rows = list(db.session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    payload = {"items": [serialise(r) for r in rows],
+               "next_cursor": _encode_cursor(rows[-1].id) if more and rows else None}
+    stamps = [s for s in (stamp(r) for r in rows) if s is not None]
+    return _conditional(payload, max(stamps) if stamps else None)
+
+
+# --- providers --------------------------------------------------------------------------------------
+
+def _provider(org: Organisation) -> dict[str, Any]:
+    acceptance = onboarding.latest_acceptance(org)
+    return {"id": org.id, "name": org.name, "business_id": org.business_id,
+            "rules_accepted": acceptance.version.label if acceptance else None}
+
+
+@bp.get("/v1/providers")
+def providers():
+    stmt = sa.select(Organisation).where(Organisation.kind == OrgKind.PROVIDER.value,
+                                         Organisation.status == OrgStatus.ACTIVE.value)
+    return _page(stmt, Organisation.id, _provider, lambda o: o.updated_at)
+
+
+# --- rules -----------------------------------------------------------------------------------------------
+
+def _rules(version: RulesVersion) -> dict[str, Any]:
+    return {"id": version.id, "label": version.label, "title": version.title, "status": version.status,
+            "sha256": version.body_sha256, "effective_date": _iso(version.effective_date),
+            "reacceptance_deadline": _iso(version.reacceptance_deadline),
+            "adopted_by": version.adoption_decision_ref,
+            "text": version.body if version.status == RulesStatus.IN_FORCE else None}
+
+
+@bp.get("/v1/rules")
+def rules():
+    status = _choice("status", {s.value for s in RulesStatus if s != RulesStatus.DRAFT})
+    stmt = sa.select(RulesVersion).where(RulesVersion.status != RulesStatus.DRAFT.value)
+    if status:
+        stmt = stmt.where(RulesVersion.status == status)
+    return _page(stmt, RulesVersion.id, _rules, lambda v: v.updated_at)
+
+
+# --- bodies, meetings, decisions, cases -------------------------------------------------------------------------
+
+def _body(body: Body) -> dict[str, Any]:
+    today = helsinki_today()
+    return {"id": body.id, "code": body.code, "name": body.name, "level": body.level,
+            "parent": body.parent.code if body.parent else None, "mandate": list(body.mandate or []),
+            "members": [{"name": m.user.name, "role": m.role, "voting": m.is_voting_seat,
+                         "organisation": m.organisation.name if m.organisation else None,
+                         "deputy_of": m.deputy_of.user.name if m.deputy_of else None,
+                         "term_start": m.term_start.isoformat(), "term_end": _iso(m.term_end)}
+                        for m in body.memberships if m.active_on(today)]}
+
+
+@bp.get("/v1/bodies")
+def bodies():
+    level = _choice("level", {v.value for v in Level})
+    stmt = sa.select(Body).options(joinedload(Body.parent), selectinload(Body.memberships))
+    if level:
+        stmt = stmt.where(Body.level == level)
+    return _page(stmt, Body.id, _body, lambda b: b.created_at)
+
+
+def _meeting(meeting: Meeting) -> dict[str, Any]:
+    return {"id": meeting.id, "reference": meeting.reference, "body": meeting.body.code, "number": meeting.number,
+            "year": meeting.year, "starts_at": meeting.starts_at.isoformat(), "place": meeting.place,
+            "status": meeting.status,
+            "agenda": [{"section": i.section, "title": i.case.title, "case": i.case.record_number}
+                       for i in meeting.items]}
+
+
+@bp.get("/v1/meetings")
+def meetings():
+    body = request.args.get("body")
+    status = _choice("status", {s.value for s in MeetingStatus if s != MeetingStatus.PLANNED})
+    year = request.args.get("year")
+    stmt = (sa.select(Meeting).where(Meeting.status != MeetingStatus.PLANNED.value)
+            .options(joinedload(Meeting.body), selectinload(Meeting.items)))
+    if body:
+        body_id = db.session.scalar(sa.select(Body.id).where(Body.code == body))
+        if body_id is None:
+            raise BadParameter("body", "unknown body code")
+        stmt = stmt.where(Meeting.body_id == body_id)
+    if status:
+        stmt = stmt.where(Meeting.status == status)
+    if year:
+        if not year.isdigit():
+            raise BadParameter("year", "a year such as 2026")
+        stmt = stmt.where(Meeting.year == int(year))
+    return _page(stmt, Meeting.id, _meeting, lambda m: m.agenda_published_at)
+
+
+@bp.get("/v1/decisions")
+def decisions():
+    parsed = register.parse_filters(request.args)
+    if parsed.errors:
+        name, message = next(iter(parsed.errors.items()))
+        raise BadParameter(name, message)
+    today = helsinki_today()
+    stmt = register.register_query(parsed.filters).order_by(None)
+    return _page(stmt, Decision.id, lambda d: register.public_view(d, today), lambda d: d.effective_at)
+
+
+def _case(case: Case) -> dict[str, Any]:
+    decided = [d for d in _effective_decisions(case)]
+    return {"id": case.id, "record_number": case.record_number, "title": case.title,
+            "confidential": case.confidential, "legal_basis": case.legal_basis if case.confidential else None,
+            "decisions": [d.reference for d in decided]}
+
+
+def _effective_decisions(case: Case) -> list[Decision]:
+    return [i.decision for i in case.items if i.decision is not None and i.decision.effective_at is not None]
+
+
+@bp.get("/v1/cases")
+def cases():
+    with_decisions = sa.select(Decision.case_id).where(Decision.effective_at.is_not(None))
+    stmt = sa.select(Case).where(Case.id.in_(with_decisions)).options(selectinload(Case.items))
+    return _page(stmt, Case.id, _case, lambda c: c.created_at)
+
+
+# --- description ---------------------------------------------------------------------------------------------------
+
+@bp.get("/v1/openapi.json")
+def openapi():
+    return jsonify(spec(request.host_url.rstrip("/")))
+
+
+@bp.get("/docs")
+def docs():
+    return render_template("api/docs.html", spec=spec(request.host_url.rstrip("/")))
+
+
+@bp.route("/v1/<path:anything>", methods=["OPTIONS"])
+def preflight(anything: str):
+    return Response(status=204)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@bp.get("/v1/<path:anything>")
+def unknown(anything: str):
+    abort(404)
