@@ -181,3 +181,24 @@ def login_as(app: Flask, people: dict):
         return client
 
     return _login
+
+
+@pytest.fixture()
+def count_queries(app: Flask, client):
+    """How many SQL statements one GET of a page runs (to check they stay bounded)."""
+
+    def _count(url: str) -> int:
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(url).status_code == 200, url
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    return _count

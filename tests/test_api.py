@@ -101,3 +101,18 @@ def test_docs_page_lists_every_endpoint(client):
     html = client.get("/api/docs").get_data(as_text=True)
     for name in ENDPOINTS:
         assert f"/api/v1/{name}" in html
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_queries_per_page_do_not_grow_with_the_rows(data, name, people, count_queries):
+    """A bounded number of SQL statements per page, however many rows it holds."""
+    small = count_queries(f"/api/v1/{name}?limit=200")
+    for i in range(4):  # more of everything
+        body = factories.BodyFactory()
+        factories.MembershipFactory(body=body, user=people["approver"])
+        factories.DecisionFactory(item__meeting__body=body)
+        factories.AgendaItemFactory(meeting__status="agenda_published", meeting__body=body)
+        org = factories.ProviderFactory()
+        factories.RulesAcceptanceFactory(version=factories.RulesVersionFactory(status="superseded"),
+                                         user=factories.UserFactory(organisation=org, org_role="admin"))
+    assert count_queries(f"/api/v1/{name}?limit=200") == small

@@ -121,3 +121,10 @@ def test_secretary_marks_personal_data_to_hide_after_the_appeal_period(app, peop
     assert decision.personal_data_hidden_from == decision.decided_on + timedelta(days=30)
     assert decision.public_text(decision.decided_on) == "Nimetään Matti Virtanen."
     assert decision.public_text(decision.decided_on + timedelta(days=30)) == "Nimetään [nimi poistettu]."
+
+
+def test_register_page_runs_a_bounded_number_of_queries(decisions, count_queries):
+    small = count_queries("/register?level=tactical")
+    for _ in range(5):
+        factories.DecisionFactory(item__meeting__body=decisions["confidential"].body)
+    assert count_queries("/register?level=tactical") == small

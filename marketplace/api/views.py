@@ -22,10 +22,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.clock import helsinki_today
 from app.extensions import csrf, db
 from app.models import Organisation, OrgKind, OrgStatus
-from governance.models import RulesStatus, RulesVersion
+from governance.models import RulesAcceptance, RulesStatus, RulesVersion
 from governance.register import services as register
-from governance.steering.models import Body, Case, Decision, Level, Meeting, MeetingStatus
-from marketplace import services as onboarding
+from governance.steering.models import AgendaItem, Body, Case, Decision, Level, Meeting, MeetingStatus, Membership
 from marketplace.api.openapi import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -110,13 +109,16 @@ def _not_modified(response: Response) -> Response:
     return response
 
 
-def _page(stmt: sa.Select, id_column, serialise: Callable[[Any], dict], stamp: Callable[[Any], datetime | None]):
+def _page(stmt: sa.Select, id_column, serialise: Callable[[Any], dict], stamp: Callable[[Any], datetime | None],
+          prepare: Callable[[list], Any] | None = None):
     limit, cursor = _limit(), _cursor()
     if cursor is not None:
         stmt = stmt.where(id_column < cursor)
     rows = list(db.session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)).unique())
     more = len(rows) > limit
     rows = rows[:limit]
+    if prepare is not None:
+        prepare(rows)
     payload = {"items": [serialise(r) for r in rows],
                "next_cursor": _encode_cursor(rows[-1].id) if more and rows else None}
     stamps = [s for s in (stamp(r) for r in rows) if s is not None]
@@ -125,17 +127,30 @@ def _page(stmt: sa.Select, id_column, serialise: Callable[[Any], dict], stamp: C
 
 # --- providers --------------------------------------------------------------------------------------
 
-def _provider(org: Organisation) -> dict[str, Any]:
-    acceptance = onboarding.latest_acceptance(org)
-    return {"id": org.id, "name": org.name, "business_id": org.business_id,
-            "rules_accepted": acceptance.version.label if acceptance else None}
+def _latest_labels(org_ids: list[int]) -> dict[int, str]:
+    """The label of the newest rules version each organisation accepted, in one query."""
+    if not org_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(RulesAcceptance.organisation_id, RulesVersion.label)
+        .join(RulesVersion, RulesAcceptance.version_id == RulesVersion.id)
+        .where(RulesAcceptance.organisation_id.in_(org_ids))
+        .order_by(RulesAcceptance.organisation_id, RulesAcceptance.accepted_at))
+    return {org_id: label for org_id, label in rows}  # the newest wins
 
 
 @bp.get("/v1/providers")
 def providers():
     stmt = sa.select(Organisation).where(Organisation.kind == OrgKind.PROVIDER.value,
                                          Organisation.status == OrgStatus.ACTIVE.value)
-    return _page(stmt, Organisation.id, _provider, lambda o: o.updated_at)
+    labels: dict[int, str] = {}
+
+    def serialise(org: Organisation) -> dict[str, Any]:
+        return {"id": org.id, "name": org.name, "business_id": org.business_id,
+                "rules_accepted": labels.get(org.id)}
+
+    return _page(stmt, Organisation.id, serialise, lambda o: o.updated_at,
+                 prepare=lambda rows: labels.update(_latest_labels([r.id for r in rows])))
 
 
 # --- rules -----------------------------------------------------------------------------------------------
@@ -173,7 +188,10 @@ def _body(body: Body) -> dict[str, Any]:
 @bp.get("/v1/bodies")
 def bodies():
     level = _choice("level", {v.value for v in Level})
-    stmt = sa.select(Body).options(joinedload(Body.parent), selectinload(Body.memberships))
+    stmt = sa.select(Body).options(
+        joinedload(Body.parent),
+        selectinload(Body.memberships).options(joinedload(Membership.user), joinedload(Membership.organisation),
+                                               joinedload(Membership.deputy_of).joinedload(Membership.user)))
     if level:
         stmt = stmt.where(Body.level == level)
     return _page(stmt, Body.id, _body, lambda b: b.created_at)
@@ -193,7 +211,7 @@ def meetings():
     status = _choice("status", {s.value for s in MeetingStatus if s != MeetingStatus.PLANNED})
     year = request.args.get("year")
     stmt = (sa.select(Meeting).where(Meeting.status != MeetingStatus.PLANNED.value)
-            .options(joinedload(Meeting.body), selectinload(Meeting.items)))
+            .options(joinedload(Meeting.body), selectinload(Meeting.items).joinedload(AgendaItem.case)))
     if body:
         body_id = db.session.scalar(sa.select(Body.id).where(Body.code == body))
         if body_id is None:
@@ -233,7 +251,8 @@ def _effective_decisions(case: Case) -> list[Decision]:
 @bp.get("/v1/cases")
 def cases():
     with_decisions = sa.select(Decision.case_id).where(Decision.effective_at.is_not(None))
-    stmt = sa.select(Case).where(Case.id.in_(with_decisions)).options(selectinload(Case.items))
+    stmt = sa.select(Case).where(Case.id.in_(with_decisions)).options(
+        selectinload(Case.items).joinedload(AgendaItem.decision))
     return _page(stmt, Case.id, _case, lambda c: c.created_at)
 
 
