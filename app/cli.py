@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app import audit, demo, mail, services
 from app.extensions import db
-from app.models import OrgKind, OrgRole
+from app.models import Organisation, OrgKind, OrgRole
 
 demo_cli = AppGroup("demo", help="Demo data for development.")
 mail_cli = AppGroup("mail", help="The outgoing mail queue.")
@@ -68,10 +69,6 @@ def audit_verify() -> None:
 @click.password_option()
 def create_coordinator(email: str, name: str, organisation: str, business_id: str | None, password: str) -> None:
     """Create a coordinator admin (and the coordinator organisation if missing)."""
-    import sqlalchemy as sa
-
-    from app.models import Organisation, User
-
     problems = services.password_problems(password, email, name)
     if problems:
         raise click.ClickException(" ".join(problems))
@@ -86,7 +83,6 @@ def create_coordinator(email: str, name: str, organisation: str, business_id: st
     user.org_role = OrgRole.ADMIN.value
     audit.record(None, "user.joined_organisation", user, organisation_id=org.id, role=OrgRole.ADMIN.value)
     db.session.commit()
-    assert isinstance(user, User)
     click.echo(f"Created coordinator {user.email} in {org.name}")
 
 

@@ -48,3 +48,18 @@ def test_demo_data_is_refused_outside_development(app, runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 1
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_create_coordinator_command_makes_an_admin_who_can_sign_in(app, runner):
+    result = runner.invoke(args=["users", "create-coordinator", "kaija@example.fi", "Kaija Koordinaattori",
+                                 "--business-id", "2077474-0"], input="pitkä ja hyvä salasana\npitkä ja hyvä salasana\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "kaija@example.fi"))
+    assert (user.organisation.kind, user.org_role) == ("coordinator", "admin")
+    client = app.test_client()
+    client.login("kaija@example.fi", "pitkä ja hyvä salasana")
+    assert client.get("/admin/audit").status_code == 200
+    weak = runner.invoke(args=["users", "create-coordinator", "toinen@example.fi", "Toinen"],
+                         input="lyhyt\nlyhyt\n")
+    assert weak.exit_code != 0
+    assert db.session.scalar(sa.select(User).where(User.email == "toinen@example.fi")) is None
