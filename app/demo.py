@@ -26,6 +26,9 @@ PROVIDERS = [
     ("Oppimisen Polku Oy", "0831312-4"),
     ("Kielisilta Oy", "0920632-0"),
     ("Arviointitalo Oy", "1572860-0"),
+    ("Laskupaja Oy", "2345678-0"),
+    ("Hyvä Koulupäivä Oy", "1234567-1"),
+    ("Tietoviisas Oy", "7654321-2"),
 ]
 
 
@@ -51,6 +54,12 @@ ACCOUNTS = [
                 "provider admin (Kielisilta Oy)"),
     DemoAccount("provider3@example.com", "Aino Arvio", PROVIDERS[2][0], OrgRole.ADMIN,
                 "provider admin (Arviointitalo Oy)"),
+    DemoAccount("provider4@example.com", "Lasse Laskupaja", PROVIDERS[3][0], OrgRole.ADMIN,
+                "provider admin (Laskupaja Oy)"),
+    DemoAccount("provider5@example.com", "Hilla Hyvönen", PROVIDERS[4][0], OrgRole.ADMIN,
+                "provider admin (Hyvä Koulupäivä Oy)"),
+    DemoAccount("provider6@example.com", "Tero Tietoviisas", PROVIDERS[5][0], OrgRole.ADMIN,
+                "provider admin (Tietoviisas Oy)"),
     DemoAccount("admin.vantaa@example.com", "Ville Vantaa", "Vantaa", OrgRole.ADMIN,
                 "municipality admin (Vantaa)"),
     DemoAccount("buyer.vantaa@example.com", "Veera Ostaja", "Vantaa", OrgRole.BUYER,

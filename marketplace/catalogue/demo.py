@@ -1,0 +1,59 @@
+"""Demo catalogue: six providers and 44 listings, published through the normal
+review path; one published listing has an edit waiting for review, and one
+listing is still a draft. Idempotent; never commits."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app import services as core
+from app.demo import DEMO_PASSWORD
+from app.extensions import db
+from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
+from governance import services as rules
+from marketplace.catalogue import services
+from marketplace.catalogue.demo_data import LISTINGS, PROVIDERS
+from marketplace.catalogue.models import Service
+
+EDITED_LISTING = "Matikkamestari"
+DRAFT_LISTING = "Kanslia"
+
+
+def _provider(key: str, name: str, business_id: str) -> tuple[Organisation, User]:
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.business_id == business_id))
+    if org is None:
+        org = core.create_organisation(None, OrgKind.PROVIDER, name, business_id, status=OrgStatus.ACTIVE)
+    admin = db.session.scalar(sa.select(User).where(User.organisation_id == org.id,
+                                                    User.org_role == OrgRole.ADMIN.value).order_by(User.id))
+    if admin is None:
+        admin = User(email=f"demo.{key}@example.com", name=name, password_hash=core.hash_password(DEMO_PASSWORD),
+                     organisation=org, org_role=OrgRole.ADMIN.value, locale="fi")
+        db.session.add(admin)
+        db.session.flush()
+    version = rules.version_in_force()
+    if version is not None and rules.acceptance_of(org, version) is None:
+        rules.accept(admin, version, admin.name, "toimitusjohtaja", True, "127.0.0.1", version.body_sha256)
+    return org, admin
+
+
+def load() -> None:
+    coordinator = db.session.scalar(sa.select(User).where(User.email == "coordinator@example.com"))
+    if coordinator is None or db.session.scalar(sa.select(sa.func.count(Service.id))):
+        return
+    admins = {key: _provider(key, name, business_id)[1] for key, name, business_id in PROVIDERS}
+    for item in LISTINGS:
+        admin = admins[item["provider"]]
+        data = {k: v for k, v in item.items() if k not in ("provider", "plans")}
+        service = services.create_listing(admin, data)
+        for plan in item["plans"]:
+            services.save_plan(admin, service, dict(plan))
+        if item["name"] == DRAFT_LISTING:
+            continue
+        services.submit(admin, service)
+        services.publish(coordinator, service)
+        if item["name"] == EDITED_LISTING:
+            services.update_listing(admin, service, {
+                "summary": service.summary + " Uutena sähköinen koe ja opettajan raportit.",
+                "standards": sorted({*service.standards, "oneroster12"}),
+            })
+            services.submit(admin, service)

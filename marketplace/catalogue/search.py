@@ -1,0 +1,363 @@
+"""Catalogue search: parse the filters of a URL, find the published listings of
+providers in good standing, count every facet value in the database, and order
+the results neutrally.
+
+A page costs the same few statements whatever its size: one for the facet
+counts and the total (a UNION ALL of grouped counts), one for the rows.
+Facet counts are disjunctive: the counts of a facet with a selected value
+reflect every other active filter, so choosing a second value in the same
+facet shows how many it adds (values of one facet are OR-ed, facets AND-ed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.clock import helsinki_today
+from app.extensions import db
+from app.models import Organisation, OrgKind, OrgStatus
+from governance.services import accepted_current_rules_clause
+from marketplace.catalogue.models import CatalogueEntry, CatalogueTag
+from marketplace.catalogue.vocab import FACETS
+
+SORTS = ("relevance", "name", "newest", "price")
+PAGE_SIZES = (10, 20, 50, 100)
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE = 10_000
+MAX_PRICE_EUR = Decimal(100_000_000)
+MAX_WORDS = 10
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class CatalogueQuery:
+    q: str = ""
+    selected: dict[str, list[str]] = field(default_factory=dict)
+    max_price_cents: int | None = None
+    provider_id: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PAGE_SIZE
+
+    @property
+    def words(self) -> list[str]:
+        return [w.casefold() for w in _WORD.findall(self.q)][:MAX_WORDS]
+
+    def args(self, **overrides: Any) -> dict[str, Any]:
+        """The query as URL arguments (a shareable link), with some replaced."""
+        args: dict[str, Any] = {}
+        if self.q:
+            args["q"] = self.q
+        for facet, values in self.selected.items():
+            args[facet] = list(values)
+        if self.max_price_cents is not None:
+            args["max_price"] = _format_euros(self.max_price_cents)
+        if self.provider_id is not None:
+            args["provider"] = self.provider_id
+        if self.sort != "relevance":
+            args["sort"] = self.sort
+        if self.per_page != DEFAULT_PAGE_SIZE:
+            args["per_page"] = self.per_page
+        if self.page != 1:
+            args["page"] = self.page
+        args.update(overrides)
+        return {k: v for k, v in args.items() if v not in (None, "", [])}
+
+    def toggled(self, facet: str, value: str) -> dict[str, Any]:
+        """URL arguments with one facet value switched on or off (back to page 1)."""
+        values = list(self.selected.get(facet, []))
+        values = [v for v in values if v != value] if value in values else [*values, value]
+        return self.args(**{facet: values, "page": None})
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.selected or self.max_price_cents is not None or self.provider_id)
+
+
+def _format_euros(cents: int) -> str:
+    return f"{cents // 100}" if cents % 100 == 0 else f"{cents // 100}.{cents % 100:02d}"
+
+
+def parse(args) -> tuple[CatalogueQuery, dict[str, str]]:
+    """Read a query from URL arguments. Bad values are left out and reported by
+    parameter name with a message for the user; the rest of the query still applies."""
+    query = CatalogueQuery()
+    errors: dict[str, str] = {}
+    q = (args.get("q") or "").strip()
+    if len(q) > 200:
+        errors["q"] = _("The search words can be at most 200 characters long.")
+    else:
+        query.q = q
+    for facet, (_label, vocabulary) in FACETS.items():
+        values = [v.strip() for v in args.getlist(facet) if v.strip()]
+        unknown = [v for v in values if v not in vocabulary]
+        if unknown:
+            errors[facet] = _("Unknown value ignored: %(values)s.", values=", ".join(unknown)[:100])
+        known = [v for v in vocabulary if v in values]  # vocabulary order, no duplicates
+        if known:
+            query.selected[facet] = known
+    raw_price = (args.get("max_price") or "").strip().replace(",", ".").replace("€", "").strip()
+    if raw_price:
+        try:
+            price = Decimal(raw_price)
+            if not price.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            errors["max_price"] = _("The maximum price must be a number of euros, such as 500 or 12,50.")
+        else:
+            if price < 0:
+                errors["max_price"] = _("The maximum price cannot be negative.")
+            elif price > MAX_PRICE_EUR:
+                errors["max_price"] = _("The maximum price is too large.")
+            else:
+                query.max_price_cents = int((price * 100).to_integral_value())
+    provider = (args.get("provider") or "").strip()
+    if provider:
+        if provider.isdigit() and len(provider) < 10:
+            query.provider_id = int(provider)
+        else:
+            errors["provider"] = _("The provider must be given by its number.")
+    sort = (args.get("sort") or "relevance").strip()
+    if sort in SORTS:
+        query.sort = sort
+    else:
+        errors["sort"] = _("Unknown sort order ignored.")
+    per_page = (args.get("per_page") or "").strip()
+    if per_page:
+        if per_page.isdigit() and int(per_page) in PAGE_SIZES:
+            query.per_page = int(per_page)
+        else:
+            errors["per_page"] = _("The page size must be one of %(sizes)s.",
+                                   sizes=", ".join(str(s) for s in PAGE_SIZES))
+    page = (args.get("page") or "").strip()
+    if page:
+        if page.isdigit() and 1 <= int(page) <= MAX_PAGE:
+            query.page = int(page)
+        else:
+            errors["page"] = _("The page number must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
+    return query, errors
+
+
+# --- SQL --------------------------------------------------------------------------------------
+
+def visible_providers(today: date | None = None) -> sa.Select:
+    """Providers whose listings the public sees: active and in good standing with the rules."""
+    return sa.select(Organisation.id).where(
+        Organisation.kind == OrgKind.PROVIDER.value, Organisation.status == OrgStatus.ACTIVE.value,
+        accepted_current_rules_clause(Organisation.id, today))
+
+
+def _light_stem(word: str) -> str:
+    """SQLite has no Finnish stemmer: long words also match by a shortened prefix, so
+    that "matematiikan" finds "matematiikka" (PostgreSQL uses the real stemmer)."""
+    return word[:max(5, len(word) - 3)] if len(word) >= 7 else word
+
+
+def _sqlite_match(words: list[str]) -> str:
+    terms = []
+    for word in words:
+        stem = _light_stem(word)
+        terms.append(f'"{word}"*' if stem == word else f'("{word}"* OR "{stem}"*)')
+    return " ".join(terms)
+
+
+def _pg_tsquery(words: list[str]) -> sa.ColumnElement:
+    query = None
+    for word in words:
+        term = (sa.func.to_tsquery(sa.literal_column("'finnish'"), f"{word}:*")
+                .op("||")(sa.func.to_tsquery(sa.literal_column("'simple'"), f"{word}:*")))
+        query = term if query is None else query.op("&&")(term)
+    return query
+
+
+def _pg_document() -> sa.ColumnElement:
+    text = CatalogueEntry.search_text
+    return (sa.func.to_tsvector(sa.literal_column("'finnish'"), text)
+            .op("||")(sa.func.to_tsvector(sa.literal_column("'simple'"), text)))
+
+
+def _is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _text_condition(words: list[str]) -> sa.ColumnElement[bool]:
+    if _is_postgres():
+        return _pg_document().op("@@")(_pg_tsquery(words))
+    ids = sa.select(sa.literal_column("rowid")).select_from(sa.table("catalogue_fts")).where(
+        sa.literal_column("catalogue_fts").op("MATCH")(_sqlite_match(words)))
+    return CatalogueEntry.service_id.in_(ids)
+
+
+def _relevance(words: list[str]) -> sa.ColumnElement:
+    """Smaller is better."""
+    if _is_postgres():
+        return -sa.func.ts_rank(_pg_document(), _pg_tsquery(words))
+    fts = sa.table("catalogue_fts")
+    return (sa.select(sa.func.bm25(sa.literal_column("catalogue_fts"), 10.0, 4.0, 1.0))
+            .select_from(fts)
+            .where(sa.literal_column("catalogue_fts").op("MATCH")(_sqlite_match(words)),
+                   sa.literal_column("catalogue_fts.rowid") == CatalogueEntry.service_id)
+            .scalar_subquery())
+
+
+def _tag_condition(facet: str, values: list[str]) -> sa.ColumnElement[bool]:
+    return CatalogueEntry.service_id.in_(
+        sa.select(CatalogueTag.service_id).where(CatalogueTag.facet == facet, CatalogueTag.value.in_(values)))
+
+
+def conditions(query: CatalogueQuery, providers: sa.Select, exclude: str | None = None) -> list:
+    conds: list = [CatalogueEntry.organisation_id.in_(providers)]
+    if query.words:
+        conds.append(_text_condition(query.words))
+    if query.max_price_cents is not None:
+        conds.append(CatalogueEntry.min_price_cents <= query.max_price_cents)
+    if query.provider_id is not None:
+        conds.append(CatalogueEntry.organisation_id == query.provider_id)
+    for facet, values in query.selected.items():
+        if facet != exclude:
+            conds.append(_tag_condition(facet, values))
+    return conds
+
+
+def rotation_offset(day: date) -> int:
+    """Where the neutral order starts today: the per-listing hash order is rotated
+    daily, so that no listing is always first."""
+    return int.from_bytes(hashlib.sha256(f"digione-catalogue:{day.isoformat()}".encode()).digest()[:7], "big")
+
+
+def neutral_order(day: date) -> list:
+    offset = rotation_offset(day)
+    return [sa.case((CatalogueEntry.order_key >= offset, 0), else_=1), CatalogueEntry.order_key,
+            CatalogueEntry.service_id]
+
+
+def ordering(query: CatalogueQuery, day: date) -> list:
+    if query.sort == "name":
+        return [CatalogueEntry.sort_name, CatalogueEntry.service_id]
+    if query.sort == "newest":
+        return [CatalogueEntry.published_at.desc(), CatalogueEntry.service_id.desc()]
+    if query.sort == "price":
+        return [CatalogueEntry.min_price_cents.is_(None), CatalogueEntry.min_price_cents, *neutral_order(day)]
+    if query.words:
+        return [_relevance(query.words), *neutral_order(day)]
+    return neutral_order(day)
+
+
+# --- results ----------------------------------------------------------------------------------
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue]
+
+    @property
+    def selected_count(self) -> int:
+        return sum(1 for v in self.values if v.selected)
+
+
+@dataclass
+class Results:
+    query: CatalogueQuery
+    entries: list[CatalogueEntry]
+    total: int
+    facets: list[Facet]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+    @property
+    def past_end(self) -> bool:
+        return self.query.page > self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.query.page - 1) * self.query.per_page + 1
+
+
+def facet_counts(query: CatalogueQuery, providers: sa.Select) -> tuple[int, dict[str, dict[str, int]]]:
+    """The total and every facet value's count, in one statement."""
+    parts = [sa.select(sa.literal("_total").label("facet"), sa.literal("").label("value"),
+                       sa.func.count().label("n")).select_from(CatalogueEntry)
+             .where(*conditions(query, providers))]
+    inactive = [f for f in FACETS if f not in query.selected]
+    if inactive:
+        ids = sa.select(CatalogueEntry.service_id).where(*conditions(query, providers))
+        parts.append(sa.select(CatalogueTag.facet, CatalogueTag.value, sa.func.count())
+                     .where(CatalogueTag.facet.in_(inactive), CatalogueTag.service_id.in_(ids))
+                     .group_by(CatalogueTag.facet, CatalogueTag.value))
+    for facet in query.selected:
+        ids = sa.select(CatalogueEntry.service_id).where(*conditions(query, providers, exclude=facet))
+        parts.append(sa.select(CatalogueTag.facet, CatalogueTag.value, sa.func.count())
+                     .where(CatalogueTag.facet == facet, CatalogueTag.service_id.in_(ids))
+                     .group_by(CatalogueTag.facet, CatalogueTag.value))
+    total = 0
+    counts: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+    for facet, value, n in db.session.execute(sa.union_all(*parts)):
+        if facet == "_total":
+            total = n
+        elif facet in counts:
+            counts[facet][value] = n
+    return total, counts
+
+
+def search(query: CatalogueQuery, today: date | None = None) -> Results:
+    today = today or helsinki_today()
+    providers = visible_providers(today)
+    total, counts = facet_counts(query, providers)
+    entries: list[CatalogueEntry] = []
+    if (query.page - 1) * query.per_page < total:
+        stmt = (sa.select(CatalogueEntry).where(*conditions(query, providers)).order_by(*ordering(query, today))
+                .limit(query.per_page).offset((query.page - 1) * query.per_page))
+        entries = list(db.session.scalars(stmt))
+    facets = []
+    for name, (label, vocabulary) in FACETS.items():
+        selected = query.selected.get(name, [])
+        values = [FacetValue(value, str(value_label), counts[name].get(value, 0), value in selected)
+                  for value, value_label in vocabulary.items()
+                  if counts[name].get(value, 0) or value in selected]
+        facets.append(Facet(name, str(label), values))
+    return Results(query, entries, total, facets)
+
+
+def visible_entry(slug: str, today: date | None = None) -> CatalogueEntry | None:
+    return db.session.scalar(sa.select(CatalogueEntry).where(
+        CatalogueEntry.slug == slug, CatalogueEntry.organisation_id.in_(visible_providers(today))))
+
+
+def related(entry: CatalogueEntry, limit: int = 4, today: date | None = None) -> list[CatalogueEntry]:
+    """Other visible listings of the same category that share a school level."""
+    today = today or helsinki_today()
+    shared_levels = sa.select(CatalogueTag.service_id).where(CatalogueTag.facet == "level",
+                                                             CatalogueTag.value.in_(entry.levels or [""]))
+    stmt = (sa.select(CatalogueEntry).where(
+        CatalogueEntry.organisation_id.in_(visible_providers(today)), CatalogueEntry.category == entry.category,
+        CatalogueEntry.service_id != entry.service_id, CatalogueEntry.service_id.in_(shared_levels))
+        .order_by(*neutral_order(today)).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def entries_by_slugs(slugs: list[str], today: date | None = None) -> list[CatalogueEntry]:
+    if not slugs:
+        return []
+    stmt = sa.select(CatalogueEntry).where(CatalogueEntry.slug.in_(slugs),
+                                           CatalogueEntry.organisation_id.in_(visible_providers(today)))
+    found = {e.slug: e for e in db.session.scalars(stmt)}
+    return [found[s] for s in slugs if s in found]
