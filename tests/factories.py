@@ -36,6 +36,15 @@ from governance.steering.models import (
     VoteRound,
     decision_slug,
 )
+from marketplace.catalogue.models import (
+    CatalogueEntry,
+    CatalogueTag,
+    PricingPlan,
+    Service,
+    ServiceReviewEvent,
+    ServiceRevision,
+    ServiceScreenshot,
+)
 from marketplace.models import (
     ApplicationAttachment,
     ApplicationComment,
@@ -444,3 +453,119 @@ class ItemAttachmentFactory(BaseFactory):
     file = factory.SubFactory(StoredFileFactory)
     title = "Liite"
     public = True
+
+
+# --- marketplace: catalogue ----------------------------------------------------------------------------
+
+class ServiceFactory(BaseFactory):
+    """A listing's working copy (a draft unless told otherwise)."""
+
+    class Meta:
+        model = Service
+
+    organisation = factory.SubFactory(ProviderFactory)
+    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"))
+    slug = factory.Sequence(lambda n: f"palvelu-{n}")
+    status = "draft"
+    name = factory.Sequence(lambda n: f"Palvelu {n}")
+    summary = "Oppimateriaali matematiikan opetukseen."
+    description = "Kuvaus.\n\n- ominaisuus"
+    category = "learning_materials"
+    levels = factory.LazyFunction(lambda: ["grades_7_9"])
+    roles = factory.LazyFunction(lambda: ["teacher", "learner"])
+    subjects = factory.LazyFunction(lambda: ["MA"])
+    languages = factory.LazyFunction(lambda: ["fi"])
+    standards = factory.LazyFunction(lambda: ["mpassid"])
+    accessibility = "full"
+    accessibility_statement_url = "https://example.fi/saavutettavuus"
+    hosting = "finland"
+    personal_data = True
+    support_url = "https://example.fi/tuki"
+    privacy_url = "https://example.fi/tietosuoja"
+
+
+class PricingPlanFactory(BaseFactory):
+    class Meta:
+        model = PricingPlan
+
+    service = factory.SubFactory(ServiceFactory)
+    name = "Oppilaslisenssi"
+    model = "per_pupil_year"
+    unit_price_cents = 1250
+    vat_rate_bp = 2550
+    min_quantity = 1
+
+
+class ServiceScreenshotFactory(BaseFactory):
+    class Meta:
+        model = ServiceScreenshot
+
+    service = factory.SubFactory(ServiceFactory)
+    file = factory.SubFactory(StoredFileFactory, filename="kuva.png", content_type="image/png",
+                              data=factory.LazyFunction(lambda: png_bytes()))
+    alt_text = "Tehtävänäkymä"
+    width = 200
+    height = 120
+
+
+class ServiceRevisionFactory(BaseFactory):
+    class Meta:
+        model = ServiceRevision
+
+    service = factory.SubFactory(ServiceFactory)
+    number = 1
+    snapshot = factory.LazyAttribute(lambda o: {"name": o.service.name, "plans": [], "screenshots": []})
+    published_by = factory.SubFactory(UserFactory, organisation=factory.SubFactory(CoordinatorOrgFactory))
+
+
+class ServiceReviewEventFactory(BaseFactory):
+    class Meta:
+        model = ServiceReviewEvent
+
+    service = factory.SubFactory(ServiceFactory)
+    actor = factory.SelfAttribute("service.created_by")
+    action = "submitted"
+
+
+class CatalogueEntryFactory(BaseFactory):
+    class Meta:
+        model = CatalogueEntry
+
+    class Params:
+        service = factory.SubFactory(ServiceFactory, status="published", published_version=1)
+
+    service_id = factory.SelfAttribute("service.id")
+    organisation_id = factory.SelfAttribute("service.organisation_id")
+    slug = factory.SelfAttribute("service.slug")
+    name = factory.SelfAttribute("service.name")
+    sort_name = factory.LazyAttribute(lambda o: o.name.casefold())
+    summary = factory.SelfAttribute("service.summary")
+    provider_name = factory.SelfAttribute("service.organisation.name")
+    category = factory.SelfAttribute("service.category")
+    accessibility = "full"
+    hosting = "finland"
+    order_key = factory.Sequence(lambda n: n * 7919)
+    published_at = factory.LazyFunction(utcnow)
+    revision_number = 1
+    search_text = factory.SelfAttribute("service.summary")
+
+
+class CatalogueTagFactory(BaseFactory):
+    class Meta:
+        model = CatalogueTag
+
+    facet = "level"
+    value = "grades_7_9"
+    service_id = factory.LazyFunction(lambda: CatalogueEntryFactory().service_id)
+
+
+def png_bytes(width: int = 200, height: int = 120, color: tuple[int, int, int] = (30, 90, 160),
+              fmt: str = "PNG") -> bytes:
+    """A real image made with Pillow."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format=fmt)
+    return buffer.getvalue()

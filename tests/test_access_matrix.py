@@ -50,6 +50,16 @@ NEWCOMER_ONLY = {"anonymous": LOGIN, "no_org": OK}
 BODY_MANAGERS = {"anonymous": LOGIN, "secretary": OK, "coordinator": OK}
 BODY_PEOPLE = {"anonymous": LOGIN, "secretary": OK, "coordinator": OK, "body_member": OK}
 PROVIDER_REDIRECT = {"anonymous": LOGIN, "provider_user": REDIRECT, "provider_admin": REDIRECT}
+PROVIDER_PEOPLE = {"anonymous": LOGIN, "provider_user": OK, "provider_admin": OK}
+PROVIDER_PEOPLE_AND_COORDINATOR = {**PROVIDER_PEOPLE, "coordinator": OK}
+
+
+def _fresh_plan(o: dict) -> int:
+    return factories.PricingPlanFactory(service=o["listing"]).id
+
+
+def _fresh_screenshot(o: dict) -> int:
+    return factories.ServiceScreenshotFactory(service=o["listing"]).id
 
 MATRIX: dict[str, Rule] = {
     "main.index": Rule("GET", lambda o: "/"),
@@ -141,6 +151,38 @@ MATRIX: dict[str, Rule] = {
     "api.docs": Rule("GET", lambda o: "/api/docs"),
     "api.preflight": Rule("OPTIONS", lambda o: "/api/v1/decisions"),
     "api.unknown": Rule("GET", lambda o: "/api/v1/nothing-here", default=NOT_FOUND),
+    # The service catalogue and the providers' listings.
+    "catalogue.index": Rule("GET", lambda o: "/catalogue?q=matematiikka&level=grades_7_9"),
+    "catalogue.compare": Rule("GET", lambda o: f"/catalogue/compare?s={o['published_listing'].slug}"),
+    "catalogue.show": Rule("GET", lambda o: f"/catalogue/{o['published_listing'].slug}"),
+    "catalogue.screenshot": Rule("GET", lambda o: f"/catalogue/{o['published_listing'].slug}/screenshots/"
+                                                  f"{o['published_listing'].screenshots[0].file_id}"),
+    "listings.index": Rule("GET", lambda o: "/listings", PROVIDER_PEOPLE, default=DENY),
+    "listings.new": Rule("GET", lambda o: "/listings/new", PROVIDER_PEOPLE, default=DENY),
+    "listings.show": Rule("GET", lambda o: f"/listings/{o['listing'].id}", PROVIDER_PEOPLE_AND_COORDINATOR,
+                          default=DENY),
+    "listings.edit": Rule("GET", lambda o: f"/listings/{o['listing'].id}/edit", PROVIDER_PEOPLE, default=DENY),
+    "listings.plan": Rule("GET", lambda o: f"/listings/{o['listing'].id}/plans/new", PROVIDER_PEOPLE, default=DENY),
+    "listings.delete_plan": Rule("POST", lambda o: f"/listings/{o['listing'].id}/plans/{_fresh_plan(o)}/delete",
+                                 PROVIDER_PEOPLE, default=DENY),
+    "listings.screenshots": Rule("GET", lambda o: f"/listings/{o['listing'].id}/screenshots", PROVIDER_PEOPLE,
+                                 default=DENY),
+    "listings.screenshot": Rule("GET", lambda o: f"/listings/{o['listing'].id}/screenshots/"
+                                                 f"{o['listing'].screenshots[0].id}",
+                                PROVIDER_PEOPLE_AND_COORDINATOR, default=DENY),
+    "listings.delete_screenshot": Rule("POST", lambda o: f"/listings/{o['listing'].id}/screenshots/"
+                                                         f"{_fresh_screenshot(o)}/delete", PROVIDER_PEOPLE,
+                                       default=DENY),
+    "listings.submit": Rule("POST", lambda o: f"/listings/{o['listing'].id}/submit", PROVIDER_PEOPLE, default=DENY),
+    "listings.withdraw": Rule("POST", lambda o: f"/listings/{o['listing'].id}/withdraw", PROVIDER_PEOPLE,
+                              default=DENY),
+    "listing_review.queue": Rule("GET", lambda o: "/admin/listings", ONLY_COORDINATOR, default=DENY),
+    "listing_review.show": Rule("GET", lambda o: f"/admin/listings/{o['listing_in_review'].id}", ONLY_COORDINATOR,
+                                default=DENY),
+    "listing_review.publish": Rule("POST", lambda o: f"/admin/listings/{o['listing_in_review'].id}/publish",
+                                   ONLY_COORDINATOR, default=DENY),
+    "listing_review.return_listing": Rule("POST", lambda o: f"/admin/listings/{o['listing_in_review'].id}/return",
+                                          ONLY_COORDINATOR, default=DENY),
     "providers.index": Rule("GET", lambda o: "/providers"),
     "providers.show": Rule("GET", lambda o: f"/providers/{o['provider'].id}"),
     # Steering bodies (the objects' body has the secretary and the member of the matrix).
@@ -226,6 +268,27 @@ def objects(people):
     objects["task"] = factories.TaskFactory(decision=objects["decision"])
     objects["held_meeting"] = objects["decision"].item.meeting
     objects["minutes"] = factories.MinutesFactory(meeting=objects["held_meeting"])
+    # Listings: a draft with a plan and a screenshot, one in review, one published (by a provider in good standing).
+    factories.RulesAcceptanceFactory(version=objects["rules_in_force"], organisation=people["provider"],
+                                     user=people["provider_admin"])
+    objects["listing"] = factories.ServiceFactory(organisation=people["provider"], created_by=people["provider_admin"])
+    factories.PricingPlanFactory(service=objects["listing"])
+    factories.ServiceScreenshotFactory(service=objects["listing"])
+    objects["listing_in_review"] = factories.ServiceFactory(organisation=people["provider"], status="in_review",
+                                                            created_by=people["provider_admin"])
+    factories.PricingPlanFactory(service=objects["listing_in_review"])
+    published = factories.ServiceFactory(organisation=people["provider"], created_by=people["provider_admin"],
+                                         name="Matematiikan polku", summary="Matematiikka yläkouluun.")
+    factories.PricingPlanFactory(service=published)
+    factories.ServiceScreenshotFactory(service=published)
+    from app.extensions import db
+    from marketplace.catalogue import services as catalogue
+
+    with db.session.no_autoflush:
+        published.status = "in_review"
+        catalogue.publish(people["coordinator"], published)
+    db.session.commit()
+    objects["published_listing"] = published
     return objects
 
 

@@ -166,7 +166,7 @@ def _sqlite_match(words: list[str]) -> str:
     for word in words:
         stem = _light_stem(word)
         terms.append(f'"{word}"*' if stem == word else f'("{word}"* OR "{stem}"*)')
-    return " ".join(terms)
+    return " AND ".join(terms)
 
 
 def _pg_tsquery(words: list[str]) -> sa.ColumnElement:
