@@ -6,7 +6,7 @@ from jsonschema import Draft202012Validator
 from tests import factories
 from tests.test_register import decisions  # noqa: F401  (fixture)
 
-ENDPOINTS = ["providers", "rules", "bodies", "meetings", "decisions", "cases"]
+ENDPOINTS = ["services", "providers", "rules", "bodies", "meetings", "decisions", "cases"]
 
 
 @pytest.fixture()
@@ -21,10 +21,30 @@ def _validate(spec, path, payload):
     assert not errors, [e.message for e in errors[:3]]
 
 
+def publish_listing(people, **fields):
+    from flask import current_app
+
+    from app.extensions import db
+    from marketplace.catalogue import services
+
+    service = factories.ServiceFactory(organisation=people["provider"], created_by=people["provider_admin"], **fields)
+    factories.PricingPlanFactory(service=service, unit_price_cents=1000)
+    factories.PricingPlanFactory(service=service, model="free", unit_price_cents=0, name="Kokeilu")
+    with current_app.test_request_context():
+        services.submit(people["provider_admin"], service)
+        services.publish(people["coordinator"], service)
+    db.session.commit()
+    return service
+
+
 @pytest.fixture()
 def data(people, decisions):  # noqa: F811
     version = factories.RulesVersionFactory(label="1.0", in_force=True)
     factories.RulesAcceptanceFactory(version=version, user=people["provider_admin"])
+    publish_listing(people, name="Matematiikan polku", slug="matematiikan-polku", summary_sv="Matematik.",
+                    levels=["grades_7_9"], standards=["mpassid"])
+    publish_listing(people, name="Kielitaituri", slug="kielitaituri", subjects=["B1"], levels=["grades_1_6"],
+                    standards=[], summary="Ruotsin kielen harjoituksia.")
     factories.MembershipFactory(body=decisions["public"].body, user=people["buyer"])
     factories.AgendaItemFactory(meeting__status="agenda_published", meeting__body=decisions["public"].body)
     return decisions
@@ -81,6 +101,10 @@ def test_conditional_requests_answer_304(client, data):
     ("/api/v1/decisions?resolution=maybe", "resolution"), ("/api/v1/decisions?year=20x6", "year"),
     ("/api/v1/meetings?status=secret", "status"), ("/api/v1/bodies?level=galactic", "level"),
     ("/api/v1/rules?status=draft", "status"),
+    ("/api/v1/services?level=grade_13", "level"), ("/api/v1/services?max_price=-1", "max_price"),
+    ("/api/v1/services?max_price=lots", "max_price"), ("/api/v1/services?provider=x", "provider"),
+    ("/api/v1/services?page=2", "page"), ("/api/v1/services?q=" + "x" * 201, "q"),
+    ("/api/v1/services?cursor=bm90LWFuLWludA", "cursor"),
 ])
 def test_bad_parameters_answer_400_naming_the_parameter(client, spec, data, query, parameter):
     response = client.get(query)
@@ -88,6 +112,25 @@ def test_bad_parameters_answer_400_naming_the_parameter(client, spec, data, quer
     body = response.get_json()
     assert body["parameter"] == parameter
     Draft202012Validator({"$ref": "#/components/schemas/Error", "components": spec["components"]}).validate(body)
+
+
+def test_services_as_documented(client, spec, data, people):
+    payload = client.get("/api/v1/services?q=matematiikka&level=grades_7_9&standard=mpassid").get_json()
+    _validate(spec, "/api/v1/services", payload)
+    [item] = payload["items"]
+    assert item["slug"] == "matematiikan-polku" and item["summary_sv"] == "Matematik."
+    assert item["url"].endswith("/catalogue/matematiikan-polku")
+    assert {(p["model"], p["unit_price_cents"], p["unit_price_with_vat_cents"]) for p in item["plans"]} == {
+        ("per_pupil_year", 1000, 1255), ("free", 0, 0)}
+    assert [i["slug"] for i in client.get("/api/v1/services?subject=B1").get_json()["items"]] == ["kielitaituri"]
+    # A draft and the listings of a suspended provider are not published data.
+    factories.ServiceFactory(organisation=people["provider"], created_by=people["provider_admin"], slug="luonnos")
+    assert len(client.get("/api/v1/services").get_json()["items"]) == 2
+    people["provider"].status = "suspended"
+    from app.extensions import db
+
+    db.session.commit()
+    assert client.get("/api/v1/services").get_json()["items"] == []
 
 
 def test_drafts_and_planned_meetings_stay_out(client, data):
@@ -115,4 +158,5 @@ def test_queries_per_page_do_not_grow_with_the_rows(data, name, people, count_qu
         org = factories.ProviderFactory()
         factories.RulesAcceptanceFactory(version=factories.RulesVersionFactory(status="superseded"),
                                          user=factories.UserFactory(organisation=org, org_role="admin"))
+        publish_listing(people, subjects=["KE"])
     assert count_queries(f"/api/v1/{name}?limit=200") == small

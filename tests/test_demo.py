@@ -4,18 +4,22 @@ import sqlalchemy as sa
 from app import demo
 from app.extensions import db
 from app.models import Organisation, User
+from marketplace.catalogue.models import CatalogueEntry, Service
 
 
 def test_demo_load_is_idempotent_and_every_account_signs_in(app, runner):
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
-    counts = (db.session.scalar(sa.select(sa.func.count(User.id))),
-              db.session.scalar(sa.select(sa.func.count(Organisation.id))))
+    def counts():
+        return tuple(db.session.scalar(sa.select(sa.func.count(column))) for column in (
+            User.id, Organisation.id, Service.id, CatalogueEntry.service_id))
+
+    before = counts()
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0
-    assert counts == (db.session.scalar(sa.select(sa.func.count(User.id))),
-                      db.session.scalar(sa.select(sa.func.count(Organisation.id))))
-    assert counts[1] == 7 + 1 + 3 + 1  # cities, coordinator, providers, one applicant
+    assert counts() == before
+    assert before[1] == 7 + 1 + 6 + 1  # cities, coordinator, providers, one applicant
+    assert before[2:] == (44, 43)  # listings; one is still a draft
     for account in demo.ACCOUNTS:
         assert account.email in first.output
         client = app.test_client()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from governance.models import RulesStatus
+from marketplace.catalogue import vocab
 from governance.steering.models import DecisionKind, Level, MeetingStatus, Resolution
 
 
@@ -31,6 +32,32 @@ SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "properties": {"error": _s("integer"), "parameter": _s("string"),
                                                "message": _s("string"), "title": _s("string")},
               "required": ["error", "message"]},
+    "Plan": _object({
+        "name": _s("string"), "model": _s("string", enum=list(vocab.PRICE_MODELS)),
+        "unit_price_cents": _s("integer", minimum=0, description="Unit price in euro cents, excluding VAT."),
+        "vat_rate_percent": _s("number", minimum=0, maximum=100, examples=[25.5]),
+        "unit_price_with_vat_cents": _s("integer", minimum=0, description="Including VAT, rounded to a cent."),
+        "min_quantity": _s("integer", minimum=1), "notes": _s("string")}),
+    "Service": _object({
+        "slug": _s("string", pattern="^[a-z0-9]+(-[a-z0-9]+)*$"), "name": _s("string"),
+        "summary": _s("string", description="In Finnish."), "summary_sv": NULLABLE_STRING,
+        "summary_en": NULLABLE_STRING, "description": _s("string", description="Markdown."),
+        "url": _s("string", format="uri", description="The service page in the catalogue."),
+        "provider": _object({"id": _s("integer"), "name": _s("string")}),
+        "category": _s("string", enum=list(vocab.CATEGORIES)),
+        "levels": {"type": "array", "items": _s("string", enum=list(vocab.LEVELS))},
+        "roles": {"type": "array", "items": _s("string", enum=list(vocab.ROLES))},
+        "subjects": {"type": "array", "items": _s("string", enum=list(vocab.SUBJECTS))},
+        "languages": {"type": "array", "items": _s("string", enum=list(vocab.LANGUAGES))},
+        "standards": {"type": "array", "items": _s("string", enum=list(vocab.STANDARDS))},
+        "accessibility": _s("string", enum=list(vocab.ACCESSIBILITY),
+                            description="Conformance to WCAG 2.1 AA: full, partial or none."),
+        "accessibility_statement_url": NULLABLE_STRING,
+        "hosting": _s("string", enum=list(vocab.HOSTING)), "personal_data": _s("boolean"),
+        "support_url": NULLABLE_STRING, "privacy_url": NULLABLE_STRING,
+        "plans": {"type": "array", "items": {"$ref": "#/components/schemas/Plan"}},
+        "version": _s("integer", description="Number of the published revision."),
+        "published_at": _s("string", format="date-time")}),
     "Provider": _object({"id": _s("integer"), "name": _s("string"), "business_id": NULLABLE_STRING,
                          "rules_accepted": {**NULLABLE_STRING, "description": "Label of the latest rules accepted."}}),
     "RulesVersion": _object({
@@ -65,7 +92,7 @@ SCHEMAS: dict[str, Any] = {
                      "title": _s("string"), "confidential": _s("boolean"), "legal_basis": NULLABLE_STRING,
                      "decisions": {"type": "array", "items": _s("string")}}),
 }
-for _name in ("Provider", "RulesVersion", "Body", "Meeting", "Decision", "Case"):
+for _name in ("Service", "Provider", "RulesVersion", "Body", "Meeting", "Decision", "Case"):
     SCHEMAS[f"{_name}List"] = _list_of(_name)
 
 PAGING = [
@@ -79,7 +106,27 @@ def _q(name: str, description: str, **schema: Any) -> dict[str, Any]:
     return {"name": name, "in": "query", "description": description, "schema": {"type": "string", **schema}}
 
 
+def _many(name: str, description: str, values) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description + " Repeat to allow several (any of them).",
+            "style": "form", "explode": True,
+            "schema": {"type": "array", "items": {"type": "string", "enum": list(values)}}}
+
+
 ENDPOINTS = {
+    "/api/v1/services": (
+        "Published services of active providers in good standing with the rules (the catalogue)", "ServiceList",
+        [_q("q", "Search words (Finnish full-text search, word beginnings match).", maxLength=200),
+         _many("category", "Category.", vocab.CATEGORIES), _many("level", "School level.", vocab.LEVELS),
+         _many("role", "User role.", vocab.ROLES), _many("subject", "National subject code.", vocab.SUBJECTS),
+         _many("language", "Language of the service.", vocab.LANGUAGES),
+         _many("standard", "Standard or integration.", vocab.STANDARDS),
+         _many("accessibility", "WCAG 2.1 AA conformance.", vocab.ACCESSIBILITY),
+         _many("hosting", "Where the data is stored.", vocab.HOSTING),
+         _many("personal_data", "Whether personal data is processed.", vocab.PERSONAL_DATA),
+         _many("model", "Price model of a plan.", vocab.PRICE_MODELS),
+         _q("max_price", "Highest unit price of the cheapest plan, in euros excluding VAT.",
+            pattern=r"^\d+([.,]\d{1,2})?$"),
+         _q("provider", "Only this provider's services (its id).", pattern=r"^\d+$")]),
     "/api/v1/providers": ("Active providers", "ProviderList", []),
     "/api/v1/rules": ("Versions of the rules (not drafts); the text of the version in force", "RulesVersionList",
                       [_q("status", "Only versions in this status.",

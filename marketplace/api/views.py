@@ -1,4 +1,4 @@
-"""Open data API: providers, rules, bodies, meetings, decisions and cases.
+"""Open data API: services, providers, rules, bodies, meetings, decisions and cases.
 
 Lists are paginated with `limit` and an opaque `cursor`; answers carry an ETag
 and Last-Modified and answer 304 to a matching conditional request; GET is
@@ -16,7 +16,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_babel import force_locale
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.clock import helsinki_today
@@ -26,6 +27,9 @@ from governance.models import RulesAcceptance, RulesStatus, RulesVersion
 from governance.register import services as register
 from governance.steering.models import AgendaItem, Body, Case, Decision, Level, Meeting, MeetingStatus, Membership
 from marketplace.api.openapi import spec
+from marketplace.catalogue import search as catalogue_search
+from marketplace.catalogue.models import CatalogueEntry, ServiceRevision
+from marketplace.catalogue.services import gross_cents
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -119,8 +123,9 @@ def _page(stmt: sa.Select, id_column, serialise: Callable[[Any], dict], stamp: C
     rows = rows[:limit]
     if prepare is not None:
         prepare(rows)
+    last = getattr(rows[-1], id_column.key) if rows else None
     payload = {"items": [serialise(r) for r in rows],
-               "next_cursor": _encode_cursor(rows[-1].id) if more and rows else None}
+               "next_cursor": _encode_cursor(last) if more and rows else None}
     stamps = [s for s in (stamp(r) for r in rows) if s is not None]
     return _conditional(payload, max(stamps) if stamps else None)
 
@@ -257,6 +262,54 @@ def cases():
 
 
 # --- description ---------------------------------------------------------------------------------------------------
+
+# --- services (the published catalogue) --------------------------------------------------------------
+
+def _service(entry: CatalogueEntry, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "slug": entry.slug, "name": data["name"], "summary": data["summary"],
+        "summary_sv": data.get("summary_sv") or None, "summary_en": data.get("summary_en") or None,
+        "description": data.get("description", ""),
+        "url": url_for("catalogue.show", slug=entry.slug, _external=True),
+        "provider": {"id": entry.organisation_id, "name": entry.provider_name},
+        "category": data["category"], "levels": data["levels"], "roles": data["roles"],
+        "subjects": data["subjects"], "languages": data["languages"], "standards": data["standards"],
+        "accessibility": data["accessibility"],
+        "accessibility_statement_url": data.get("accessibility_statement_url") or None,
+        "hosting": data["hosting"], "personal_data": data["personal_data"],
+        "support_url": data.get("support_url") or None, "privacy_url": data.get("privacy_url") or None,
+        "plans": [{"name": p["name"], "model": p["model"], "unit_price_cents": p["unit_price_cents"],
+                   "vat_rate_percent": p["vat_rate_bp"] / 100,
+                   "unit_price_with_vat_cents": gross_cents(p["unit_price_cents"], p["vat_rate_bp"]),
+                   "min_quantity": p["min_quantity"], "notes": p["notes"]} for p in data["plans"]],
+        "version": entry.revision_number, "published_at": _iso(entry.published_at),
+    }
+
+
+@bp.get("/v1/services")
+def services():
+    for name in ("sort", "page", "per_page"):
+        if name in request.args:
+            raise BadParameter(name, "not used by the API; page with limit and cursor")
+    with force_locale("en"):
+        query, errors = catalogue_search.parse(request.args)
+    if errors:
+        name, message = next(iter(errors.items()))
+        raise BadParameter(name, message)
+    stmt = sa.select(CatalogueEntry).where(
+        *catalogue_search.conditions(query, catalogue_search.visible_providers()))
+    snapshots: dict[int, dict[str, Any]] = {}
+
+    def prepare(rows: list[CatalogueEntry]) -> None:
+        if rows:
+            revisions = db.session.scalars(sa.select(ServiceRevision).where(
+                sa.tuple_(ServiceRevision.service_id, ServiceRevision.number).in_(
+                    [(e.service_id, e.revision_number) for e in rows])))
+            snapshots.update((r.service_id, r.snapshot) for r in revisions)
+
+    return _page(stmt, CatalogueEntry.service_id, lambda e: _service(e, snapshots[e.service_id]),
+                 lambda e: e.published_at, prepare=prepare)
+
 
 @bp.get("/v1/openapi.json")
 def openapi():
