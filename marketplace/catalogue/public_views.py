@@ -121,17 +121,27 @@ def image_response(stored: Any, public: bool) -> Response:
     })
 
 
-@bp.app_template_global()
-def entry_summary(entry: CatalogueEntry) -> str:
-    """The summary in the reader's language where the provider gave one."""
+def _summary(entry: CatalogueEntry) -> tuple[str, str]:
     from flask_babel import get_locale
 
     locale = str(get_locale() or "fi")
     if locale == "sv" and entry.summary_sv:
-        return entry.summary_sv
+        return entry.summary_sv, "sv"
     if locale == "en" and entry.summary_en:
-        return entry.summary_en
-    return entry.summary
+        return entry.summary_en, "en"
+    return entry.summary, "fi"
+
+
+@bp.app_template_global()
+def entry_summary(entry: CatalogueEntry) -> str:
+    """The summary in the reader's language where the provider gave one."""
+    return _summary(entry)[0]
+
+
+@bp.app_template_global()
+def entry_summary_lang(entry: CatalogueEntry) -> str:
+    """The language of `entry_summary` (for the lang attribute)."""
+    return _summary(entry)[1]
 
 
 @bp.app_template_global()
