@@ -491,3 +491,17 @@ def test_prices_in_swedish_and_english(client, grid):
     en = client.get("/catalogue/grid-01", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "10,00" in sv and "12,55" in sv  # 10,00 € + 25,5 % = 12,55 €
     assert "10.00" in en and "12.55" in en
+
+
+def test_the_provider_page_lists_its_published_services(app, people, client):
+    published(app, people, name="Näkyvä palvelu", slug="nakyva-palvelu")
+    listing(people, name="Keskeneräinen", slug="keskenerainen")
+    html = client.get(f"/providers/{people['provider'].id}").get_data(as_text=True)
+    assert 'href="/catalogue/nakyva-palvelu"' in html and "Keskeneräinen" not in html
+    assert f"/catalogue?provider={people['provider'].id}" in html
+
+
+def test_values_without_services_are_shown_with_zero_and_no_link(client, grid):
+    html = client.get("/catalogue?language=se").get_data(as_text=True)
+    subjects = re.search(r'aria-labelledby="facet-subject">(.*?)</section>', html, re.S).group(1)
+    assert "(0)" in subjects and "subject=BI" not in subjects

@@ -331,8 +331,7 @@ def search(query: CatalogueQuery, today: date | None = None) -> Results:
     for name, (label, vocabulary) in FACETS.items():
         selected = query.selected.get(name, [])
         values = [FacetValue(value, str(value_label), counts[name].get(value, 0), value in selected)
-                  for value, value_label in vocabulary.items()
-                  if counts[name].get(value, 0) or value in selected]
+                  for value, value_label in vocabulary.items()]
         facets.append(Facet(name, str(label), values))
     return Results(query, entries, total, facets)
 
@@ -361,3 +360,11 @@ def entries_by_slugs(slugs: list[str], today: date | None = None) -> list[Catalo
                                            CatalogueEntry.organisation_id.in_(visible_providers(today)))
     found = {e.slug: e for e in db.session.scalars(stmt)}
     return [found[s] for s in slugs if s in found]
+
+
+def entries_of_provider(org_id: int, today: date | None = None) -> list[CatalogueEntry]:
+    """A provider's listings that the public sees, by name."""
+    stmt = (sa.select(CatalogueEntry).where(CatalogueEntry.organisation_id == org_id,
+                                            CatalogueEntry.organisation_id.in_(visible_providers(today)))
+            .order_by(CatalogueEntry.sort_name, CatalogueEntry.service_id))
+    return list(db.session.scalars(stmt))

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Organisation, OrgKind, OrgStatus
 from app.permissions import is_coordinator
 from marketplace import services
+from marketplace.catalogue import search as catalogue_search
 from marketplace.views.review import _status_form
 from marketplace.views.answers import public_profile
 
@@ -35,5 +36,6 @@ def show(org_id: int):
     public = public_profile(application) if application is not None else []
     return render_template("providers/show.html", org=org, application=application, public=public,
                            acceptance=services.latest_acceptance(org),
+                           listings=catalogue_search.entries_of_provider(org.id),
                            status_form=_status_form() if coordinator else None,
                            history=services.status_history(org) if coordinator else [])
