@@ -147,6 +147,7 @@ MATRIX: dict[str, Rule] = {
     "api.meetings": Rule("GET", lambda o: "/api/v1/meetings"),
     "api.decisions": Rule("GET", lambda o: "/api/v1/decisions?body=JT"),
     "api.cases": Rule("GET", lambda o: "/api/v1/cases"),
+    "api.services": Rule("GET", lambda o: "/api/v1/services?level=grades_7_9"),
     "api.openapi": Rule("GET", lambda o: "/api/v1/openapi.json"),
     "api.docs": Rule("GET", lambda o: "/api/docs"),
     "api.preflight": Rule("OPTIONS", lambda o: "/api/v1/decisions"),
