@@ -477,10 +477,13 @@ def test_bad_input_gets_a_clear_message(client, grid, url, status, text):
 
 
 def test_the_number_of_statements_does_not_grow_with_the_page_size(grid, count_queries):
+    count_queries("/catalogue")  # this worker builds its facet index once
     small = count_queries("/catalogue?per_page=10")
     large = count_queries("/catalogue?per_page=100")
-    filtered = count_queries("/catalogue?per_page=100&q=palvelu&level=grades_7_9&standard=mpassid&language=fi")
+    filtered = count_queries("/catalogue?per_page=100&level=grades_7_9&standard=mpassid&language=fi&max_price=50")
+    keyword = count_queries("/catalogue?per_page=100&q=palvelu&level=grades_7_9&sort=name")
     assert small == large == filtered
+    assert keyword == small + 1  # the full-text match
     assert large <= 8
     page = count_queries("/catalogue/grid-03")
     assert page <= 10
@@ -505,3 +508,48 @@ def test_values_without_services_are_shown_with_zero_and_no_link(client, grid):
     html = client.get("/catalogue?language=se").get_data(as_text=True)
     subjects = re.search(r'aria-labelledby="facet-subject">(.*?)</section>', html, re.S).group(1)
     assert "(0)" in subjects and "subject=BI" not in subjects
+
+
+# --- the in-memory facet index against SQL ------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    {},
+    {"level": ["grades_7_9"]},
+    {"level": ["grades_1_6", "upper_secondary"], "standard": ["mpassid"]},
+    {"q": "palvelu", "language": ["sv"], "category": ["assessment"]},
+    {"max_price": "30", "standard": ["lti13", "oneroster12"], "sort": "price"},
+    {"sort": "name", "per_page": "10", "page": "2"},
+    {"sort": "newest"},
+    {"q": "palvelu", "per_page": "10", "page": "2"},
+])
+def test_the_facet_index_answers_exactly_as_sql(app, grid, people, args):
+    from werkzeug.datastructures import MultiDict
+
+    query, errors = search.parse(MultiDict([(k, v) for k, vs in args.items()
+                                            for v in (vs if isinstance(vs, list) else [vs])]))
+    assert not errors
+    fast, reference = search.search(query), search.search_sql(query)
+    assert fast.total == reference.total
+    assert [(f.name, [(v.value, v.count) for v in f.values]) for f in fast.facets] == \
+        [(f.name, [(v.value, v.count) for v in f.values]) for f in reference.facets]
+    if query.sort == "relevance" and query.words:
+        assert {e.slug for e in fast.entries} == {e.slug for e in reference.entries}
+    else:
+        assert [e.slug for e in fast.entries] == [e.slug for e in reference.entries]
+
+
+def test_the_facet_index_follows_publications_and_suspensions(app, people, client):
+    published(app, people, name="Ensimmäinen", slug="ensimmainen", levels=["grades_1_6"])
+    assert fields_of(client.get("/catalogue").get_data(as_text=True), "level").count("(1)") == 1
+    second = published(app, people, "other_provider", name="Toinen", slug="toinen", levels=["grades_1_6"])
+    assert "(2)" in fields_of(client.get("/catalogue").get_data(as_text=True), "level")
+    people["other_provider"].status = "suspended"
+    db.session.commit()
+    assert "(1)" in fields_of(client.get("/catalogue").get_data(as_text=True), "level")
+    people["other_provider"].status = "active"
+    db.session.commit()
+    with app.test_request_context():
+        services.withdraw(second.created_by, second)
+    db.session.commit()
+    html = client.get("/catalogue").get_data(as_text=True)
+    assert names_in(html) == ["ensimmainen"] and "(1)" in fields_of(html, "level")

@@ -232,3 +232,14 @@ for _statement in FTS_POSTGRESQL:
     sa.event.listen(CatalogueEntry.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))
 sa.event.listen(CatalogueEntry.__table__, "before_drop",
                 sa.DDL("DROP TABLE IF EXISTS catalogue_fts").execute_if(dialect="sqlite"))
+
+
+class CatalogueState(db.Model):
+    """One row: a token that changes whenever the published catalogue changes, so that
+    every worker knows when its in-memory facet index is out of date."""
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(sa.String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

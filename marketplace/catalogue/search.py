@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -184,6 +185,17 @@ def _pg_document() -> sa.ColumnElement:
             .op("||")(sa.func.to_tsvector(sa.literal_column("'simple'"), text)))
 
 
+def _pg_rank(words: list[str]) -> sa.ColumnElement:
+    """Rank (bigger is better) with the name weighted above the rest of the text;
+    computed for matching rows only, so it need not be indexed."""
+    name = CatalogueEntry.name
+    weighted = (sa.func.setweight(sa.func.to_tsvector(sa.literal_column("'finnish'"), name), sa.literal_column("'A'"))
+                .op("||")(sa.func.setweight(sa.func.to_tsvector(sa.literal_column("'simple'"), name),
+                                            sa.literal_column("'A'")))
+                .op("||")(_pg_document()))
+    return sa.func.ts_rank(weighted, _pg_tsquery(words))
+
+
 def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
@@ -199,7 +211,7 @@ def _text_condition(words: list[str]) -> sa.ColumnElement[bool]:
 def _relevance(words: list[str]) -> sa.ColumnElement:
     """Smaller is better."""
     if _is_postgres():
-        return -sa.func.ts_rank(_pg_document(), _pg_tsquery(words))
+        return -_pg_rank(words)
     fts = sa.table("catalogue_fts")
     return (sa.select(sa.func.bm25(sa.literal_column("catalogue_fts"), 10.0, 4.0, 1.0))
             .select_from(fts)
@@ -318,7 +330,8 @@ def facet_counts(query: CatalogueQuery, providers: sa.Select) -> tuple[int, dict
     return total, counts
 
 
-def search(query: CatalogueQuery, today: date | None = None) -> Results:
+def search_sql(query: CatalogueQuery, today: date | None = None) -> Results:
+    """The catalogue answered by SQL alone: the reference for the in-memory index."""
     today = today or helsinki_today()
     providers = visible_providers(today)
     total, counts = facet_counts(query, providers)
@@ -327,6 +340,72 @@ def search(query: CatalogueQuery, today: date | None = None) -> Results:
         stmt = (sa.select(CatalogueEntry).where(*conditions(query, providers)).order_by(*ordering(query, today))
                 .limit(query.per_page).offset((query.page - 1) * query.per_page))
         entries = list(db.session.scalars(stmt))
+    return _results(query, entries, total, counts)
+
+
+def _text_matches(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of the listings matching every word, with a score (smaller is better)."""
+    if _is_postgres():
+        document, tsquery = _pg_document(), _pg_tsquery(words)
+        stmt = sa.select(CatalogueEntry.service_id, -_pg_rank(words)).where(
+            document.op("@@")(tsquery))
+    else:
+        stmt = (sa.select(sa.literal_column("rowid"),
+                          sa.func.bm25(sa.literal_column("catalogue_fts"), 10.0, 4.0, 1.0))
+                .select_from(sa.table("catalogue_fts"))
+                .where(sa.literal_column("catalogue_fts").op("MATCH")(_sqlite_match(words))))
+    rows = db.session.execute(stmt).all()
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    scores = np.fromiter((float(r[1]) for r in rows), dtype=np.float64, count=len(rows))
+    return ids, scores
+
+
+def search(query: CatalogueQuery, today: date | None = None) -> Results:
+    """The catalogue: visibility and keywords from SQL, counts and order from the facet index."""
+    from marketplace.catalogue import facet_index
+
+    today = today or helsinki_today()
+    index = facet_index.current()
+    base = index.visible(list(db.session.scalars(visible_providers(today))))
+    scores = None
+    if query.words:
+        ids, scores = _text_matches(query.words)
+        base = base & index.mask_of_ids(ids)
+    if query.max_price_cents is not None:
+        base = base & index.price_at_most(query.max_price_cents)
+    if query.provider_id is not None:
+        base = base & index.of_provider(query.provider_id)
+    selections = {facet: index.any_of(facet, values) for facet, values in query.selected.items()}
+    full = base
+    for mask in selections.values():
+        full = full & mask
+    counts: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        mask = full
+        if facet in selections:
+            mask = base
+            for other, selection in selections.items():
+                if other != facet:
+                    mask = mask & selection
+        counts[facet] = index.counts(facet, mask)
+    total = index.count(full)
+    entries: list[CatalogueEntry] = []
+    start = (query.page - 1) * query.per_page
+    if start < total:
+        positions = index.ordered_positions(full, query.sort, rotation_offset(today))
+        if query.sort == "relevance" and scores is not None and len(positions):
+            by_position = np.full(index.size, np.inf)
+            by_position[index.positions_of(ids)] = scores[np.isin(ids, index.ids)] if len(ids) else []
+            positions = positions[np.argsort(by_position[positions], kind="stable")]
+        page_ids = [int(i) for i in index.ids[positions[start:start + query.per_page]]]
+        found = {e.service_id: e for e in db.session.scalars(
+            sa.select(CatalogueEntry).where(CatalogueEntry.service_id.in_(page_ids)))}
+        entries = [found[i] for i in page_ids if i in found]
+    return _results(query, entries, total, counts)
+
+
+def _results(query: CatalogueQuery, entries: list[CatalogueEntry], total: int,
+             counts: dict[str, dict[str, int]]) -> Results:
     facets = []
     for name, (label, vocabulary) in FACETS.items():
         selected = query.selected.get(name, [])

@@ -22,7 +22,7 @@ from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from app.services import ServiceError
 from app.urls import external_url
 from governance import services as rules
-from marketplace.catalogue import images
+from marketplace.catalogue import facet_index, images
 from marketplace.catalogue.models import (
     CONTENT_FIELDS,
     CatalogueEntry,
@@ -338,6 +338,7 @@ def index_revision(service: Service, revision: ServiceRevision) -> CatalogueEntr
     db.session.execute(sa.delete(CatalogueTag).where(CatalogueTag.service_id == service.id))
     db.session.add_all(CatalogueTag(service_id=service.id, facet=f, value=v) for f, v in sorted(tags_for(data)))
     db.session.flush()
+    facet_index.mark_changed()
     return entry
 
 
@@ -345,6 +346,7 @@ def unindex(service: Service) -> None:
     db.session.execute(sa.delete(CatalogueTag).where(CatalogueTag.service_id == service.id))
     db.session.execute(sa.delete(CatalogueEntry).where(CatalogueEntry.service_id == service.id))
     db.session.flush()
+    facet_index.mark_changed()
 
 
 # --- what the reviewer sees -----------------------------------------------------------------

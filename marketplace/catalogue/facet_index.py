@@ -1,0 +1,193 @@
+"""An in-memory facet index of the published catalogue, one per worker process.
+
+Counting facet values by scanning the matching rows in SQL grows with the
+catalogue. Here every facet value is a bitmap over the published listings
+(numpy, packed 8 listings a byte), so a page's counts are a few vectorised
+AND + popcount operations however many listings match. Listings sit in the
+neutral order (their `order_key`), so the default order is the order of the
+bits, rotated daily.
+
+What stays in SQL, on every request: which providers are visible (status and
+rules acceptance can change at any moment, without a catalogue change), the
+keyword match (FTS5 or PostgreSQL full-text search), and the rows of the page.
+The index is rebuilt when the token in `catalogue_state` changes, which every
+publish and withdrawal does in the same transaction; the SQL counting in
+`search.facet_counts` stays as the reference the tests compare against.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import sqlalchemy as sa
+
+from app.extensions import db, utcnow
+from marketplace.catalogue.models import CatalogueEntry, CatalogueState, CatalogueTag
+from marketplace.catalogue.vocab import FACETS
+
+_LOCK = threading.Lock()
+_INDEXES: dict[str, "FacetIndex"] = {}
+
+
+def mark_changed() -> None:
+    """Record that the published catalogue changed (call inside the changing transaction)."""
+    token = uuid.uuid4().hex
+    updated = db.session.execute(sa.update(CatalogueState).where(CatalogueState.id == 1)
+                                 .values(token=token, changed_at=utcnow()))
+    if not updated.rowcount:
+        db.session.add(CatalogueState(id=1, token=token))
+        db.session.flush()
+
+
+def _pack(mask: np.ndarray) -> np.ndarray:
+    return np.packbits(mask)
+
+
+@dataclass
+class FacetIndex:
+    token: str | None
+    ids: np.ndarray  # service ids, by position (the neutral order)
+    order_keys: np.ndarray
+    orgs: np.ndarray
+    prices: np.ndarray  # the cheapest plan's unit price, cents; -1 when none
+    by_name: np.ndarray  # positions in name order
+    by_newest: np.ndarray
+    by_price: np.ndarray
+    values: dict[str, list[str]]  # facet -> values, in the order of its matrix rows
+    matrices: dict[str, np.ndarray]  # facet -> packed bitmaps (values x bytes)
+    _id_sorter: np.ndarray
+    _visible_cache: "OrderedDict[int, np.ndarray]"
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    @property
+    def all(self) -> np.ndarray:
+        return _pack(np.ones(self.size, dtype=bool))
+
+    # --- masks -----------------------------------------------------------------------------
+
+    def visible(self, org_ids: list[int]) -> np.ndarray:
+        key = hash(tuple(sorted(org_ids)))
+        cached = self._visible_cache.get(key)
+        if cached is None:
+            cached = _pack(np.isin(self.orgs, np.asarray(org_ids, dtype=np.int64)))
+            self._visible_cache[key] = cached
+            if len(self._visible_cache) > 8:
+                self._visible_cache.popitem(last=False)
+        return cached
+
+    def positions_of(self, service_ids: np.ndarray) -> np.ndarray:
+        """Positions of the given ids (ids not in the index are dropped)."""
+        if not len(service_ids) or not self.size:
+            return np.empty(0, dtype=np.int64)
+        sorted_ids = self.ids[self._id_sorter]
+        at = np.searchsorted(sorted_ids, service_ids)
+        at = np.clip(at, 0, self.size - 1)
+        found = sorted_ids[at] == service_ids
+        return self._id_sorter[at[found]]
+
+    def mask_of_ids(self, service_ids: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.positions_of(service_ids)] = True
+        return _pack(mask)
+
+    def price_at_most(self, cents: int) -> np.ndarray:
+        return _pack((self.prices >= 0) & (self.prices <= cents))
+
+    def of_provider(self, org_id: int) -> np.ndarray:
+        return _pack(self.orgs == org_id)
+
+    def any_of(self, facet: str, values: list[str]) -> np.ndarray:
+        rows = [self.values[facet].index(v) for v in values if v in self.values[facet]]
+        if not rows:
+            return np.zeros_like(self.all)
+        return np.bitwise_or.reduce(self.matrices[facet][rows], axis=0)
+
+    # --- answers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def count(mask: np.ndarray) -> int:
+        return int(np.bitwise_count(mask).sum(dtype=np.int64))
+
+    def counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
+        matrix = self.matrices[facet]
+        if not len(matrix):
+            return {}
+        totals = np.bitwise_count(matrix & mask).sum(axis=1, dtype=np.int64)
+        return {value: int(n) for value, n in zip(self.values[facet], totals) if n}
+
+    def ordered_positions(self, mask: np.ndarray, sort: str, day_offset: int) -> np.ndarray:
+        bits = np.unpackbits(mask, count=self.size).astype(bool)
+        if sort == "name":
+            return self.by_name[bits[self.by_name]]
+        if sort == "newest":
+            return self.by_newest[bits[self.by_newest]]
+        positions = np.flatnonzero(bits)
+        start = int(np.searchsorted(self.order_keys, day_offset))
+        rotated = np.concatenate([positions[positions >= start], positions[positions < start]])
+        if sort == "price":
+            prices = self.prices[rotated]
+            keyed = np.where(prices < 0, np.iinfo(np.int64).max, prices)
+            return rotated[np.argsort(keyed, kind="stable")]
+        return rotated
+
+
+def _build(token: str | None) -> FacetIndex:
+    rows = db.session.execute(
+        sa.select(CatalogueEntry.service_id, CatalogueEntry.order_key, CatalogueEntry.organisation_id,
+                  sa.func.coalesce(CatalogueEntry.min_price_cents, -1), CatalogueEntry.sort_name,
+                  CatalogueEntry.published_at)
+        .order_by(CatalogueEntry.order_key, CatalogueEntry.service_id)).all()
+    n = len(rows)
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    order_keys = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
+    orgs = np.fromiter((r[2] for r in rows), dtype=np.int64, count=n)
+    prices = np.fromiter((r[3] for r in rows), dtype=np.int64, count=n)
+    names = [(r[4], r[0]) for r in rows]
+    by_name = np.array(sorted(range(n), key=lambda i: names[i]), dtype=np.int64)
+    stamps = [(r[5], r[0]) for r in rows]
+    by_newest = np.array(sorted(range(n), key=lambda i: stamps[i], reverse=True), dtype=np.int64)
+    by_price = np.argsort(np.where(prices < 0, np.iinfo(np.int64).max, prices), kind="stable")
+    id_sorter = np.argsort(ids, kind="stable")
+    index = FacetIndex(token, ids, order_keys, orgs, prices, by_name, by_newest, by_price, {}, {}, id_sorter,
+                       OrderedDict())
+    # One row per facet value, with its listings' ids as one string: far fewer rows to fetch than tags.
+    aggregate = (sa.func.string_agg(sa.cast(CatalogueTag.service_id, sa.String), sa.literal_column("','"))
+                 if db.session.get_bind().dialect.name == "postgresql"
+                 else sa.func.group_concat(CatalogueTag.service_id, ","))
+    grouped: dict[str, dict[str, np.ndarray]] = {facet: {} for facet in FACETS}
+    for facet, value, joined in db.session.execute(
+            sa.select(CatalogueTag.facet, CatalogueTag.value, aggregate).group_by(CatalogueTag.facet,
+                                                                               CatalogueTag.value)):
+        if facet in grouped and joined:
+            member_ids = np.array(joined.split(","), dtype=np.int64)
+            grouped[facet][value] = index.mask_of_ids(member_ids)
+    empty_row = np.zeros((0, (n + 7) // 8), dtype=np.uint8)
+    for facet, (_label, vocabulary) in FACETS.items():
+        present = [v for v in vocabulary if v in grouped[facet]]
+        index.values[facet] = present
+        index.matrices[facet] = np.stack([grouped[facet][v] for v in present]) if present else empty_row
+    return index
+
+
+def current() -> FacetIndex:
+    """The index of this process for the current database, rebuilt when the catalogue changed."""
+    token = db.session.scalar(sa.select(CatalogueState.token).where(CatalogueState.id == 1))
+    key = str(db.session.get_bind().url)
+    index = _INDEXES.get(key)
+    if index is not None and token is not None and index.token == token:
+        return index
+    with _LOCK:
+        index = _INDEXES.get(key)
+        if index is None or token is None or index.token != token:
+            index = _build(token)
+            _INDEXES[key] = index
+    return index
+
