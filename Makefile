@@ -8,7 +8,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/digione_test
 export FLASK_APP := wsgi
 
-.PHONY: run install translations db demo test test-sqlite test-postgres clean messages
+.PHONY: run install translations db demo test test-sqlite test-postgres clean messages bench
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -47,6 +47,13 @@ test-sqlite: translations
 
 test-postgres: translations
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
+
+# Benchmarks (bench/run.py): about 20-30 minutes; rewrites docs/benchmarks.md. Needs PostgreSQL on
+# 127.0.0.1:5432 and installs wrk (apt) and Datasette (PyPI) when missing.
+bench: translations
+	$(PY) -m pip install --quiet -e '.[bench]'
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(PY) -m bench.run
 
 messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot \

@@ -65,6 +65,7 @@ MATRIX: dict[str, Rule] = {
     "main.index": Rule("GET", lambda o: "/"),
     "main.set_language": Rule("POST", lambda o: "/language", default=REDIRECT),
     "main.healthz": Rule("GET", lambda o: "/healthz"),
+    "main.ping": Rule("GET", lambda o: "/ping"),
     "auth.login": Rule("GET", lambda o: "/login", {"anonymous": OK}, default=REDIRECT),
     "auth.logout": Rule("POST", lambda o: "/logout", {"anonymous": LOGIN}, default=REDIRECT),
     "auth.register": Rule("GET", lambda o: "/signup", {"anonymous": OK}, default=REDIRECT),

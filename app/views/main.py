@@ -44,3 +44,9 @@ def healthz():
             pass
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/ping")
+def ping():
+    """The least a request can cost: no database, no template (a baseline for benchmarks)."""
+    return jsonify(status="ok")
