@@ -83,7 +83,7 @@ def write_report(path: Path, machine: dict[str, str], results: dict[str, dict[in
                 lines.append(f"| {name} | {_ms(theirs['p50_ms'])} | {_ms(theirs['p95_ms'])} | {_ms(ours['p50_ms'])} "
                              f"| {_ms(ours['p95_ms'])} | {theirs['p95_ms'] / ours['p95_ms']:.2f} |")
             lines.append("")
-    lines += ["## Goals at 100 000 listings", ""]
+    lines += [f"## Goals at {large} listings", ""]
     for kind, by_size in results.items():
         latency = by_size[large]["latency"]
         for goal, scenario in GOAL_SCENARIOS.items():
