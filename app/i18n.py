@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
 
+from babel.numbers import format_currency as babel_format_currency
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from app.extensions import babel
@@ -31,7 +34,12 @@ def money(cents: int | None, currency: str = "EUR") -> str:
     """Format a sum of cents for the current locale (fi: 1 234,50 €)."""
     if cents is None:
         return ""
-    return format_currency(cents / 100, currency)
+    return _money(cents, currency, str(get_locale() or "fi"))
+
+
+@lru_cache(maxsize=65536)
+def _money(cents: int, currency: str, locale: str) -> str:
+    return babel_format_currency(Decimal(cents) / 100, currency, locale=locale)
 
 
 def when(value: datetime | date | None, style: str = "medium") -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, render_template, request
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.extensions import db
@@ -46,6 +48,12 @@ def vat_percent(vat_rate_bp: int) -> str:
 def index():
     query, errors = search.parse(request.args)
     results = search.search(query)
+    base = url_for("catalogue.index")
+    for facet in results.facets:
+        for value in facet.values:
+            if value.count or value.selected:
+                args = query.toggled(facet.name, value.value)
+                value.href = f"{base}?{urlencode(args, doseq=True)}" if args else base
     return render_template("catalogue/index.html", results=results, query=query, errors=errors,
                            facets=vocab.FACETS, sorts=_sort_labels(), page_sizes=search.PAGE_SIZES)
 

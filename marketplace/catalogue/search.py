@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -271,6 +272,7 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+    href: str = ""  # the catalogue with this value switched on or off (set by the view)
 
 
 @dataclass
@@ -409,14 +411,26 @@ def search(query: CatalogueQuery, today: date | None = None) -> Results:
     return _results(query, entries, total, counts)
 
 
+@lru_cache(maxsize=8)
+def _facet_labels(locale: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Every facet's label and value labels, translated once per language."""
+    from flask_babel import force_locale
+
+    with force_locale(locale):
+        return {name: (str(label), {value: str(value_label) for value, value_label in vocabulary.items()})
+                for name, (label, vocabulary) in FACETS.items()}
+
+
 def _results(query: CatalogueQuery, entries: list[CatalogueEntry], total: int,
              counts: dict[str, dict[str, int]]) -> Results:
+    from flask_babel import get_locale
+
     facets = []
-    for name, (label, vocabulary) in FACETS.items():
+    for name, (label, labels) in _facet_labels(str(get_locale() or "fi")).items():
         selected = query.selected.get(name, [])
-        values = [FacetValue(value, str(value_label), counts[name].get(value, 0), value in selected)
-                  for value, value_label in vocabulary.items()]
-        facets.append(Facet(name, str(label), values))
+        values = [FacetValue(value, value_label, counts[name].get(value, 0), value in selected)
+                  for value, value_label in labels.items()]
+        facets.append(Facet(name, label, values))
     return Results(query, entries, total, facets)
 
 
