@@ -73,11 +73,12 @@ class FacetIndex:
 
     # --- masks -----------------------------------------------------------------------------
 
-    def visible(self, org_ids: list[int]) -> np.ndarray:
-        key = hash(tuple(sorted(org_ids)))
+    def visible_except(self, hidden_org_ids: list[int]) -> np.ndarray:
+        """Listings of every provider but these (every listing belongs to a provider)."""
+        key = hash(tuple(sorted(hidden_org_ids)))
         cached = self._visible_cache.get(key)
         if cached is None:
-            cached = _pack(np.isin(self.orgs, np.asarray(org_ids, dtype=np.int64)))
+            cached = _pack(~np.isin(self.orgs, np.asarray(hidden_org_ids, dtype=np.int64)))
             self._visible_cache[key] = cached
             if len(self._visible_cache) > 8:
                 self._visible_cache.popitem(last=False)

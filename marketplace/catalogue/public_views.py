@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,10 +22,20 @@ bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 MAX_COMPARE = 4
 
 
+@lru_cache(maxsize=64)
+def _translated(vocabulary: str, locale: str) -> dict[str, str]:
+    """A vocabulary's labels in one language (translations do not change while running)."""
+    from flask_babel import force_locale
+
+    with force_locale(locale):
+        return {value: str(label) for value, label in getattr(vocab, vocabulary.upper()).items()}
+
+
 @bp.app_template_global()
 def vocab_label(vocabulary: str, value: str) -> str:
-    mapping = getattr(vocab, vocabulary.upper())
-    return str(mapping.get(value, value))
+    from flask_babel import get_locale
+
+    return _translated(vocabulary, str(get_locale() or "fi")).get(value, value)
 
 
 @bp.app_template_global()

@@ -157,6 +157,15 @@ def visible_providers(today: date | None = None) -> sa.Select:
         accepted_current_rules_clause(Organisation.id, today))
 
 
+def hidden_providers(today: date | None = None) -> sa.Select:
+    """Providers whose listings the public must not see: the complement of
+    `visible_providers` among providers, usually a short list."""
+    return sa.select(Organisation.id).where(
+        Organisation.kind == OrgKind.PROVIDER.value,
+        sa.or_(Organisation.status != OrgStatus.ACTIVE.value,
+               sa.not_(accepted_current_rules_clause(Organisation.id, today))))
+
+
 def _light_stem(word: str) -> str:
     """SQLite has no Finnish stemmer: long words also match by a shortened prefix, so
     that "matematiikan" finds "matematiikka" (PostgreSQL uses the real stemmer)."""
@@ -164,11 +173,9 @@ def _light_stem(word: str) -> str:
 
 
 def _sqlite_match(words: list[str]) -> str:
-    terms = []
-    for word in words:
-        stem = _light_stem(word)
-        terms.append(f'"{word}"*' if stem == word else f'("{word}"* OR "{stem}"*)')
-    return " AND ".join(terms)
+    """Each word as a quoted prefix (its shortened form covers the whole word too); user
+    input never reaches the FTS5 query syntax."""
+    return " AND ".join(f'"{_light_stem(word)}"*' for word in words)
 
 
 def _pg_tsquery(words: list[str]) -> sa.ColumnElement:
@@ -345,6 +352,18 @@ def search_sql(query: CatalogueQuery, today: date | None = None) -> Results:
     return _results(query, entries, total, counts)
 
 
+def _raw_rows(stmt: sa.Select) -> list[tuple]:
+    """Run a statement (seen by SQLAlchemy's events like any other) and take the
+    driver's plain tuples: thousands of ids without building a Row for each."""
+    result = db.session.execute(stmt)
+    if _is_postgres():  # psycopg's results are buffered by SQLAlchemy: take them as rows
+        return [tuple(row) for row in result.all()]
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def _text_matches(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Ids of the listings matching every word, with a score (smaller is better): listings
     whose name matches come first; the neutral order decides the rest. Cheaper than a
@@ -356,12 +375,15 @@ def _text_matches(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         stmt = sa.select(CatalogueEntry.service_id,
                          sa.case((name_document.op("@@")(tsquery), 0), else_=1)).where(document.op("@@")(tsquery))
     else:
+        # Two plain FTS5 lookups are cheaper than one with a correlated name test.
         fts = sa.literal_column("catalogue_fts")
-        in_name = (sa.select(sa.literal_column("rowid")).select_from(sa.table("catalogue_fts"))
-                   .where(fts.op("MATCH")(f"name : ({_sqlite_match(words)})")))
-        stmt = (sa.select(sa.literal_column("rowid"), sa.case((sa.literal_column("rowid").in_(in_name), 0), else_=1))
-                .select_from(sa.table("catalogue_fts")).where(fts.op("MATCH")(_sqlite_match(words))))
-    rows = db.session.execute(stmt).all()
+        select_ids = sa.select(sa.literal_column("rowid")).select_from(sa.table("catalogue_fts"))
+        ids = np.array([r[0] for r in _raw_rows(select_ids.where(fts.op("MATCH")(_sqlite_match(words))))],
+                       dtype=np.int64)
+        in_name = np.array([r[0] for r in _raw_rows(select_ids.where(
+            fts.op("MATCH")(f"name : ({_sqlite_match(words)})")))], dtype=np.int64)
+        return ids, np.where(np.isin(ids, in_name), 0.0, 1.0)
+    rows = _raw_rows(stmt)
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     scores = np.fromiter((float(r[1]) for r in rows), dtype=np.float64, count=len(rows))
     return ids, scores
@@ -373,7 +395,7 @@ def search(query: CatalogueQuery, today: date | None = None) -> Results:
 
     today = today or helsinki_today()
     index = facet_index.current()
-    base = index.visible(list(db.session.scalars(visible_providers(today))))
+    base = index.visible_except(list(db.session.scalars(hidden_providers(today))))
     scores = None
     if query.words:
         ids, scores = _text_matches(query.words)
