@@ -298,11 +298,20 @@ def machine() -> dict[str, str]:
 def main() -> None:
     started = time.perf_counter()
     results: dict[str, dict[int, Any]] = {}
+    import json
+
     from bench.report import write_report
 
+    raw = ROOT / "docs" / "benchmarks.json"
+    if raw.exists():  # a run of one database keeps the other's last figures
+        earlier = json.loads(raw.read_text())
+        results.update({kind: {int(size): value for size, value in by_size.items()}
+                        for kind, by_size in earlier.items() if kind not in DATABASES})
     for kind in DATABASES:
         by_size = {size: run_one(kind, size) for size in SIZES}
         results[kind] = by_size
+        raw.parent.mkdir(exist_ok=True)
+        raw.write_text(json.dumps(results, indent=1, default=str))
         # Written after each database, so a run cut short still leaves what it measured.
         write_report(ROOT / "docs" / "benchmarks.md", machine(), results, SIZES, GOALS, time.perf_counter() - started)
     log(f"done in {time.perf_counter() - started:.0f} s; see docs/benchmarks.md")

@@ -64,7 +64,7 @@ def render_item(type_, obj, autogen_context):
 def include_name(name, type_, parent_names):
     """Full-text search objects are made by hand-written DDL (see governance.steering.models)."""
     return not (name or "").startswith(("decisions_fts", "ix_decisions_fts", "catalogue_fts",
-                                         "ix_catalogue_entries_fts"))
+                                         "ix_catalogue_entries_fts", "search_vector", "name_vector"))
 
 
 def run_migrations_offline():

@@ -188,19 +188,17 @@ def _pg_tsquery(words: list[str]) -> sa.ColumnElement:
 
 
 def _pg_document() -> sa.ColumnElement:
-    text = CatalogueEntry.search_text
-    return (sa.func.to_tsvector(sa.literal_column("'finnish'"), text)
-            .op("||")(sa.func.to_tsvector(sa.literal_column("'simple'"), text)))
+    """The stored, GIN-indexed document (a generated column made by DDL, see models)."""
+    return sa.literal_column("catalogue_entries.search_vector")
+
+
+def _pg_name_document() -> sa.ColumnElement:
+    return sa.literal_column("catalogue_entries.name_vector")
 
 
 def _pg_rank(words: list[str]) -> sa.ColumnElement:
-    """Rank (bigger is better) with the name weighted above the rest of the text;
-    computed for matching rows only, so it need not be indexed."""
-    name = CatalogueEntry.name
-    weighted = (sa.func.setweight(sa.func.to_tsvector(sa.literal_column("'finnish'"), name), sa.literal_column("'A'"))
-                .op("||")(sa.func.setweight(sa.func.to_tsvector(sa.literal_column("'simple'"), name),
-                                            sa.literal_column("'A'")))
-                .op("||")(_pg_document()))
+    """Rank (bigger is better) with the name weighted above the rest of the text."""
+    weighted = (sa.func.setweight(_pg_name_document(), sa.literal_column("'A'")).op("||")(_pg_document()))
     return sa.func.ts_rank(weighted, _pg_tsquery(words))
 
 
@@ -370,10 +368,8 @@ def _text_matches(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
     full BM25 or ts_rank over thousands of matches, and favours no provider."""
     if _is_postgres():
         document, tsquery = _pg_document(), _pg_tsquery(words)
-        name_document = (sa.func.to_tsvector(sa.literal_column("'finnish'"), CatalogueEntry.name)
-                         .op("||")(sa.func.to_tsvector(sa.literal_column("'simple'"), CatalogueEntry.name)))
-        stmt = sa.select(CatalogueEntry.service_id,
-                         sa.case((name_document.op("@@")(tsquery), 0), else_=1)).where(document.op("@@")(tsquery))
+        stmt = (sa.select(CatalogueEntry.service_id, sa.case((_pg_name_document().op("@@")(tsquery), 0), else_=1))
+                .where(document.op("@@")(tsquery)))
     else:
         # Two plain FTS5 lookups are cheaper than one with a correlated name test.
         fts = sa.literal_column("catalogue_fts")
