@@ -556,3 +556,11 @@ def test_the_facet_index_follows_publications_and_suspensions(app, people, clien
     db.session.commit()
     html = client.get("/catalogue").get_data(as_text=True)
     assert names_in(html) == ["ensimmainen"] and "(1)" in fields_of(html, "level")
+
+
+def test_related_services_from_the_index_match_sql(app, grid):
+    from marketplace.catalogue.models import CatalogueEntry as Entry
+
+    with app.test_request_context():
+        for entry in db.session.scalars(sa.select(Entry)):
+            assert [e.slug for e in search.related(entry)] == [e.slug for e in search.related_sql(entry)]

@@ -458,7 +458,23 @@ def visible_entry(slug: str, today: date | None = None) -> CatalogueEntry | None
 
 
 def related(entry: CatalogueEntry, limit: int = 4, today: date | None = None) -> list[CatalogueEntry]:
-    """Other visible listings of the same category that share a school level."""
+    """Other visible listings of the same category that share a school level, in the
+    neutral order (from the facet index: no sort of thousands of rows per page view)."""
+    from marketplace.catalogue import facet_index
+
+    today = today or helsinki_today()
+    index = facet_index.current()
+    mask = (index.visible_except(list(db.session.scalars(hidden_providers(today))))
+            & index.any_of("category", [entry.category]) & index.any_of("level", list(entry.levels or [])))
+    positions = index.ordered_positions(mask, "relevance", rotation_offset(today))
+    ids = [int(i) for i in index.ids[positions[:limit + 1]] if int(i) != entry.service_id][:limit]
+    found = {e.service_id: e for e in db.session.scalars(
+        sa.select(CatalogueEntry).where(CatalogueEntry.service_id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
+
+
+def related_sql(entry: CatalogueEntry, limit: int = 4, today: date | None = None) -> list[CatalogueEntry]:
+    """`related` in plain SQL (the reference)."""
     today = today or helsinki_today()
     shared_levels = sa.select(CatalogueTag.service_id).where(CatalogueTag.facet == "level",
                                                              CatalogueTag.value.in_(entry.levels or [""]))
