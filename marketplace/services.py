@@ -139,7 +139,7 @@ def submit(user: User, application: ProviderApplication, ip_address: str) -> Non
     audit.record(user, "application.submitted", application, number=application.submission_count,
                  pre_assessment=outcome.value, reasons=reasons)
     _mail_applicant(application, _l("Your joining application was received"), "application_submitted")
-    for coordinator in _coordinators():
+    for coordinator in coordinators():
         queue_mail(coordinator.email, _l("A new joining application to review"), "application_for_review",
                    coordinator.locale, application=application,
                    link=external_url("review.application", application_id=application.id))
@@ -353,7 +353,8 @@ def _org_admins(org: Organisation) -> list[User]:
     return list(db.session.scalars(stmt))
 
 
-def _coordinators() -> list[User]:
+def coordinators() -> list[User]:
+    """Active people of the coordinator organisation (who review and get notified)."""
     stmt = (sa.select(User).join(Organisation, User.organisation_id == Organisation.id)
             .where(Organisation.kind == OrgKind.COORDINATOR.value, User.active.is_(True)))
     return list(db.session.scalars(stmt))

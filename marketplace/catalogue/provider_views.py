@@ -29,6 +29,26 @@ def _service(service_id: int, manage: bool = True) -> Service:
     return service
 
 
+def _child(model, child_id: int, service: Service, missing: str):
+    """A plan or screenshot of this listing, or 404."""
+    child = db.session.get(model, child_id)
+    if child is None or child.service_id != service.id:
+        abort(404, description=missing)
+    return child
+
+
+def _attempt(action, done: str) -> None:
+    """Run a service action: commit and say so, or roll back and say why."""
+    try:
+        action()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+
+
 @bp.get("")
 @login_required
 def index():
@@ -101,9 +121,7 @@ def plan(service_id: int, plan_id: int | None = None):
     service = _service(service_id)
     plan_obj = None
     if plan_id is not None:
-        plan_obj = db.session.get(PricingPlan, plan_id)
-        if plan_obj is None or plan_obj.service_id != service.id:
-            abort(404, description=_("There is no such pricing plan."))
+        plan_obj = _child(PricingPlan, plan_id, service, _("There is no such pricing plan."))
     form = PlanForm()
     if not form.is_submitted() and plan_obj is not None:
         form.fill_from(plan_obj)
@@ -125,17 +143,8 @@ def plan(service_id: int, plan_id: int | None = None):
 @login_required
 def delete_plan(service_id: int, plan_id: int):
     service = _service(service_id)
-    plan_obj = db.session.get(PricingPlan, plan_id)
-    if plan_obj is None or plan_obj.service_id != service.id:
-        abort(404, description=_("There is no such pricing plan."))
-    try:
-        services.delete_plan(current_user, service, plan_obj)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The pricing plan was removed."), "success")
+    plan_obj = _child(PricingPlan, plan_id, service, _("There is no such pricing plan."))
+    _attempt(lambda: services.delete_plan(current_user, service, plan_obj), _("The pricing plan was removed."))
     return redirect(url_for("listings.show", service_id=service.id))
 
 
@@ -165,9 +174,7 @@ def screenshots(service_id: int):
 @login_required
 def screenshot(service_id: int, shot_id: int):
     service = _service(service_id, manage=False)
-    shot = db.session.get(ServiceScreenshot, shot_id)
-    if shot is None or shot.service_id != service.id:
-        abort(404, description=_("There is no such screenshot."))
+    shot = _child(ServiceScreenshot, shot_id, service, _("There is no such screenshot."))
     return image_response(shot.file, public=False)
 
 
@@ -175,17 +182,8 @@ def screenshot(service_id: int, shot_id: int):
 @login_required
 def delete_screenshot(service_id: int, shot_id: int):
     service = _service(service_id)
-    shot = db.session.get(ServiceScreenshot, shot_id)
-    if shot is None or shot.service_id != service.id:
-        abort(404, description=_("There is no such screenshot."))
-    try:
-        services.delete_screenshot(current_user, service, shot)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The screenshot was removed."), "success")
+    shot = _child(ServiceScreenshot, shot_id, service, _("There is no such screenshot."))
+    _attempt(lambda: services.delete_screenshot(current_user, service, shot), _("The screenshot was removed."))
     return redirect(url_for("listings.screenshots", service_id=service.id))
 
 
@@ -193,14 +191,8 @@ def delete_screenshot(service_id: int, shot_id: int):
 @login_required
 def submit(service_id: int):
     service = _service(service_id)
-    try:
-        services.submit(current_user, service)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The listing was sent for review. You will get an e-mail when it has been reviewed."), "success")
+    _attempt(lambda: services.submit(current_user, service),
+             _("The listing was sent for review. You will get an e-mail when it has been reviewed."))
     return redirect(url_for("listings.show", service_id=service.id))
 
 
@@ -210,14 +202,8 @@ def withdraw(service_id: int):
     service = _service(service_id)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw(current_user, service, form.reason.data or "")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("The listing was withdrawn from the catalogue."), "success")
+        _attempt(lambda: services.withdraw(current_user, service, form.reason.data or ""),
+                 _("The listing was withdrawn from the catalogue."))
     else:
         flash(_("The listing was not withdrawn: %(error)s", error=" ".join(
             str(e) for errors in form.errors.values() for e in errors)), "error")

@@ -22,6 +22,7 @@ from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from app.services import ServiceError
 from app.urls import external_url
 from governance import services as rules
+from marketplace import services as onboarding
 from marketplace.catalogue import facet_index, images
 from marketplace.catalogue.models import (
     CONTENT_FIELDS,
@@ -204,7 +205,7 @@ def submit(user: User, service: Service) -> None:
     service.submitted_at = utcnow()
     _event(user, service, "submitted")
     audit.record(user, "listing.submitted", service)
-    for coordinator in _coordinators():
+    for coordinator in onboarding.coordinators():
         queue_mail(coordinator.email, _l("A listing to review"), "listing_for_review", coordinator.locale,
                    service=service, link=external_url("listing_review.show", service_id=service.id))
 
@@ -261,12 +262,6 @@ def withdraw(user: User, service: Service, reason: str = "") -> None:
     unindex(service)
     _event(user, service, "withdrawn", reason.strip())
     audit.record(user, "listing.withdrawn", service, reason=reason.strip())
-
-
-def _coordinators() -> list[User]:
-    stmt = (sa.select(User).join(Organisation, User.organisation_id == Organisation.id)
-            .where(Organisation.kind == OrgKind.COORDINATOR.value, User.active.is_(True)))
-    return list(db.session.scalars(stmt))
 
 
 def _mail_provider(service: Service, subject, template: str, **context: Any) -> None:
