@@ -96,5 +96,8 @@ def write_report(path: Path, machine: dict[str, str], results: dict[str, dict[in
             lines.append(f"- {kind}, varied mix throughput: {ratio:.0%} of the bare route, goal ≥ 25 %: "
                          f"{_mark(ratio >= goals['mix_ratio'])}")
     lines.append("")
+    history = Path(__file__).with_name("history.md")
+    if history.exists():  # the changes made for the goals, with the figures before and after (kept by hand)
+        lines += ["", history.read_text(encoding="utf-8").strip(), ""]
     path.parent.mkdir(exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")

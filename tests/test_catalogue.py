@@ -558,6 +558,22 @@ def test_the_facet_index_follows_publications_and_suspensions(app, people, clien
     assert names_in(html) == ["ensimmainen"] and "(1)" in fields_of(html, "level")
 
 
+def test_a_remembered_keyword_search_follows_publications(app, people, client):
+    """Keyword results are kept as bitmaps of the index; a publication or withdrawal must show at once."""
+    published(app, people, name="Geometrian polku", slug="geometrian-polku", levels=["grades_7_9"])
+    for _ in range(2):  # the second answer comes from the remembered keyword
+        assert names_in(client.get("/catalogue?q=geometria").get_data(as_text=True)) == ["geometrian-polku"]
+    second = published(app, people, "other_provider", name="Avaruusgeometria", slug="avaruusgeometria",
+                       summary="Geometriaa kolmessa ulottuvuudessa.", levels=["upper_secondary"])
+    html = client.get("/catalogue?q=geometria").get_data(as_text=True)
+    assert set(names_in(html)) == {"geometrian-polku", "avaruusgeometria"}
+    assert fields_of(html, "level").count("(1)") == 2  # counts follow too
+    with app.test_request_context():
+        services.withdraw(second.created_by, second)
+    db.session.commit()
+    assert names_in(client.get("/catalogue?q=geometria").get_data(as_text=True)) == ["geometrian-polku"]
+
+
 def test_related_services_from_the_index_match_sql(app, grid):
     from marketplace.catalogue.models import CatalogueEntry as Entry
 

@@ -6,12 +6,14 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, get_template_attribute, render_template, request, url_for
+from markupsafe import Markup
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.i18n import money
 from app.models import Organisation
 from marketplace import services as onboarding
 from marketplace.catalogue import search, vocab
@@ -59,14 +61,83 @@ def vat_percent(vat_rate_bp: int) -> str:
 def index():
     query, errors = search.parse(request.args)
     results = search.search(query)
-    base = url_for("catalogue.index")
-    for facet in results.facets:
-        for value in facet.values:
-            if value.count or value.selected:
-                args = query.toggled(facet.name, value.value)
-                value.href = f"{base}?{urlencode(args, doseq=True)}" if args else base
+    _facet_links(query, results)
     return render_template("catalogue/index.html", results=results, query=query, errors=errors,
-                           facets=vocab.FACETS, sorts=_sort_labels(), page_sizes=search.PAGE_SIZES)
+                           cards=service_cards(results), facets=vocab.FACETS, sorts=_sort_labels(),
+                           page_sizes=search.PAGE_SIZES)
+
+
+def _facet_links(query: search.CatalogueQuery, results: search.Results) -> None:
+    """Each shown facet value's link: the query with that value switched on or off, page 1.
+    Built from the query's arguments encoded once (a page has a hundred of these links)."""
+    base = url_for("catalogue.index")
+    encoded = [(name, value, f"{quote_plus(name)}={quote_plus(str(value))}")
+               for name, values in query.args(page=None).items()
+               for value in (values if isinstance(values, list) else [values])]
+    for facet in results.facets:
+        last_of_facet = max((i for i, (name, _v, _e) in enumerate(encoded) if name == facet.name), default=None)
+        for value in facet.values:
+            if not (value.count or value.selected):
+                continue
+            if value.selected:
+                parts = [part for name, v, part in encoded if not (name == facet.name and v == value.value)]
+            else:
+                at = len(encoded) if last_of_facet is None else last_of_facet + 1
+                parts = [part for _n, _v, part in encoded]
+                parts.insert(at, f"{quote_plus(facet.name)}={quote_plus(value.value)}")
+            value.href = f"{base}?{'&'.join(parts)}" if parts else base
+
+
+@lru_cache(maxsize=8)
+def _card_labels(locale: str) -> dict[str, Any]:
+    """What a result card says, in one language."""
+    from flask_babel import force_locale
+
+    with force_locale(locale):
+        # "Compare %(name)s" stays a pattern: the card fills in the name (and escapes it).
+        return {"from_": _("From"), "compare": _("Compare %(name)s", name="%(name)s"),
+                **{name: _translated(name, locale) for name in ("categories", "levels", "standards")}}
+
+
+@lru_cache(maxsize=4096)
+def _price_texts(cents: int, vat_bp: int | None, model: str | None, locale: str) -> tuple[str, str | None]:
+    from flask_babel import force_locale
+
+    with force_locale(locale):
+        if model == "free" or cents == 0:
+            return _("Free of charge"), None
+        return (f"{money(cents)} {_translated('price_units', locale).get(model or '', model or '')}",
+                _("%(net)s excl. VAT, %(gross)s incl. VAT %(rate)s %%", net=money(cents),
+                  gross=money(with_vat(cents, vat_bp)), rate=vat_percent(vat_bp or 0)))
+
+
+@bp.app_template_global()
+def price_texts(cents: int, vat_bp: int | None, model: str | None) -> tuple[str, str | None]:
+    """A price's two texts: the unit price excluding VAT, and the line with VAT (None when free)."""
+    from flask_babel import get_locale
+
+    return _price_texts(cents, vat_bp, model, str(get_locale() or "fi"))
+
+
+def service_cards(results: search.Results) -> list[Markup]:
+    """The result cards, each rendered once per language while the catalogue is unchanged
+    (kept by the facet index, which a publication or withdrawal replaces)."""
+    from flask_babel import get_locale
+
+    render = get_template_attribute("catalogue/_card.html", "card")
+    remembered = results.index.cards if results.index is not None else None
+    locale = str(get_locale() or "fi")
+    labels = _card_labels(locale)
+    cards = []
+    for entry in results.entries:
+        key = (locale, entry.service_id, entry.provider_name)
+        card = remembered.get(key) if remembered is not None else None
+        if card is None:
+            card = Markup(render(entry, *_summary(entry, locale), labels))
+            if remembered is not None:
+                remembered.put(key, card)
+        cards.append(card)
+    return cards
 
 
 def _sort_labels() -> dict[str, str]:
@@ -140,10 +211,10 @@ def image_response(stored: Any, public: bool) -> Response:
     })
 
 
-def _summary(entry: CatalogueEntry) -> tuple[str, str]:
+def _summary(entry: CatalogueEntry, locale: str | None = None) -> tuple[str, str]:
     from flask_babel import get_locale
 
-    locale = str(get_locale() or "fi")
+    locale = locale or str(get_locale() or "fi")
     if locale == "sv" and entry.summary_sv:
         return entry.summary_sv, "sv"
     if locale == "en" and entry.summary_en:

@@ -297,6 +297,7 @@ class Results:
     entries: list[CatalogueEntry]
     total: int
     facets: list[Facet]
+    index: Any = None  # the facet index that answered, if one did
 
     @property
     def pages(self) -> int:
@@ -363,26 +364,37 @@ def _raw_rows(stmt: sa.Select) -> list[tuple]:
 
 
 def _text_matches(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Ids of the listings matching every word, with a score (smaller is better): listings
-    whose name matches come first; the neutral order decides the rest. Cheaper than a
-    full BM25 or ts_rank over thousands of matches, and favours no provider."""
+    """Ids of the listings matching every word, and those of them whose name matches
+    (they come first in the relevance order; the neutral order decides the rest). Cheaper
+    than a full BM25 or ts_rank over thousands of matches, and favours no provider."""
     if _is_postgres():
         document, tsquery = _pg_document(), _pg_tsquery(words)
-        stmt = (sa.select(CatalogueEntry.service_id, sa.case((_pg_name_document().op("@@")(tsquery), 0), else_=1))
-                .where(document.op("@@")(tsquery)))
-    else:
-        # Two plain FTS5 lookups are cheaper than one with a correlated name test.
-        fts = sa.literal_column("catalogue_fts")
-        select_ids = sa.select(sa.literal_column("rowid")).select_from(sa.table("catalogue_fts"))
-        ids = np.array([r[0] for r in _raw_rows(select_ids.where(fts.op("MATCH")(_sqlite_match(words))))],
-                       dtype=np.int64)
-        in_name = np.array([r[0] for r in _raw_rows(select_ids.where(
-            fts.op("MATCH")(f"name : ({_sqlite_match(words)})")))], dtype=np.int64)
-        return ids, np.where(np.isin(ids, in_name), 0.0, 1.0)
-    rows = _raw_rows(stmt)
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    scores = np.fromiter((float(r[1]) for r in rows), dtype=np.float64, count=len(rows))
-    return ids, scores
+        rows = _raw_rows(sa.select(CatalogueEntry.service_id, _pg_name_document().op("@@")(tsquery))
+                         .where(document.op("@@")(tsquery)))
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        in_name = np.fromiter((bool(r[1]) for r in rows), dtype=bool, count=len(rows))
+        return ids, ids[in_name]
+    # Two plain FTS5 lookups are cheaper than one with a correlated name test.
+    fts = sa.literal_column("catalogue_fts")
+    select_ids = sa.select(sa.literal_column("rowid")).select_from(sa.table("catalogue_fts"))
+    ids = np.array([r[0] for r in _raw_rows(select_ids.where(fts.op("MATCH")(_sqlite_match(words))))],
+                   dtype=np.int64)
+    in_name = np.array([r[0] for r in _raw_rows(select_ids.where(
+        fts.op("MATCH")(f"name : ({_sqlite_match(words)})")))], dtype=np.int64)
+    return ids, in_name
+
+
+def keyword_masks(index, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The listings matching the words, and those whose name matches, as bitmaps of the
+    index. Kept per index (so dropped whenever the catalogue changes) for the most recent
+    keywords: people search for the same few hundred words far more often than not."""
+    key = tuple(words)
+    masks = index.keywords.get(key)
+    if masks is None:
+        ids, in_name = _text_matches(words)
+        matching = index.mask_of_ids(ids)
+        masks = index.keywords.put(key, (matching, index.mask_of_ids(in_name) & matching))
+    return masks
 
 
 def search(query: CatalogueQuery, today: date | None = None) -> Results:
@@ -392,10 +404,10 @@ def search(query: CatalogueQuery, today: date | None = None) -> Results:
     today = today or helsinki_today()
     index = facet_index.current()
     base = index.visible_except(list(db.session.scalars(hidden_providers(today))))
-    scores = None
+    in_name = None
     if query.words:
-        ids, scores = _text_matches(query.words)
-        base = base & index.mask_of_ids(ids)
+        matching, in_name = keyword_masks(index, query.words)
+        base = base & matching
     if query.max_price_cents is not None:
         base = base & index.price_at_most(query.max_price_cents)
     if query.provider_id is not None:
@@ -418,15 +430,16 @@ def search(query: CatalogueQuery, today: date | None = None) -> Results:
     start = (query.page - 1) * query.per_page
     if start < total:
         positions = index.ordered_positions(full, query.sort, rotation_offset(today))
-        if query.sort == "relevance" and scores is not None and len(positions):
-            by_position = np.full(index.size, np.inf)
-            by_position[index.positions_of(ids)] = scores[np.isin(ids, index.ids)] if len(ids) else []
-            positions = positions[np.argsort(by_position[positions], kind="stable")]
+        if query.sort == "relevance" and in_name is not None and len(positions):
+            name_first = np.unpackbits(in_name, count=index.size).astype(bool)[positions]
+            positions = np.concatenate([positions[name_first], positions[~name_first]])
         page_ids = [int(i) for i in index.ids[positions[start:start + query.per_page]]]
         found = {e.service_id: e for e in db.session.scalars(
             sa.select(CatalogueEntry).where(CatalogueEntry.service_id.in_(page_ids)))}
         entries = [found[i] for i in page_ids if i in found]
-    return _results(query, entries, total, counts)
+    results = _results(query, entries, total, counts)
+    results.index = index
+    return results
 
 
 @lru_cache(maxsize=8)
