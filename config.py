@@ -79,6 +79,15 @@ class Config:
     DEMO_DATA_ALLOWED = False
     AUDIT_PAGE_SIZE = 50
 
+    # Payments: without a secret key, orders are invoiced by hand (the coordinator marks them paid).
+    STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+    #: Another address for Stripe's API (a local test server); unset means Stripe itself.
+    STRIPE_API_BASE = _env("STRIPE_API_BASE")
+    STRIPE_MAX_NETWORK_RETRIES = 2
+    STRIPE_INVOICE_DAYS_UNTIL_DUE = 30
+    STRIPE_IDEMPOTENCY_PREFIX = _env("STRIPE_IDEMPOTENCY_PREFIX", "digione")
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -107,6 +116,10 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "1000 per minute"  # tests that check throttling set a low limit themselves
     DEMO_DATA_ALLOWED = True
+    # Tests that need Stripe point these at the local servers themselves (tests/stripe_servers.py).
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    STRIPE_API_BASE = None
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -72,6 +72,7 @@ def register_models() -> None:
     import governance.steering.models  # noqa: F401
     import marketplace.models  # noqa: F401
     import marketplace.catalogue.models  # noqa: F401
+    import marketplace.procurement.models  # noqa: F401
 
 
 def register_i18n(app: Flask) -> None:
@@ -87,19 +88,23 @@ def register_blueprints(app: Flask) -> None:
     from governance.steering import views as steering_views
     from marketplace.api import views as api_views
     from marketplace.catalogue import provider_views, public_views, review_views
+    from marketplace.procurement import views as procurement_views
     from marketplace.views import onboarding, providers, review
 
     for module in (main, auth, account, orgs, admin, governance_views, steering_views, register_views, onboarding,
-                   review, providers, api_views, public_views, provider_views, review_views):
+                   review, providers, api_views, public_views, provider_views, review_views, procurement_views):
         app.register_blueprint(module.bp)
+    app.register_blueprint(procurement_views.webhook_bp)
 
     from governance import demo as governance_demo
     from governance.steering import demo as steering_demo
     from marketplace import demo as marketplace_demo
     from marketplace.catalogue import demo as catalogue_demo
+    from marketplace.procurement import demo as procurement_demo
 
     # Domain packages add their demo data after the core's (`flask demo load`).
-    app.extensions["demo_loaders"] = [steering_demo.load, governance_demo.load, marketplace_demo.load, catalogue_demo.load]
+    app.extensions["demo_loaders"] = [steering_demo.load, governance_demo.load, marketplace_demo.load, catalogue_demo.load,
+                                         procurement_demo.load]
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -43,3 +43,35 @@ def is_valid_business_id(value: str) -> bool:
 
 def is_valid_municipality_code(value: str) -> bool:
     return bool(_MUNICIPALITY_CODE.match((value or "").strip()))
+
+
+_REFERENCE_WEIGHTS = (7, 3, 1)
+
+
+def reference_check_digit(base: str) -> int:
+    """The check digit of a Finnish payment reference (viitenumero): the base's digits
+    weighted 7, 3, 1, 7, 3, 1 ... from the right; (10 - sum mod 10) mod 10."""
+    if not base.isdigit() or not 3 <= len(base) <= 19:
+        raise ValueError("a reference base is 3 to 19 digits")
+    total = sum(int(d) * _REFERENCE_WEIGHTS[i % 3] for i, d in enumerate(reversed(base)))
+    return (10 - total % 10) % 10
+
+
+def payment_reference(base: str) -> str:
+    """The reference number for a base: the base followed by its check digit."""
+    return f"{base}{reference_check_digit(base)}"
+
+
+def is_valid_payment_reference(value: str) -> bool:
+    digits = (value or "").replace(" ", "")
+    if not digits.isdigit() or not 4 <= len(digits) <= 20:
+        return False
+    return reference_check_digit(digits[:-1]) == int(digits[-1])
+
+
+def format_payment_reference(value: str) -> str:
+    """Groups of five digits from the right, as printed on Finnish invoices (12345 67890)."""
+    digits = value.replace(" ", "")
+    head = len(digits) % 5
+    groups = ([digits[:head]] if head else []) + [digits[i:i + 5] for i in range(head, len(digits), 5)]
+    return " ".join(groups)

@@ -18,6 +18,8 @@ from app.extensions import db, limiter
 from config import TestConfig
 from tests import factories
 
+pytest_plugins = ["tests.stripe_servers"]  # localstripe and the Stripe fake, for the tests that pay
+
 TEST_PASSWORD = factories.TEST_PASSWORD
 _CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 

@@ -14,7 +14,7 @@ from app.extensions import db, utcnow
 from app.mail import OutboxMessage
 from app.models import Invitation, JoinRequest, Organisation, User
 from app.services import hash_password
-from app.validators import business_id_check_digit
+from app.validators import business_id_check_digit, payment_reference
 from app.files import StoredFile
 from governance.models import RulesAcceptance, RulesComment, RulesTranslation, RulesVersion, text_sha256
 from governance.steering.models import (
@@ -36,6 +36,7 @@ from governance.steering.models import (
     VoteRound,
     decision_slug,
 )
+from marketplace.procurement.models import Order, PaymentCustomer, ProcurementRequest, RequestLine, StripeEvent
 from marketplace.catalogue.models import (
     CatalogueEntry,
     CatalogueTag,
@@ -569,3 +570,74 @@ def png_bytes(width: int = 200, height: int = 120, color: tuple[int, int, int] =
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), color).save(buffer, format=fmt)
     return buffer.getvalue()
+
+
+# --- procurement ---------------------------------------------------------------------------------
+
+
+class ProcurementRequestFactory(BaseFactory):
+    """A buyer's draft (pass status and totals for a sent one)."""
+
+    class Meta:
+        model = ProcurementRequest
+
+    organisation = factory.SubFactory(MunicipalityFactory)
+    requester = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"),
+                                   org_role="buyer")
+    purpose = "Matematiikan oppimateriaalit yläkouluihin."
+    cost_centre = "4100"
+    status = "draft"
+
+
+class RequestLineFactory(BaseFactory):
+    class Meta:
+        model = RequestLine
+
+    request = factory.SubFactory(ProcurementRequestFactory)
+    service_id = factory.LazyFunction(lambda: PricingPlanFactory().service_id)
+    provider_id = factory.LazyAttribute(lambda o: db.session.get(Service, o.service_id).organisation_id)
+    plan_id = factory.LazyAttribute(lambda o: db.session.get(Service, o.service_id).plans[0].id)
+    quantity = 100
+    term_start = date(2026, 8, 1)
+    term_end = date(2027, 7, 31)
+    service_name = factory.LazyAttribute(lambda o: db.session.get(Service, o.service_id).name)
+    plan_name = "Oppilaslisenssi"
+    price_model = "per_pupil_year"
+
+
+class OrderFactory(BaseFactory):
+    """An approved request's order to a provider, waiting for the provider's answer."""
+
+    class Meta:
+        model = Order
+
+    request = factory.SubFactory(ProcurementRequestFactory, status="approved", net_cents=125_000,
+                                 vat_cents=31_875)
+    organisation_id = factory.SelfAttribute("request.organisation_id")
+    provider_id = factory.LazyFunction(lambda: ProviderFactory().id)
+    reference = factory.Sequence(lambda n: f"PO-2026-{n + 1:06d}")
+    payment_reference = factory.Sequence(lambda n: payment_reference(f"2026{n + 1:06d}"))
+    status = "sent"
+    term_start = date(2026, 8, 1)
+    term_end = date(2027, 7, 31)
+    net_cents = 125_000
+    vat_cents = 31_875
+    payment_method = "manual"
+
+
+class PaymentCustomerFactory(BaseFactory):
+    class Meta:
+        model = PaymentCustomer
+
+    organisation_id = factory.LazyFunction(lambda: MunicipalityFactory().id)
+    stripe_customer_id = factory.Sequence(lambda n: f"cus_test{n:06d}")
+
+
+class StripeEventFactory(BaseFactory):
+    class Meta:
+        model = StripeEvent
+
+    id = factory.Sequence(lambda n: f"evt_test{n:06d}")
+    type = "invoice.paid"
+    stripe_created = 1_790_000_000
+    outcome = "applied"

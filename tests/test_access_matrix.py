@@ -52,6 +52,13 @@ BODY_PEOPLE = {"anonymous": LOGIN, "secretary": OK, "coordinator": OK, "body_mem
 PROVIDER_REDIRECT = {"anonymous": LOGIN, "provider_user": REDIRECT, "provider_admin": REDIRECT}
 PROVIDER_PEOPLE = {"anonymous": LOGIN, "provider_user": OK, "provider_admin": OK}
 PROVIDER_PEOPLE_AND_COORDINATOR = {**PROVIDER_PEOPLE, "coordinator": OK}
+# The matrix's body member and secretary belong to another municipality (Espoo).
+MUNICIPALITY_PEOPLE = {"anonymous": LOGIN, "buyer": OK, "approver": OK, "municipality_admin": OK, "body_member": OK,
+                       "secretary": OK}
+VANTAA_AND_COORDINATOR = {"anonymous": LOGIN, "buyer": OK, "approver": OK, "municipality_admin": OK,
+                          "coordinator": OK}
+BUYER_ONLY = {"anonymous": LOGIN, "buyer": REDIRECT}
+REQUESTER_ONLY = {"anonymous": LOGIN, "buyer": REDIRECT}
 
 
 def _fresh_plan(o: dict) -> int:
@@ -226,6 +233,40 @@ MATRIX: dict[str, Rule] = {
                                      default=DENY),
     "steering.sign_minutes": Rule("POST", lambda o: f"/minutes/{o['minutes'].id}/sign",
                                   {"anonymous": LOGIN, "secretary": OK}, default=DENY),  # the body's own chair/secretary
+    # Procurement. The objects' requests and order are Vantaa's ("municipality"), the order from "provider".
+    "procurement.index": Rule("GET", lambda o: "/procurement", MUNICIPALITY_PEOPLE, default=DENY),
+    "procurement.new": Rule("POST", lambda o: "/procurement/new", BUYER_ONLY, default=DENY),
+    "procurement.add": Rule("POST", lambda o: "/procurement/add", BUYER_ONLY, default=DENY),
+    "procurement.show": Rule("GET", lambda o: f"/procurement/{o['draft_request'].id}", VANTAA_AND_COORDINATOR,
+                             default=DENY),
+    "procurement.details": Rule("POST", lambda o: f"/procurement/{o['draft_request'].id}/details", REQUESTER_ONLY,
+                                default=DENY),
+    "procurement.line": Rule("GET", lambda o: f"/procurement/{o['draft_request'].id}/lines/"
+                                              f"{o['draft_line_id']}", {"anonymous": LOGIN, "buyer": OK},
+                             default=DENY),
+    "procurement.remove_line": Rule("POST", lambda o: f"/procurement/{o['draft_request'].id}/lines/"
+                                                      f"{o['draft_line_id']}/remove", REQUESTER_ONLY,
+                                    default=DENY),
+    "procurement.send": Rule("POST", lambda o: f"/procurement/{o['draft_request'].id}/send", REQUESTER_ONLY,
+                             default=DENY),
+    "procurement.cancel": Rule("POST", lambda o: f"/procurement/{o['draft_request'].id}/cancel", REQUESTER_ONLY,
+                               default=DENY),
+    "procurement.decide": Rule("POST", lambda o: f"/procurement/{o['pending_request'].id}/decide",
+                               {"anonymous": LOGIN, "approver": OK}, default=DENY),
+    "procurement.spend": Rule("GET", lambda o: "/procurement/spend", MUNICIPALITY_PEOPLE, default=DENY),
+    "procurement.orders": Rule("GET", lambda o: "/procurement/orders",
+                               {**MUNICIPALITY_PEOPLE, **PROVIDER_PEOPLE, "coordinator": OK}, default=DENY),
+    "procurement.orders_csv": Rule("GET", lambda o: "/procurement/orders.csv", ONLY_COORDINATOR, default=DENY),
+    "procurement.order": Rule("GET", lambda o: f"/procurement/orders/{o['order'].id}",
+                              {**VANTAA_AND_COORDINATOR, **PROVIDER_PEOPLE}, default=DENY),
+    "procurement.answer": Rule("POST", lambda o: f"/procurement/orders/{o['order'].id}/answer", PROVIDER_PEOPLE,
+                               default=DENY),
+    "procurement.retry_invoice": Rule("POST", lambda o: f"/procurement/orders/{o['order'].id}/invoice",
+                                      ONLY_COORDINATOR, default=DENY),
+    "procurement.mark_paid": Rule("POST", lambda o: f"/procurement/orders/{o['order'].id}/paid", ONLY_COORDINATOR,
+                                  default=DENY),
+    # Stripe signs its webhook calls; without a valid signature everyone gets 400 (not a login page).
+    "stripe.webhook": Rule("POST", lambda o: "/stripe/webhook"),
 }
 IGNORED = {"static"}
 
@@ -291,6 +332,17 @@ def objects(people):
         catalogue.publish(people["coordinator"], published)
     db.session.commit()
     objects["published_listing"] = published
+    objects["draft_request"] = factories.ProcurementRequestFactory(organisation=people["municipality"],
+                                                                   requester=people["buyer"])
+    objects["draft_line_id"] = factories.RequestLineFactory(request=objects["draft_request"],
+                                                            service_id=published.id,
+                                                            plan_id=published.plans[0].id).id
+    objects["pending_request"] = factories.ProcurementRequestFactory(
+        organisation=people["municipality"], requester=people["buyer"], status="pending_approval",
+        net_cents=125_000, vat_cents=31_875)
+    objects["order"] = factories.OrderFactory(request__organisation=people["municipality"],
+                                              request__requester=people["buyer"], provider_id=people["provider"].id)
+    db.session.commit()
     return objects
 
 

@@ -1,0 +1,1 @@
+"""Procurement requests, approval, orders and payment."""
