@@ -12,11 +12,13 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.audit import AuditEvent
+from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.mail import OutboxMessage
 from app.services import ServiceError
 from app.validators import format_payment_reference, is_valid_payment_reference, payment_reference
 from marketplace.catalogue import services as catalogue
+from marketplace.catalogue.models import Service
 from marketplace.procurement import services
 from marketplace.procurement.models import Order, PaymentCustomer, ProcurementRequest, RequestLine, StripeEvent
 from tests import factories
@@ -420,6 +422,26 @@ def test_a_provider_sees_its_receivables(app, people, login_as, two_services, en
     assert "1 accepted order not yet paid" in html and "18,825.00" in html
 
 
+def test_order_and_request_lists_cost_the_same_statements_however_long(app, people, client, count_queries):
+    def make(n: int) -> None:
+        for _ in range(n):
+            order = factories.OrderFactory(request__organisation=people["municipality"],
+                                           request__requester=people["buyer"])  # each from another provider
+            factories.RequestLineFactory(request=order.request, order_id=order.id)
+        db.session.commit()
+
+    client.login(people["coordinator"].email)
+    make(2)
+    few = count_queries("/procurement/orders")
+    make(10)
+    assert count_queries("/procurement/orders") == few
+    client.post_form("/logout")
+    client.login(people["buyer"].email)
+    few = count_queries("/procurement")
+    make(5)
+    assert count_queries("/procurement") == few
+
+
 # --- Stripe: invoices and webhooks against localstripe and the fake, over HTTP ------------------------------
 
 
@@ -567,3 +589,37 @@ def test_duplicate_deliveries_at_the_same_moment_have_one_effect(app, people, lo
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StripeEvent)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "order.payment_status")) == 1
+
+
+def test_the_demo_walkthrough_with_stripe(app, runner, stripe_config):
+    """As a new user would with the demo data: a Vantaa buyer requests two services for 1 200 pupils,
+    another Vantaa user approves, the provider accepts, the invoice is in the local Stripe server, a
+    signed invoice.paid marks the order paid, and Vantaa's spend page shows it."""
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    buyer = app.test_client()
+    buyer.login("buyer.vantaa@example.com", DEMO_PASSWORD)
+    for slug in ("lukujono", "derivaattori"):
+        service = db.session.scalar(sa.select(Service).where(Service.slug == slug))
+        assert add(buyer, service).status_code == 302
+    request = latest_request()
+    for line in request.lines:
+        assert set_line(buyer, request.id, line, quantity=1200).status_code == 302
+    buyer.post_form(f"/procurement/{request.id}/details", {"purpose": "Yläkoulujen matematiikka",
+                                                            "cost_centre": "4100 Perusopetus"})
+    assert buyer.post_form(f"/procurement/{request.id}/send").status_code == 302
+    approver = app.test_client()
+    approver.login("approver.vantaa@example.com", DEMO_PASSWORD)
+    assert approver.post_form(f"/procurement/{request.id}/decide", {"decision": "approve"}).status_code == 302
+    order = db.session.scalar(sa.select(Order).where(Order.request_id == request.id))
+    provider = app.test_client()
+    provider.login("provider4@example.com", DEMO_PASSWORD)
+    assert provider.post_form(f"/procurement/orders/{order.id}/answer", {"decision": "accept"}).status_code == 302
+    db.session.refresh(order)
+    invoice = stripe_config.fake.invoices[order.stripe_invoice_id]
+    assert invoice["total"] == order.gross_cents and invoice["status"] == "open"
+    assert post_event(app.test_client(), invoice_event("invoice.paid", {**invoice, "status": "paid"})).status_code \
+        == 200
+    db.session.refresh(order)
+    assert order.payment_status == "paid"
+    spend = buyer.get("/procurement/spend").get_data(as_text=True)
+    assert "Lukujono" in spend and "Derivaattori" in spend

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import audit
 from app.clock import helsinki_today
@@ -561,8 +562,11 @@ def _int(event: Any, key: str) -> int | None:
 
 
 def requests_of(org_id: int) -> list[ProcurementRequest]:
-    return list(db.session.scalars(sa.select(ProcurementRequest).where(ProcurementRequest.organisation_id == org_id)
-                                   .order_by(ProcurementRequest.created_at.desc()).limit(200)))
+    """The municipality's latest requests, with their requesters and lines (no query per row)."""
+    return list(db.session.scalars(
+        sa.select(ProcurementRequest).where(ProcurementRequest.organisation_id == org_id)
+        .options(selectinload(ProcurementRequest.requester), selectinload(ProcurementRequest.lines))
+        .order_by(ProcurementRequest.created_at.desc()).limit(200)))
 
 
 def waiting_for(user: User) -> list[ProcurementRequest]:
@@ -583,7 +587,8 @@ class OrderFilters:
 
 
 def orders_stmt(filters: OrderFilters) -> sa.Select:
-    stmt = sa.select(Order).order_by(Order.created_at.desc(), Order.id.desc())
+    stmt = (sa.select(Order).options(joinedload(Order.organisation), joinedload(Order.provider))
+            .order_by(Order.created_at.desc(), Order.id.desc()))
     if filters.municipality:
         stmt = stmt.where(Order.organisation_id == filters.municipality)
     if filters.provider:

@@ -12,7 +12,7 @@ from tests.test_access_matrix import MATRIX, OK, objects  # noqa: F401  (the mat
 NOT_HTML = ("/api/v1/", ".csv", ".atom", "/attachments/")
 
 
-@pytest.mark.parametrize("role", [None, "coordinator", "secretary", "provider_admin", "no_org"])
+@pytest.mark.parametrize("role", [None, "coordinator", "secretary", "provider_admin", "buyer", "no_org"])
 def test_every_page_passes_axe(page: Page, site: str, axe, objects, people, role):
     if role is not None:
         _sign_in(page, site, people[role].email)
