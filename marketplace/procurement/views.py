@@ -418,5 +418,10 @@ def payment_reference_text(value: str | None) -> str:
 
 
 @bp.app_template_global()
+def in_municipality(user) -> bool:
+    return is_municipality_person(user)
+
+
+@bp.app_template_global()
 def can_request_services() -> bool:
     return is_buyer(current_user)
