@@ -8,7 +8,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/digione_test
 export FLASK_APP := wsgi
 
-.PHONY: run install translations db demo test test-sqlite test-postgres clean messages bench
+.PHONY: run install translations db demo test test-sqlite test-postgres clean messages bench screenshots
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -54,6 +54,10 @@ bench: translations
 	$(PY) -m pip install --quiet -e '.[bench]'
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench.run
+
+# PNG screenshots of the main pages for the README (needs Debian's chromium).
+screenshots: translations
+	$(PY) scripts/screenshots.py
 
 messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot \

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from wtforms.widgets import TextInput
 from wtforms import DecimalField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -24,7 +25,10 @@ def _https(form, field) -> None:
 
 
 class EuroDecimalField(DecimalField):
-    """A decimal number as Finns type it: a decimal comma, spaces between thousands."""
+    """A decimal number as Finns type it: a decimal comma, spaces between thousands. A text
+    input (with a decimal keypad on phones): a browser's number input refuses the comma."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if valuelist and isinstance(valuelist[0], str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms import choices
@@ -13,7 +14,10 @@ _DATE = _l("Enter a date as day.month.year, for example 1.8.2026.")
 
 
 class FinnishDateField(DateField):
-    """A date as Finns write it (1.8.2026), or as the browser's date picker sends it (2026-08-01)."""
+    """A date as Finns write it (1.8.2026), or in ISO form (2026-08-01). A text input: a browser's
+    date input shows and sends its own format, whatever the hint says."""
+
+    widget = TextInput()
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", ["%d.%m.%Y", "%Y-%m-%d"])
