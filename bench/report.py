@@ -101,3 +101,19 @@ def write_report(path: Path, machine: dict[str, str], results: dict[str, dict[in
         lines += ["", history.read_text(encoding="utf-8").strip(), ""]
     path.parent.mkdir(exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main() -> None:
+    """Rewrite docs/benchmarks.md from docs/benchmarks.json (after editing bench/history.md)."""
+    import json
+
+    from bench.run import GOALS, ROOT
+
+    raw = json.loads((ROOT / "docs" / "benchmarks.json").read_text())
+    run = raw.pop("_run")
+    results = {kind: {int(size): value for size, value in by_size.items()} for kind, by_size in raw.items()}
+    write_report(ROOT / "docs" / "benchmarks.md", run["machine"], results, run["sizes"], GOALS, run["elapsed_s"])
+
+
+if __name__ == "__main__":
+    main()

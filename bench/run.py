@@ -315,14 +315,15 @@ def main() -> None:
     if raw.exists():  # a run of one database keeps the other's last figures
         earlier = json.loads(raw.read_text())
         results.update({kind: {int(size): value for size, value in by_size.items()}
-                        for kind, by_size in earlier.items() if kind not in DATABASES})
+                        for kind, by_size in earlier.items() if kind not in DATABASES and kind != "_run"})
     for kind in DATABASES:
         by_size = {size: run_one(kind, size) for size in SIZES}
         results[kind] = by_size
         raw.parent.mkdir(exist_ok=True)
-        raw.write_text(json.dumps(results, indent=1, default=str))
+        run = {"machine": machine(), "elapsed_s": time.perf_counter() - started, "sizes": SIZES}
+        raw.write_text(json.dumps({**results, "_run": run}, indent=1, default=str))
         # Written after each database, so a run cut short still leaves what it measured.
-        write_report(ROOT / "docs" / "benchmarks.md", machine(), results, SIZES, GOALS, time.perf_counter() - started)
+        write_report(ROOT / "docs" / "benchmarks.md", run["machine"], results, SIZES, GOALS, run["elapsed_s"])
     log(f"done in {time.perf_counter() - started:.0f} s; see docs/benchmarks.md")
 
 

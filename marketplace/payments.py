@@ -13,10 +13,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import stripe
 from flask import current_app
+
+if TYPE_CHECKING:
+    import stripe
+
+
+def _stripe():
+    """The stripe library, imported when first needed: a large package that web workers
+    which never invoice (and `make run` without keys) need not hold in memory."""
+    import stripe
+
+    return stripe
 
 #: How our payment statuses follow Stripe's invoice events.
 EVENT_STATUSES = {
@@ -60,12 +70,12 @@ def is_configured() -> bool:
     return bool(current_app.config.get("STRIPE_SECRET_KEY"))
 
 
-def _client() -> stripe.StripeClient:
+def _client() -> "stripe.StripeClient":
     config = current_app.config
     if not config.get("STRIPE_SECRET_KEY"):
         raise PaymentError("Stripe is not configured")
     base = config.get("STRIPE_API_BASE")
-    return stripe.StripeClient(config["STRIPE_SECRET_KEY"], base_addresses={"api": base} if base else None,
+    return _stripe().StripeClient(config["STRIPE_SECRET_KEY"], base_addresses={"api": base} if base else None,
                                max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 2))
 
 
@@ -78,7 +88,7 @@ def _key(*parts: object) -> dict[str, str]:
 def _call(what: str, function, *args: Any, **kwargs: Any) -> Any:
     try:
         return function(*args, **kwargs)
-    except stripe.StripeError as exc:
+    except _stripe().StripeError as exc:
         message = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
         current_app.logger.warning("Stripe %s failed: %s", what, message)
         raise PaymentError(f"{what}: {message}") from exc
@@ -98,7 +108,7 @@ def ensure_customer(organisation_id: int, name: str, business_id: str | None, em
     return str(customer["id"])
 
 
-def _tax_rate(client: stripe.StripeClient, vat_rate_bp: int) -> str:
+def _tax_rate(client: "stripe.StripeClient", vat_rate_bp: int) -> str:
     """The Stripe tax rate for a Finnish VAT rate (exclusive): an existing one, else a new one.
     (Idempotency keys expire after a day, so the key alone would not stop duplicates.)"""
     percentage = Decimal(vat_rate_bp) / 100
@@ -150,7 +160,7 @@ def _field(obj: Any, name: str) -> Any:
         return None
 
 
-def verify_event(payload: bytes, signature: str | None) -> stripe.Event:
+def verify_event(payload: bytes, signature: str | None) -> "stripe.Event":
     """The event, if the Stripe-Signature header verifies with our webhook secret."""
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret:
@@ -158,14 +168,14 @@ def verify_event(payload: bytes, signature: str | None) -> stripe.Event:
     if not signature:
         raise InvalidEvent("missing Stripe-Signature header")
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret)
-    except stripe.SignatureVerificationError as exc:
+        return _stripe().Webhook.construct_event(payload, signature, secret)
+    except _stripe().SignatureVerificationError as exc:
         raise InvalidEvent("signature does not verify") from exc
     except ValueError as exc:  # not JSON
         raise InvalidEvent("body is not a Stripe event") from exc
 
 
-def event_invoice_id(event: stripe.Event) -> str | None:
+def event_invoice_id(event: "stripe.Event") -> str | None:
     """The invoice an event is about: an invoice event's object, or the invoice a charge or
     credit note names (charges of newer API versions may name none: such events are stored
     and reported as unmatched)."""

@@ -193,3 +193,18 @@ def test_a_municipality_finds_compares_requests_approves_and_pays(app, page: Pag
     page.get_by_role("link", name=fi("Spend"), exact=True).click()
     expect(page.get_by_role("rowheader", name="Matematiikan polku")).to_be_visible()
     checked(page, axe)
+
+
+def test_a_visitor_reads_the_catalogue_and_register_in_swedish_and_english(page: Page, site: str, axe):
+    page.goto(f"{site}/catalogue")
+    for code, name in (("sv", "svenska"), ("en", "English")):
+        page.get_by_role("button", name=name).click()
+        expect(page.locator("html")).to_have_attribute("lang", code)
+        with force_locale(code):
+            heading, register = gettext("Service catalogue"), gettext("Decision register")
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert axe(page) == [], (code, page.url)
+        page.get_by_role("link", name=register, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(register)
+        assert axe(page) == [], (code, page.url)
+        page.goto(f"{site}/catalogue")

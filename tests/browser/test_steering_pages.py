@@ -30,6 +30,10 @@ def test_a_meeting_from_agenda_to_signed_minutes(page: Page, site: str, axe, peo
     case = factories.CaseFactory(title="Luettelointiperiaatteiden päivitys", awaiting_body=None)
     item = factories.AgendaItemFactory(meeting=meeting, case=case, section=1, decision_kind="listing_policy",
                                        proposal="Hyväksytään päivitetyt luettelointiperiaatteet.")
+    # A matter above the management team's mandate: it can only be referred up to the steering group.
+    strategy = factories.AgendaItemFactory(meeting=meeting, case=factories.CaseFactory(
+        title="Ekosysteemin strategian päivitys", awaiting_body=None), section=2, decision_kind="strategy",
+        proposal="Esitetään ohjausryhmälle strategian päivitystä.")
 
     _sign_in(page, site, people["secretary"].email)
     page.goto(f"{site}/bodies/JT")
@@ -80,6 +84,14 @@ def test_a_meeting_from_agenda_to_signed_minutes(page: Page, site: str, axe, peo
     expect(page.get_by_text("Päätös kirjattiin.", exact=False)).to_be_visible()
     assert axe(page) == []
 
+    # The second item is referred up to the steering group.
+    page.goto(f"{site}/items/{strategy.id}")
+    page.get_by_label("Ratkaisu").select_option("referred_up")
+    page.get_by_role("button", name="Kirjaa päätös").click()
+    expect(page.get_by_text("Päätös kirjattiin.", exact=False)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Siirrettiin ylemmälle toimielimelle")
+    assert axe(page) == []
+
     # The meeting closes; the minutes are drafted, checked and signed.
     page.goto(f"{site}/meetings/{meeting.id}")
     page.get_by_role("button", name="Päätä kokous").click()
@@ -102,3 +114,16 @@ def test_a_meeting_from_agenda_to_signed_minutes(page: Page, site: str, axe, peo
     page.get_by_role("button", name="Allekirjoita sihteerinä").click()
     expect(page.get_by_text("Tarkastettu ja lukittu", exact=False)).to_be_visible()
     assert axe(page) == []
+
+    # The decisions are public now: in the register and in its Atom feed.
+    visitor = new_context().new_page()
+    visitor.set_default_timeout(10_000)
+    visitor.goto(f"{site}/register")
+    visitor.get_by_role("heading", name="Luettelointiperiaatteiden päivitys").get_by_role("link").click()
+    expect(visitor.get_by_role("heading", level=1)).to_contain_text("Luettelointiperiaatteiden päivitys")
+    assert axe(visitor) == []
+    visitor.goto(f"{site}/register?q=strategia")
+    expect(visitor.get_by_role("heading", name="Ekosysteemin strategian päivitys")).to_be_visible()
+    feed = visitor.request.get(f"{site}/register/feed.atom")
+    assert feed.ok and "Luettelointiperiaatteiden päivitys" in feed.text()
+    assert "Ekosysteemin strategian päivitys" in feed.text()
