@@ -99,6 +99,16 @@ def test_demo_decisions_are_findable_in_finnish(app, runner, client):
     assert "OR 1/2026 § 3" in html and "OR 2/2026 § 1" in html
 
 
+@pytest.mark.parametrize("q", ["strategia", "strategian", "STRATEG", "ekosysteemin strategia"])
+def test_a_word_finds_its_inflected_forms(app, runner, client, q):
+    """The Finnish stemmer reduces "strategia" and "strategian" differently; both must find the title."""
+    decision = factories.DecisionFactory(title="Ekosysteemin strategian päivitys",
+                                         item__meeting__status="minutes_approved")
+    assert decision.effective_at is not None
+    assert decision.reference in client.get("/register", query_string={"q": q}).get_data(as_text=True)
+    assert decision.reference not in client.get("/register", query_string={"q": "budjetti"}).get_data(as_text=True)
+
+
 def test_secretary_marks_personal_data_to_hide_after_the_appeal_period(app, people):
     from datetime import datetime
 

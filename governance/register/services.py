@@ -80,7 +80,16 @@ def _search(q: str) -> sa.ColumnElement[bool]:
     if db.session.get_bind().dialect.name == "postgresql":
         document = sa.func.to_tsvector(sa.literal_column("'finnish'"),
                                        sa.func.coalesce(Decision.title, "") + " " + sa.func.coalesce(Decision.text, ""))
-        return document.op("@@")(sa.func.websearch_to_tsquery(sa.literal_column("'finnish'"), q))
+        # Every word as a prefix of its Finnish stem, all required: the stemmer does not always
+        # reduce a word and its inflections alike ("strategia" -> strateg, "strategian" ->
+        # strategia), and a prefix of the shorter stem matches both, on the same GIN index.
+        query = None
+        for word in _WORD.findall(q)[:20]:
+            term = sa.func.to_tsquery(sa.literal_column("'finnish'"), f"{word}:*")
+            query = term if query is None else query.op("&&")(term)
+        if query is None:
+            return sa.false()
+        return document.op("@@")(query)
     # FTS5: each word as a quoted prefix, all required; user input never reaches the query syntax.
     match = " ".join(f'"{word}"*' for word in _WORD.findall(q)[:20])
     ids = sa.select(sa.literal_column("rowid")).select_from(sa.table("decisions_fts")).where(
