@@ -37,11 +37,25 @@ def check_config(app: Flask) -> None:
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
 
+def register_migrations(app: Flask, always: bool = False) -> None:
+    """Flask-Migrate, only where migrations run: the `flask` command line (`flask db ...`,
+    `flask run`) or when asked. Web workers (gunicorn) never need Alembic, which costs each
+    of them about 12 MB."""
+    import click
+
+    if not always and click.get_current_context(silent=True) is None:
+        return
+    from flask_migrate import Migrate
+
+    Migrate(app, app.extensions["sqlalchemy"], directory=str(BASE_DIR / "migrations"), compare_type=True,
+            render_as_batch=True)
+
+
 def register_extensions(app: Flask) -> None:
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.extensions import csrf, db, limiter, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    register_migrations(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -40,6 +40,9 @@ def sign_in(page: Page, base: str, email: str) -> None:
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="digione-shots-"))
     app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{workdir / 'demo.sqlite'}")
+    from app import register_migrations
+
+    register_migrations(app, always=True)
     with app.app_context():
         from flask_migrate import upgrade
 
