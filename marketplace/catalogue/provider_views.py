@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.actions import attempt
 from app.extensions import db
 from app.permissions import require
 from app.services import ServiceError
@@ -35,18 +36,6 @@ def _child(model, child_id: int, service: Service, missing: str):
     if child is None or child.service_id != service.id:
         abort(404, description=missing)
     return child
-
-
-def _attempt(action, done: str) -> None:
-    """Run a service action: commit and say so, or roll back and say why."""
-    try:
-        action()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
 
 
 @bp.get("")
@@ -144,7 +133,7 @@ def plan(service_id: int, plan_id: int | None = None):
 def delete_plan(service_id: int, plan_id: int):
     service = _service(service_id)
     plan_obj = _child(PricingPlan, plan_id, service, _("There is no such pricing plan."))
-    _attempt(lambda: services.delete_plan(current_user, service, plan_obj), _("The pricing plan was removed."))
+    attempt(lambda: services.delete_plan(current_user, service, plan_obj), _("The pricing plan was removed."))
     return redirect(url_for("listings.show", service_id=service.id))
 
 
@@ -183,7 +172,7 @@ def screenshot(service_id: int, shot_id: int):
 def delete_screenshot(service_id: int, shot_id: int):
     service = _service(service_id)
     shot = _child(ServiceScreenshot, shot_id, service, _("There is no such screenshot."))
-    _attempt(lambda: services.delete_screenshot(current_user, service, shot), _("The screenshot was removed."))
+    attempt(lambda: services.delete_screenshot(current_user, service, shot), _("The screenshot was removed."))
     return redirect(url_for("listings.screenshots", service_id=service.id))
 
 
@@ -191,7 +180,7 @@ def delete_screenshot(service_id: int, shot_id: int):
 @login_required
 def submit(service_id: int):
     service = _service(service_id)
-    _attempt(lambda: services.submit(current_user, service),
+    attempt(lambda: services.submit(current_user, service),
              _("The listing was sent for review. You will get an e-mail when it has been reviewed."))
     return redirect(url_for("listings.show", service_id=service.id))
 
@@ -202,7 +191,7 @@ def withdraw(service_id: int):
     service = _service(service_id)
     form = WithdrawForm()
     if form.validate_on_submit():
-        _attempt(lambda: services.withdraw(current_user, service, form.reason.data or ""),
+        attempt(lambda: services.withdraw(current_user, service, form.reason.data or ""),
                  _("The listing was withdrawn from the catalogue."))
     else:
         flash(_("The listing was not withdrawn: %(error)s", error=" ".join(

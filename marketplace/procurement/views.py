@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.actions import attempt
 from app.csvutil import csv_response
 from app.extensions import csrf, db
 from app.models import Organisation, OrgKind
@@ -71,19 +71,6 @@ def _line(found: ProcurementRequest, line_id: int) -> RequestLine:
     if line is None or line.request_id != found.id:
         abort(404, description=_("This request has no such line."))
     return line
-
-
-def _attempt(action: Callable[[], object], done: str) -> bool:
-    """Run a service action: commit and say so, or roll back and say why."""
-    try:
-        action()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return False
-    db.session.commit()
-    flash(done, "success")
-    return True
 
 
 # --- requests --------------------------------------------------------------------------------------
@@ -157,7 +144,7 @@ def details(request_id: int):
     form = DetailsForm()
     if not form.validate():
         return _show(found, form, status=400)
-    _attempt(lambda: services.update_details(current_user, found, form.purpose.data or "", form.cost_centre.data or ""),
+    attempt(lambda: services.update_details(current_user, found, form.purpose.data or "", form.cost_centre.data or ""),
              _("The details were saved."))
     return redirect(url_for("procurement.show", request_id=found.id))
 
@@ -175,7 +162,7 @@ def line(request_id: int, line_id: int):
     status = 200
     if form.validate_on_submit():
         plan = next((p for p in plans if p.id == form.plan.data), None)
-        if _attempt(lambda: services.update_line(current_user, found, item, plan, form.quantity.data,
+        if attempt(lambda: services.update_line(current_user, found, item, plan, form.quantity.data,
                                                  form.term_start.data, form.term_end.data), _("The line was saved.")):
             return redirect(url_for("procurement.show", request_id=found.id))
         status = 400
@@ -190,7 +177,7 @@ def line(request_id: int, line_id: int):
 def remove_line(request_id: int, line_id: int):
     found = _own_request(request_id)
     item = _line(found, line_id)
-    _attempt(lambda: services.remove_line(current_user, found, item), _("The line was removed."))
+    attempt(lambda: services.remove_line(current_user, found, item), _("The line was removed."))
     return redirect(url_for("procurement.show", request_id=found.id))
 
 
@@ -198,7 +185,7 @@ def remove_line(request_id: int, line_id: int):
 @login_required
 def send(request_id: int):
     found = _own_request(request_id)
-    _attempt(lambda: services.send_for_approval(current_user, found),
+    attempt(lambda: services.send_for_approval(current_user, found),
              _("The request was sent for approval. Another approver of your municipality decides it."))
     return redirect(url_for("procurement.show", request_id=found.id))
 
@@ -207,7 +194,7 @@ def send(request_id: int):
 @login_required
 def cancel(request_id: int):
     found = _own_request(request_id)
-    _attempt(lambda: services.cancel(current_user, found), _("The request was cancelled."))
+    attempt(lambda: services.cancel(current_user, found), _("The request was cancelled."))
     return redirect(url_for("procurement.show", request_id=found.id))
 
 
@@ -221,7 +208,7 @@ def decide(request_id: int):
     if not form.validate():
         return _show(found, DetailsForm(obj=found), form, status=400)
     approve = form.decision.data == "approve"
-    _attempt(lambda: services.decide(current_user, found, approve, form.comment.data or ""),
+    attempt(lambda: services.decide(current_user, found, approve, form.comment.data or ""),
              _("The request was approved and the orders were sent to the providers.") if approve
              else _("The request was rejected."))
     return redirect(url_for("procurement.show", request_id=found.id))
@@ -321,7 +308,7 @@ def answer(order_id: int):
     if not form.validate():
         return _show_order(found, form, status=400)
     accept = form.decision.data == "accept"
-    if _attempt(lambda: services.provider_decide(current_user, found, accept, form.reason.data or ""),
+    if attempt(lambda: services.provider_decide(current_user, found, accept, form.reason.data or ""),
                 _("The order was accepted and is now in force for its term.") if accept
                 else _("The order was declined.")) and accept:
         # Invoicing talks to Stripe: after the acceptance is safely stored, in its own transaction.
@@ -355,7 +342,7 @@ def mark_paid(order_id: int):
     found = _order(order_id)
     form = PaidForm()
     if form.validate():
-        _attempt(lambda: services.mark_paid(current_user, found, form.note.data or ""),
+        attempt(lambda: services.mark_paid(current_user, found, form.note.data or ""),
                  _("The order was marked paid."))
     else:
         flash(_("The payment note is too long."), "error")

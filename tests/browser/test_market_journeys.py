@@ -34,6 +34,14 @@ def label(vocabulary: dict, value: str) -> str:
         return str(vocabulary[value])
 
 
+def person(new_context, site: str, email: str) -> Page:
+    """Another person, in a browser context of their own, signed in."""
+    page = new_context().new_page()
+    page.set_default_timeout(10_000)
+    _sign_in(page, site, email)
+    return page
+
+
 def checked(page: Page, axe) -> None:
     assert axe(page) == [], page.url
 
@@ -74,9 +82,7 @@ def test_a_provider_lists_a_service_and_the_coordinator_publishes_it(page: Page,
     expect(page.get_by_text(fi("In review"), exact=True)).to_be_visible()
     checked(page, axe)
 
-    coordinator = new_context().new_page()
-    coordinator.set_default_timeout(10_000)
-    _sign_in(coordinator, site, people["coordinator"].email)
+    coordinator = person(new_context, site, people["coordinator"].email)
     coordinator.get_by_role("link", name=fi("Listings to review")).click()
     checked(coordinator, axe)
     coordinator.get_by_role("link", name="Tarinatehdas").click()
@@ -151,9 +157,7 @@ def test_a_municipality_finds_compares_requests_approves_and_pays(app, page: Pag
     request_heading = page.get_by_role("heading", level=1).inner_text()
 
     # Another person of the municipality approves.
-    approver = new_context().new_page()
-    approver.set_default_timeout(10_000)
-    _sign_in(approver, site, people["approver"].email)
+    approver = person(new_context, site, people["approver"].email)
     approver.get_by_role("link", name=fi("Procurement"), exact=True).click()
     checked(approver, axe)
     approver.get_by_role("link", name=request_heading).first.click()
@@ -165,9 +169,7 @@ def test_a_municipality_finds_compares_requests_approves_and_pays(app, page: Pag
     checked(approver, axe)
 
     # The provider accepts the order.
-    provider = new_context().new_page()
-    provider.set_default_timeout(10_000)
-    _sign_in(provider, site, people["provider_user"].email)
+    provider = person(new_context, site, people["provider_user"].email)
     provider.get_by_role("link", name=fi("Orders"), exact=True).click()
     checked(provider, axe)
     provider.get_by_role("link", name=re.compile(r"PO-\d{4}-\d{6}")).click()
@@ -178,9 +180,7 @@ def test_a_municipality_finds_compares_requests_approves_and_pays(app, page: Pag
     checked(provider, axe)
 
     # The coordinator records the payment of the manually invoiced order.
-    coordinator = new_context().new_page()
-    coordinator.set_default_timeout(10_000)
-    _sign_in(coordinator, site, people["coordinator"].email)
+    coordinator = person(new_context, site, people["coordinator"].email)
     coordinator.get_by_role("link", name=fi("Orders"), exact=True).click()
     checked(coordinator, axe)
     coordinator.get_by_role("link", name=re.compile(r"PO-\d{4}-\d{6}")).click()
