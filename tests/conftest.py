@@ -16,12 +16,17 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import db, limiter
 from config import TestConfig
-from tests import factories
+from tests import factories, figures
 
 pytest_plugins = ["tests.stripe_servers"]  # localstripe and the Stripe fake, for the tests that pay
 
 TEST_PASSWORD = factories.TEST_PASSWORD
 _CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Keep the reliability figures this run recorded (tests/figures.py)."""
+    figures.write()
 
 
 @pytest.fixture(scope="session")
