@@ -79,6 +79,9 @@ class Config:
     DEMO_DATA_ALLOWED = False
     AUDIT_PAGE_SIZE = 50
 
+    #: Where `flask backup` writes when no path is given (created owner-only if missing).
+    BACKUP_DIR = _env("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+
     # Payments: without a secret key, orders are invoiced by hand (the coordinator marks them paid).
     STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")

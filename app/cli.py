@@ -1,15 +1,17 @@
-"""Command-line tools: `flask demo load`, `flask mail send`, `flask audit verify`, `flask users ...`."""
+"""Command-line tools: `flask demo load`, `flask mail send`, `flask audit verify`, `flask users ...`,
+`flask backup`, `flask restore`."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
-from app import audit, demo, mail, services
+from app import audit, backup, demo, mail, services
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgRole
 
@@ -108,6 +110,99 @@ def bench_generate(listings: int, providers: int, municipalities: int, decisions
     click.echo(f"generated in {time.perf_counter() - started:.1f} s")
 
 
+#: Tables whose row counts `flask backup` and `flask restore` print (all are counted).
+KEY_TABLES = ("organisations", "users", "services", "decisions", "orders", "stored_files", "audit_events")
+
+
+def _summary(row_counts: dict[str, int]) -> str:
+    keys = ", ".join(f"{name} {row_counts[name]}" for name in KEY_TABLES if name in row_counts)
+    return f"{len(row_counts)} tables, {sum(row_counts.values())} rows ({keys})"
+
+
+def _chain_head() -> dict[str, object] | None:
+    """The last audit event before a restore replaces the trail (None if there is none to read)."""
+    try:
+        event = db.session.scalar(sa.select(audit.AuditEvent).order_by(audit.AuditEvent.id.desc()).limit(1))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return None
+    return None if event is None else {"id": event.id, "hash": event.hash}
+
+
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@with_appcontext
+def backup_command(path: Path | None) -> None:
+    """Write a consistent copy of the database to PATH (default: a timestamped file in BACKUP_DIR)."""
+    tables = [table.name for table in db.metadata.sorted_tables]
+    try:
+        if path is None:
+            result = backup.backup(db.engine, current_app.config["BACKUP_DIR"], tables=tables, create_directory=True)
+        else:
+            result = backup.backup(db.engine, path, tables=tables)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up {backup.describe(db.engine.url)} to {result.path}")
+    click.echo(f"  {result.size:,} bytes, sha256 {result.sha256}, {result.seconds:.1f} s")
+    click.echo(f"  {_summary(result.row_counts)}")
+    try:  # a full copy of the personal data left the database: who took it, when, and which file
+        audit.record(None, "database.backed_up", ("database", result.dialect), file=str(result.path),
+                     size=result.size, sha256=result.sha256, rows=result.rows)
+        db.session.commit()
+    except sa.exc.SQLAlchemyError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"The backup was written, but recording it in the audit trail failed: "
+                                   f"{str(getattr(exc, 'orig', exc)).strip()}") from exc
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace all data without asking.")
+@click.option("--lock-timeout", default=30.0, show_default=True,
+              help="Seconds to wait for other connections to let go of the database before giving up.")
+@with_appcontext
+def restore_command(path: Path, yes: bool, lock_timeout: float) -> None:
+    """Replace ALL data in the database with the backup in PATH (stop the app first)."""
+    engine = db.engine
+    try:
+        checked = backup.inspect_file(engine, path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    target = backup.describe(engine.url)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.ClickException(f"Restoring replaces ALL data in {target} with {checked.path}; "
+                                       "nothing was changed. Run again with --yes to confirm.")
+        click.confirm(f"Replace ALL data in {target} with {checked.path}?", abort=True)
+    replaced = _chain_head()
+    db.session.remove()  # let go of this process's connection before the data is replaced
+    try:
+        result = backup.restore(engine, checked, tables=[table.name for table in db.metadata.sorted_tables],
+                                lock_timeout=lock_timeout)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {result.path} into {target}")
+    click.echo(f"  {result.size:,} bytes, sha256 {result.sha256}, {result.seconds:.1f} s")
+    click.echo(f"  {_summary(result.row_counts)}")
+    if result.untouched_tables:
+        click.echo(f"  Not in the backup, kept as they were: {', '.join(result.untouched_tables)}")
+    report = audit.verify_chain()
+    if report.ok:
+        click.echo(f"  Audit chain: OK, {report.checked} events, chain intact")
+    else:
+        click.echo(f"  Audit chain: BROKEN at event {report.broken_id}: {report.reason} "
+                   f"({report.checked} events before it are intact)")
+    event = audit.record(None, "database.restored", ("database", result.dialect), file=str(result.path),
+                         size=result.size, sha256=result.sha256, rows=result.rows, replaced_chain_head=replaced,
+                         chain_ok=report.ok, chain_events=report.checked)
+    db.session.commit()
+    click.echo(f"  Recorded audit event {event.id} ({event.action})")
+    if not report.ok:
+        sys.exit(1)
+
+
 def register_cli(app: Flask) -> None:
     for group in (demo_cli, mail_cli, audit_cli, users_cli, bench_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -1,13 +1,30 @@
-"""Error pages (HTML, translated) and JSON errors under /api/."""
+"""Error pages (HTML, translated) and JSON errors under /api/.
+
+A database that cannot be reached (stopped, restarting, the connection cut) or
+is momentarily busy (locked, deadlock, statement timeout) is not a bug: such
+requests answer 503 with a Retry-After header and a message that says so, and
+the event is logged on one line without a stack trace. The page is rendered
+without touching the database (the signed-in user is not reloaded).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import sqlite3
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+
+try:  # the PostgreSQL driver; SQLite-only installations may lack it
+    import psycopg
+except ImportError:  # pragma: no cover
+    psycopg = None  # type: ignore[assignment]
 
 TITLES = {
     400: _l("The request could not be handled"),
@@ -29,6 +46,70 @@ MESSAGES = {
     500: _l("The error has been recorded. Try again in a moment; nothing you saved before is lost."),
     503: _l("Try again in a moment."),
 }
+#: Kinds of database fault (see database_fault) and what the 503 page says about each.
+DB_UNAVAILABLE = "unavailable"
+DB_BUSY = "busy"
+DB_MESSAGES = {
+    DB_UNAVAILABLE: _l("The database cannot be reached at the moment. "
+                       "If you were saving something, check afterwards whether it was saved."),
+    DB_BUSY: _l("The database is busy at the moment, so what you sent was not saved."),
+}
+#: Seconds a client should wait before trying again (the Retry-After header).
+DB_RETRY_AFTER = {DB_UNAVAILABLE: 10, DB_BUSY: 2}
+
+# PostgreSQL error codes (SQLSTATE) that mean "busy, try again": serialization
+# failure and deadlock (class 40), lock not available, statement timeout.
+_PG_BUSY = ("40", "55P03", "57014")
+# ... and "cannot be reached": connection exceptions (class 08), server shutting
+# down or starting (57P01-57P03), insufficient resources (class 53: too many
+# connections, disk full, out of memory). No SQLSTATE at all is a client-side
+# failure: connection refused, timed out, or closed.
+_PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53")
+# SQLite reports both faults and bugs (no such table, syntax) as OperationalError:
+# only these messages are faults.
+_SQLITE_BUSY = ("database is locked", "database table is locked", "database schema is locked")
+_SQLITE_UNAVAILABLE = ("unable to open database file", "disk i/o error")
+
+
+def database_fault(error: BaseException) -> str | None:
+    """DB_UNAVAILABLE or DB_BUSY when `error` is a database fault rather than a bug, else None."""
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated:
+            return DB_UNAVAILABLE
+        error = error.orig
+    if isinstance(error, sqlite3.OperationalError):
+        text = str(error).lower()
+        if text.startswith(_SQLITE_BUSY):
+            return DB_BUSY
+        if text.startswith(_SQLITE_UNAVAILABLE):
+            return DB_UNAVAILABLE
+        return None
+    if psycopg is not None and isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
+        state = getattr(error, "sqlstate", None)
+        if state is None or state.startswith(_PG_UNAVAILABLE):
+            return DB_UNAVAILABLE
+        if state.startswith(_PG_BUSY):
+            return DB_BUSY
+    return None
+
+
+def _summary(error: BaseException) -> str:
+    """The driver's own error, first line only (SQLAlchemy's text carries the SQL and its parameters)."""
+    orig = getattr(error, "orig", None) or error
+    lines = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {lines[0] if lines else ''}"
+
+
+def _page_without_database() -> None:
+    """Make the error page render without a query: keep the language already known,
+    and show the page as to a visitor, without reloading the signed-in user."""
+    user = g.get("_login_user")
+    if user is not None and not user.is_anonymous and {"locale", "active"} <= vars(user).keys():
+        get_locale()  # the user's language, from attributes already loaded (no query)
+    g._login_user = AnonymousUserMixin()
+    g.database_unavailable = True
+
+
 CSRF_MESSAGE = _l(
     "The form had expired or was sent from another site, so it was not saved. "
     "Go back, reload the page and send the form again."
@@ -71,9 +152,17 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             return _http(error)
+        fault = database_fault(error)
+        if fault is not None:
+            _page_without_database()
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the database itself may be what failed
             app.logger.warning("rollback failed after an error")
+        if fault is not None:
+            log = app.logger.error if fault == DB_UNAVAILABLE else app.logger.warning
+            log("Database %s on %s %s: %s", fault, request.method, request.path, _summary(error))
+            body, status = _render(503, str(DB_MESSAGES[fault]))
+            return body, status, {"Retry-After": str(DB_RETRY_AFTER[fault])}
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return _render(InternalServerError.code)

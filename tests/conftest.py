@@ -171,6 +171,9 @@ def people(app: Flask) -> dict:
         "no_org": factories.UserFactory(organisation=None, org_role=None, email="newcomer@example.com"),
         "body_member": factories.UserFactory(organisation=other_municipality, org_role="member",
                                              email="body.member@example.com"),
+        # A member of another body (the access matrix's objects put them in OR, not JT).
+        "other_body_member": factories.UserFactory(organisation=other_municipality, org_role="member",
+                                                   email="other.body.member@example.com"),
         # A body's secretary whose only power is that role (not coordinator staff).
         "secretary": factories.UserFactory(organisation=other_municipality, org_role="member",
                                            email="body.secretary@example.com"),

@@ -17,7 +17,7 @@ from typing import Callable
 
 import pytest
 
-from tests import factories
+from tests import factories, figures
 
 OK, LOGIN, DENY, REDIRECT, NOT_FOUND = "ok", "login", "deny", "redirect", "not_found"
 
@@ -28,8 +28,14 @@ def _fresh_membership(o: dict) -> int:
 
 def _fresh_invitation(o: dict) -> int:
     return factories.InvitationFactory(organisation=o["municipality"], invited_by=o["municipality_admin"]).id
-ROLES = ["anonymous", "no_org", "provider_user", "provider_admin", "buyer", "approver", "municipality_admin",
-         "body_member", "secretary", "coordinator"]
+ROLES = ["anonymous", "no_org", "provider_user", "provider_admin", "other_provider_user", "buyer", "approver",
+         "other_approver", "municipality_admin", "body_member", "other_body_member", "secretary", "coordinator"]
+
+
+#: Users of another organisation or body than the objects': unless a rule says otherwise in `outsiders`,
+#: they get what their counterpart gets (a route about no one's objects, such as a list of one's own).
+COUNTERPARTS = {"other_provider_user": "provider_user", "other_approver": "approver",
+                "other_body_member": "body_member"}
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,14 @@ class Rule:
     url: Callable[[dict], str]
     expect: dict[str, str] = field(default_factory=dict)
     default: str = OK
+    #: What the users of another organisation or body get on this route, where it differs.
+    outsiders: dict[str, str] = field(default_factory=dict)
 
     def expected(self, role: str) -> str:
+        if role in self.outsiders:
+            return self.outsiders[role]
+        if role in COUNTERPARTS and role not in self.expect:
+            return self.expected(COUNTERPARTS[role])
         return self.expect.get(role, self.default)
 
 
@@ -57,6 +69,10 @@ MUNICIPALITY_PEOPLE = {"anonymous": LOGIN, "buyer": OK, "approver": OK, "municip
                        "secretary": OK}
 VANTAA_AND_COORDINATOR = {"anonymous": LOGIN, "buyer": OK, "approver": OK, "municipality_admin": OK,
                           "coordinator": OK}
+# Objects of one organisation or body are out of reach for the others (guessed ids in URLs).
+NOT_OTHER_PROVIDER = {"other_provider_user": DENY}
+NOT_OTHER_MUNICIPALITY = {"other_approver": DENY}
+NOT_OTHER_BODY = {"other_body_member": DENY}
 BUYER_ONLY = {"anonymous": LOGIN, "buyer": REDIRECT}
 REQUESTER_ONLY = {"anonymous": LOGIN, "buyer": REDIRECT}
 
@@ -169,22 +185,25 @@ MATRIX: dict[str, Rule] = {
     "listings.index": Rule("GET", lambda o: "/listings", PROVIDER_PEOPLE, default=DENY),
     "listings.new": Rule("GET", lambda o: "/listings/new", PROVIDER_PEOPLE, default=DENY),
     "listings.show": Rule("GET", lambda o: f"/listings/{o['listing'].id}", PROVIDER_PEOPLE_AND_COORDINATOR,
-                          default=DENY),
-    "listings.edit": Rule("GET", lambda o: f"/listings/{o['listing'].id}/edit", PROVIDER_PEOPLE, default=DENY),
-    "listings.plan": Rule("GET", lambda o: f"/listings/{o['listing'].id}/plans/new", PROVIDER_PEOPLE, default=DENY),
+                          default=DENY, outsiders=NOT_OTHER_PROVIDER),
+    "listings.edit": Rule("GET", lambda o: f"/listings/{o['listing'].id}/edit", PROVIDER_PEOPLE, default=DENY,
+                          outsiders=NOT_OTHER_PROVIDER),
+    "listings.plan": Rule("GET", lambda o: f"/listings/{o['listing'].id}/plans/new", PROVIDER_PEOPLE, default=DENY,
+                          outsiders=NOT_OTHER_PROVIDER),
     "listings.delete_plan": Rule("POST", lambda o: f"/listings/{o['listing'].id}/plans/{_fresh_plan(o)}/delete",
-                                 PROVIDER_PEOPLE, default=DENY),
+                                 PROVIDER_PEOPLE, default=DENY, outsiders=NOT_OTHER_PROVIDER),
     "listings.screenshots": Rule("GET", lambda o: f"/listings/{o['listing'].id}/screenshots", PROVIDER_PEOPLE,
-                                 default=DENY),
+                                 default=DENY, outsiders=NOT_OTHER_PROVIDER),
     "listings.screenshot": Rule("GET", lambda o: f"/listings/{o['listing'].id}/screenshots/"
                                                  f"{o['listing'].screenshots[0].id}",
-                                PROVIDER_PEOPLE_AND_COORDINATOR, default=DENY),
+                                PROVIDER_PEOPLE_AND_COORDINATOR, default=DENY, outsiders=NOT_OTHER_PROVIDER),
     "listings.delete_screenshot": Rule("POST", lambda o: f"/listings/{o['listing'].id}/screenshots/"
                                                          f"{_fresh_screenshot(o)}/delete", PROVIDER_PEOPLE,
-                                       default=DENY),
-    "listings.submit": Rule("POST", lambda o: f"/listings/{o['listing'].id}/submit", PROVIDER_PEOPLE, default=DENY),
+                                       default=DENY, outsiders=NOT_OTHER_PROVIDER),
+    "listings.submit": Rule("POST", lambda o: f"/listings/{o['listing'].id}/submit", PROVIDER_PEOPLE, default=DENY,
+                            outsiders=NOT_OTHER_PROVIDER),
     "listings.withdraw": Rule("POST", lambda o: f"/listings/{o['listing'].id}/withdraw", PROVIDER_PEOPLE,
-                              default=DENY),
+                              default=DENY, outsiders=NOT_OTHER_PROVIDER),
     "listing_review.queue": Rule("GET", lambda o: "/admin/listings", ONLY_COORDINATOR, default=DENY),
     "listing_review.show": Rule("GET", lambda o: f"/admin/listings/{o['listing_in_review'].id}", ONLY_COORDINATOR,
                                 default=DENY),
@@ -217,13 +236,15 @@ MATRIX: dict[str, Rule] = {
     "steering.attendance": Rule("POST", lambda o: f"/meetings/{o['meeting'].id}/attendance", BODY_MANAGERS,
                                 default=DENY),
     "steering.edit_item": Rule("POST", lambda o: f"/items/{o['item'].id}", BODY_MANAGERS, default=DENY),
-    "steering.conflict": Rule("POST", lambda o: f"/items/{o['item'].id}/conflicts", BODY_PEOPLE, default=DENY),
+    "steering.conflict": Rule("POST", lambda o: f"/items/{o['item'].id}/conflicts", BODY_PEOPLE, default=DENY,
+                              outsiders=NOT_OTHER_BODY),
     "steering.open_vote": Rule("POST", lambda o: f"/items/{o['item'].id}/votes", BODY_MANAGERS, default=DENY),
-    "steering.ballots": Rule("POST", lambda o: f"/votes/{o['vote'].id}/ballots", BODY_PEOPLE, default=DENY),
+    "steering.ballots": Rule("POST", lambda o: f"/votes/{o['vote'].id}/ballots", BODY_PEOPLE, default=DENY,
+                             outsiders=NOT_OTHER_BODY),
     "steering.close_vote": Rule("POST", lambda o: f"/votes/{o['vote'].id}/close", BODY_MANAGERS, default=DENY),
     "steering.decide": Rule("POST", lambda o: f"/items/{o['item'].id}/decision", BODY_MANAGERS, default=DENY),
     "steering.dissent": Rule("POST", lambda o: f"/decisions/{o['decision'].id}/dissents", BODY_PEOPLE,
-                             default=DENY),
+                             default=DENY, outsiders=NOT_OTHER_BODY),
     "steering.attach": Rule("POST", lambda o: f"/items/{o['item'].id}/attachments", BODY_MANAGERS, default=DENY),
     "steering.add_task": Rule("POST", lambda o: f"/decisions/{o['decision'].id}/tasks", BODY_MANAGERS,
                               default=DENY),
@@ -238,7 +259,7 @@ MATRIX: dict[str, Rule] = {
     "procurement.new": Rule("POST", lambda o: "/procurement/new", BUYER_ONLY, default=DENY),
     "procurement.add": Rule("POST", lambda o: "/procurement/add", BUYER_ONLY, default=DENY),
     "procurement.show": Rule("GET", lambda o: f"/procurement/{o['draft_request'].id}", VANTAA_AND_COORDINATOR,
-                             default=DENY),
+                             default=DENY, outsiders=NOT_OTHER_MUNICIPALITY),
     "procurement.details": Rule("POST", lambda o: f"/procurement/{o['draft_request'].id}/details", REQUESTER_ONLY,
                                 default=DENY),
     "procurement.line": Rule("GET", lambda o: f"/procurement/{o['draft_request'].id}/lines/"
@@ -252,15 +273,16 @@ MATRIX: dict[str, Rule] = {
     "procurement.cancel": Rule("POST", lambda o: f"/procurement/{o['draft_request'].id}/cancel", REQUESTER_ONLY,
                                default=DENY),
     "procurement.decide": Rule("POST", lambda o: f"/procurement/{o['pending_request'].id}/decide",
-                               {"anonymous": LOGIN, "approver": OK}, default=DENY),
+                               {"anonymous": LOGIN, "approver": OK}, default=DENY, outsiders=NOT_OTHER_MUNICIPALITY),
     "procurement.spend": Rule("GET", lambda o: "/procurement/spend", MUNICIPALITY_PEOPLE, default=DENY),
     "procurement.orders": Rule("GET", lambda o: "/procurement/orders",
                                {**MUNICIPALITY_PEOPLE, **PROVIDER_PEOPLE, "coordinator": OK}, default=DENY),
     "procurement.orders_csv": Rule("GET", lambda o: "/procurement/orders.csv", ONLY_COORDINATOR, default=DENY),
     "procurement.order": Rule("GET", lambda o: f"/procurement/orders/{o['order'].id}",
-                              {**VANTAA_AND_COORDINATOR, **PROVIDER_PEOPLE}, default=DENY),
+                              {**VANTAA_AND_COORDINATOR, **PROVIDER_PEOPLE}, default=DENY,
+                              outsiders={**NOT_OTHER_PROVIDER, **NOT_OTHER_MUNICIPALITY}),
     "procurement.answer": Rule("POST", lambda o: f"/procurement/orders/{o['order'].id}/answer", PROVIDER_PEOPLE,
-                               default=DENY),
+                               default=DENY, outsiders=NOT_OTHER_PROVIDER),
     "procurement.retry_invoice": Rule("POST", lambda o: f"/procurement/orders/{o['order'].id}/invoice",
                                       ONLY_COORDINATOR, default=DENY),
     "procurement.mark_paid": Rule("POST", lambda o: f"/procurement/orders/{o['order'].id}/paid", ONLY_COORDINATOR,
@@ -302,6 +324,8 @@ def objects(people):
     objects["body"] = body
     factories.MembershipFactory(body=body, user=people["secretary"], role="secretary", voting=False)
     factories.MembershipFactory(body=body, user=people["body_member"], role="member")
+    other_body = factories.BodyFactory(code="OR", level="strategic")
+    factories.MembershipFactory(body=other_body, user=people["other_body_member"], role="member")
     objects["meeting"] = factories.MeetingFactory(body=body, status="agenda_published")
     objects["case"] = factories.CaseFactory(awaiting_body=body)
     objects["item"] = factories.AgendaItemFactory(meeting=objects["meeting"])
@@ -378,4 +402,9 @@ def test_access(endpoint, objects, login_as):
     """Every kind of user against one route (the objects are built once per route)."""
     failures = [problem for role in ROLES
                 if (problem := _check(endpoint, role, login_as(None if role == "anonymous" else role), objects))]
+    figures.count("access", "route and role pairs checked", len(ROLES))
+    figures.count("access", "refusals expected (403 or sign-in)",
+                  sum(MATRIX[endpoint].expected(role) in (DENY, LOGIN) for role in ROLES))
+    figures.note("access", "routes", len(MATRIX))
+    figures.note("access", "kinds of user", len(ROLES))
     assert not failures, "\n".join(failures)
