@@ -5,6 +5,11 @@ editing a row breaks the chain, and `flask audit verify` finds the first
 broken link. A unique constraint on ``prev_hash`` keeps the chain from forking
 when two transactions append at once; on PostgreSQL a transaction-scoped
 advisory lock serialises appends so that neither has to fail.
+
+Rows cannot be changed through the app: the ORM refuses to update or delete an
+event, and triggers in the database (created with the table and by migration
+d41e7a9c0b12) refuse UPDATE and DELETE statements from any code. Whoever
+bypasses both with direct access to the database still breaks the chain.
 """
 
 from __future__ import annotations
@@ -52,6 +57,49 @@ class AuditEvent(db.Model):
             object_id=self.object_id,
             data=self.data,
         )
+
+
+class AuditImmutableError(Exception):
+    """Raised when code tries to change or remove an audit event."""
+
+
+@sa.event.listens_for(AuditEvent, "before_update")
+def _event_never_changes(mapper, connection, target) -> None:
+    raise AuditImmutableError("an audit event cannot be changed")
+
+
+@sa.event.listens_for(AuditEvent, "before_delete")
+def _event_never_deleted(mapper, connection, target) -> None:
+    raise AuditImmutableError("an audit event cannot be deleted")
+
+
+# The database's own guard: UPDATE and DELETE on audit_events fail, whoever sends them.
+# (TRUNCATE, a table owner's operation, is not a row change and is not refused.)
+APPEND_ONLY_MESSAGE = "audit_events is append-only"
+APPEND_ONLY_GUARD = {
+    "sqlite": [
+        f"CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+        f"CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
+        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}' USING ERRCODE = 'insufficient_privilege'; END $$",
+        "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+    ],
+}
+APPEND_ONLY_GUARD_DROP = {
+    "sqlite": ["DROP TRIGGER IF EXISTS audit_events_no_update", "DROP TRIGGER IF EXISTS audit_events_no_delete"],
+    "postgresql": ["DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events",
+                   "DROP FUNCTION IF EXISTS audit_events_append_only()"],
+}
+for _dialect, _statements in APPEND_ONLY_GUARD.items():
+    for _statement in _statements:
+        sa.event.listen(AuditEvent.__table__, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))
+sa.event.listen(AuditEvent.__table__, "after_drop",
+                sa.DDL(APPEND_ONLY_GUARD_DROP["postgresql"][1]).execute_if(dialect="postgresql"))
 
 
 def _canonical_time(value: datetime) -> str:

@@ -38,6 +38,15 @@ def test_upgrade_from_empty_then_check_finds_no_drift(empty_database_url):
     engine = sa.create_engine(empty_database_url)
     try:
         tables = set(sa.inspect(engine).get_table_names())
+        # The migrated database guards its audit trail as a created one does.
+        with engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO audit_events (created_at, actor_label, action, object_type, "
+                                       "data, prev_hash, hash) VALUES (CURRENT_TIMESTAMP, 'system', 'test', "
+                                       "'system', '{}', 'p', 'h')"))
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as connection:
+            connection.execute(sa.text("UPDATE audit_events SET action = 'forged'"))
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM audit_events"))
     finally:
         engine.dispose()
     assert {"users", "organisations", "audit_events", "outbox_messages", "alembic_version"} <= tables
