@@ -37,6 +37,7 @@ or a broken audit trail. gunicorn is stopped and the database removed in every c
 from __future__ import annotations
 
 import argparse
+import heapq
 import html
 import json
 import os
@@ -63,19 +64,20 @@ from urllib.parse import quote, urlsplit
 import requests
 import sqlalchemy as sa
 
-from bench.run import PG_SERVER, flask, log
+from app.demo import DEMO_PASSWORD
+from bench.run import FACET_MARKER, PG_SERVER, env_for, flask, log
 from bench.throughput import _stop, _tail, _wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 #: Production configuration; only what plain http on loopback needs is overridden.
 APP_FACTORY = 'app:create_app(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False, PREFERRED_URL_SCHEME="http")'
-DEMO_PASSWORD = "digione-demo"  # noqa: S105 - the published demo password (app/demo.py)
 REQUEST_TIMEOUT_S = 30.0
 #: Share of each kind of step in a client's loop (a write step is a GET of the form page and a POST).
 MIX = {"catalogue": 0.35, "register": 0.25, "signed-in": 0.25, "write": 0.15}
 KINDS = ("login", "catalogue", "register", "signed-in", "write")
 MAX_EXAMPLES = 12
+SLOWEST = 8
 
 _INPUT = re.compile(r"<input\b[^>]*>", re.S)
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
@@ -180,6 +182,21 @@ def database_counts(url: str, run_id: str) -> dict[str, Any]:
             "audit_total": sum(by_action.values()), "comments_total": comments}
 
 
+def database_settings(url: str) -> dict[str, Any]:
+    """How the database was set up, as the app left it (for SQLite: journal mode and sync level)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                return {"journal_mode": conn.exec_driver_sql("PRAGMA journal_mode").scalar(),
+                        "synchronous": conn.exec_driver_sql("PRAGMA synchronous").scalar()}
+            return {"default_transaction_isolation":
+                    conn.exec_driver_sql("SHOW default_transaction_isolation").scalar(),
+                    "max_connections": conn.exec_driver_sql("SHOW max_connections").scalar()}
+    finally:
+        engine.dispose()
+
+
 # --- gunicorn ----------------------------------------------------------------------------------------
 
 
@@ -233,6 +250,7 @@ class Tally:
     examples: list[dict[str, Any]] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
     unanswered: list[str] = field(default_factory=list)  # write tokens whose POST got no success answer
+    slowest: list[tuple[float, str, str, str, float]] = field(default_factory=list)  # a heap of the slowest
     logins: int = 0
 
 
@@ -254,7 +272,7 @@ class Client(threading.Thread):
 
     # One request: timed, checked, never retried.
     def call(self, kind: str, method: str, path: str, expect: int, data: dict[str, str] | None = None,
-             location: str | None = None) -> requests.Response | None:
+             location: str | None = None, facets: bool = False) -> requests.Response | None:
         started = time.perf_counter()
         problem = None
         response = None
@@ -269,6 +287,11 @@ class Client(threading.Thread):
         elapsed = (time.perf_counter() - started) * 1000
         self.tally.counts[kind] += 1
         self.tally.latencies[kind].append(elapsed)
+        slow = (elapsed, kind, method, path, time.monotonic() - self.clock["started"] - elapsed / 1000)
+        if len(self.tally.slowest) < SLOWEST:
+            heapq.heappush(self.tally.slowest, slow)
+        elif elapsed > self.tally.slowest[0][0]:
+            heapq.heapreplace(self.tally.slowest, slow)
         if response is not None:
             got_location = urlsplit(response.headers.get("Location", "")).path
             if response.status_code != expect:
@@ -278,6 +301,8 @@ class Client(threading.Thread):
                                   f"{'-> ' + got_location if got_location else ''}: {snippet}")
             elif location is not None and got_location != location:
                 problem = ("wrong redirect", f"expected a redirect to {location}, got {got_location or 'none'}")
+            elif facets and len(FACET_MARKER.findall(response.text)) != 10:
+                problem = ("page content", "a catalogue page without its 10 facet sections")
         if problem is None:
             return response
         self.tally.errors[kind] += 1
@@ -365,6 +390,14 @@ class Client(threading.Thread):
             self.tally.unanswered.append(token)
 
     def run(self) -> None:
+        try:
+            self.steps()
+        except Exception as exc:  # a fault of this script, not of the server: still an error of the run
+            self.call_failed("client", "-", f"the client stopped: {type(exc).__name__}: {exc}")
+        finally:
+            self.session.close()
+
+    def steps(self) -> None:
         self.gate.wait(timeout=120)
         deadline = self.clock["deadline"]
         self.sign_in()
@@ -372,7 +405,8 @@ class Client(threading.Thread):
         while time.monotonic() < deadline:
             kind = self.rng.choices(kinds, weights)[0]
             if kind == "catalogue":
-                self.call("catalogue", "GET", self.catalogue_path(), 200)
+                path = self.catalogue_path()
+                self.call("catalogue", "GET", path, 200, facets=not path.startswith("/catalogue/"))
             elif kind == "register":
                 self.call("register", "GET", self.register_path(), 200)
             elif not self.signed_in:
@@ -381,7 +415,6 @@ class Client(threading.Thread):
                 self.call("signed-in", "GET", self.signed_in_path(), 200)
             else:
                 self.write()
-        self.session.close()
 
 
 # --- results -----------------------------------------------------------------------------------------
@@ -465,11 +498,14 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
         examples: list[dict[str, Any]] = []
         pool = [Client(i, base, *people[i % len(people)], vocab, run_id, clock, gate, lock, examples)
                 for i in range(clients)]
+        cpu_before, load_before = time.process_time(), os.getloadavg()
         for client in pool:
             client.start()
         for client in pool:
             client.join(timeout=seconds + REQUEST_TIMEOUT_S + 90)
         duration = time.monotonic() - clock.get("started", time.monotonic())
+        client_cpu_s = time.process_time() - cpu_before
+        load_after = os.getloadavg()
         stuck = [c.name for c in pool if c.is_alive()]
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn died during the run; log tail:\n{_tail(log_path)}")
@@ -492,6 +528,7 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
         if stuck:
             error_types["client did not finish"] += len(stuck)
         all_latencies = [x for values in latencies.values() for x in values]
+        slowest = heapq.nlargest(SLOWEST, (s for client in pool for s in client.tally.slowest))
         total = sum(counts.values())
         error_count = sum(errors.values()) + len(stuck)
 
@@ -508,9 +545,8 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
         comment_events = audit_added.get("rules.comment_added", 0)
         login_events = audit_added.get("user.logged_in", 0)
         total_added = after["audit_total"] - before["audit_total"]
-        verify = subprocess.run([str(ROOT / ".venv/bin/flask"), "audit", "verify"], cwd=ROOT,
-                                env={**os.environ, "DIGIONE_ENV": "development", "DATABASE_URL": url,
-                                     "FLASK_APP": "wsgi"}, capture_output=True, text=True)
+        verify = subprocess.run([str(ROOT / ".venv/bin/flask"), "audit", "verify"], cwd=ROOT, env=env_for(url),
+                                capture_output=True, text=True, check=False)
         audit_ok = (comment_events == len(acknowledged) and login_events == logins
                     and total_added == len(acknowledged) + logins)
         writes_ok = not lost and not duplicated and len(stored) == len(acknowledged) + len(unacknowledged_stored)
@@ -528,6 +564,8 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
             "latency_ms": {k: overall[k] for k in ("p50_ms", "p95_ms", "max_ms")},
             "per_kind": {kind: {**latency_summary(latencies.get(kind, [])), "errors": errors.get(kind, 0)}
                          for kind in KINDS},
+            "slowest": [{"ms": round(ms, 1), "kind": kind, "request": f"{method} {path}",
+                         "started_at_s": round(at, 1)} for ms, kind, method, path, at in slowest],
             "errors": {"count": error_count, "by_type": dict(error_types), "examples": examples,
                        "stuck_clients": stuck},
             "signed_in_clients": logins,
@@ -551,6 +589,11 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
                            "output": (verify.stdout + verify.stderr).strip()[-500:]},
             },
             "server_log": findings,
+            "noise": {"load_average_before": [round(x, 2) for x in load_before],
+                      "load_average_after": [round(x, 2) for x in load_after],
+                      "load_generator_cpu_s": round(client_cpu_s, 1),
+                      "note": "the clients, gunicorn and the database share this machine's cores"},
+            "database_settings": database_settings(url),
         })
         result["summary"] = (
             f"{database}: {clients} clients for {duration:.0f} s, {total} requests ({rps:.1f}/s), "
