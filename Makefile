@@ -8,7 +8,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/digione_test
 export FLASK_APP := wsgi
 
-.PHONY: run install translations db demo test test-sqlite test-postgres clean messages bench screenshots
+.PHONY: run install translations db demo test test-sqlite test-postgres check reliability clean messages bench screenshots
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -47,6 +47,21 @@ test-sqlite: translations
 
 test-postgres: translations
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
+
+# Reliability checks that are not unit tests (about 4 minutes): bandit (any high-severity finding
+# fails), the load test (50 clients for 60 s on SQLite and on PostgreSQL: any error or lost write
+# fails), then docs/reliability.md from these and the figures of the last `make test`.
+check: translations
+	$(PY) scripts/bandit_check.py
+	$(PY) -m bench.load --database sqlite
+	@if $(PY) -c "import sys; from tests.pg import ensure_database; sys.exit(1 if ensure_database('$(TEST_DATABASE_URL)') else 0)"; then \
+		$(PY) -m bench.load --database postgresql; \
+	elif [ "$$CI" = "true" ]; then echo "PostgreSQL unreachable in CI"; exit 1; \
+	else echo "NOTE: PostgreSQL not reachable: the load test ran on SQLite only"; fi
+	$(PY) scripts/reliability_report.py
+
+# docs/reliability.md from a full run: the whole suite on both databases, then `make check`.
+reliability: test check
 
 # Benchmarks (bench/run.py): about 20-30 minutes; rewrites docs/benchmarks.md. Needs PostgreSQL on
 # 127.0.0.1:5432 and installs wrk (apt) and Datasette (PyPI) when missing.
