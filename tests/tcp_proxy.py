@@ -126,10 +126,10 @@ class TcpProxy:
 
     def close(self) -> None:
         self._closing = True
+        self._thread.join(timeout=2)
         with contextlib.suppress(OSError):
             self._listener.close()
         self.cut_all()
-        self._thread.join(timeout=2)
 
     def __enter__(self) -> TcpProxy:
         return self.start()
@@ -155,9 +155,12 @@ class TcpProxy:
 
     def _accept_loop(self) -> None:
         while not self._closing:
-            try:
+            try:  # wake up now and then: close() does not interrupt a blocking accept()
+                readable, _, _ = select.select([self._listener], [], [], 0.05)
+                if not readable:
+                    continue
                 client, _ = self._listener.accept()
-            except OSError:
+            except (OSError, ValueError):
                 return
             with self._lock:
                 accepting = self._accepting

@@ -5,7 +5,9 @@ soon as the database is back (pool pre-ping), without a restart.
 
 The faults come from a TCP proxy between the app and the suite's PostgreSQL (tests/tcp_proxy.py)
 and, for "the server stopped", from a throwaway PostgreSQL cluster stopped and started with pg_ctl.
-PostgreSQL only: SQLite has no server to lose.
+These are PostgreSQL only: SQLite has no server to lose. SQLite's own faults (a database file
+that cannot be opened, a database locked by another writer) get the same 503, tested at the end
+on every run; SQLite's other OperationalErrors (no such table, syntax) are bugs and stay 500.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pwd
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -29,20 +32,23 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.audit import verify_chain
-from app.errors import DB_MESSAGES, DB_UNAVAILABLE
+from app.errors import DB_BUSY, DB_MESSAGES, DB_UNAVAILABLE
 from app.extensions import db
 from app.models import User
 from config import TestConfig
 from marketplace.catalogue import services as catalogue
+from marketplace.procurement.models import ProcurementRequest, RequestLine
 from tests import factories, figures
 from tests.conftest import BrowserLikeClient
 from tests.tcp_proxy import TcpProxy
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
-                       reason="database faults need a PostgreSQL server (TEST_DATABASE_URL)"),
-]
+
+def postgres_only(test):
+    """PostgreSQL faults: skipped on SQLite runs (no server to lose)."""
+    test = pytest.mark.postgres_only(test)
+    return pytest.mark.skipif(not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
+                              reason="database faults need a PostgreSQL server (TEST_DATABASE_URL)")(test)
+
 
 TITLE_FI = "Palvelu ei ole tilapäisesti käytettävissä"  # errors.TITLES[503] in Finnish
 RETRY_FI = "Yritä hetken kuluttua uudelleen."  # errors.MESSAGES[503] in Finnish
@@ -115,6 +121,7 @@ def published_service(people: dict):
     return service
 
 
+@postgres_only
 def test_database_stopped_pages_answer_503_and_the_app_recovers(proxied, proxy, people, caplog):
     visitor: BrowserLikeClient = proxied.test_client()  # type: ignore[assignment]
     buyer: BrowserLikeClient = proxied.test_client()  # type: ignore[assignment]
@@ -151,6 +158,7 @@ def test_database_stopped_pages_answer_503_and_the_app_recovers(proxied, proxy, 
                  "database unavailable; recovered: yes, the first request after it returned answered 200")
 
 
+@postgres_only
 def test_form_sent_while_the_database_is_down_is_not_saved(proxied, proxy, people):
     visitor: BrowserLikeClient = proxied.test_client()  # type: ignore[assignment]
     visitor.csrf_token("/signup")
@@ -170,6 +178,7 @@ def test_form_sent_while_the_database_is_down_is_not_saved(proxied, proxy, peopl
                  "503 with the translated message; nothing saved; recovered: yes")
 
 
+@postgres_only
 def test_connections_cut_while_idle_are_replaced_unnoticed(proxied, proxy, people):
     buyer: BrowserLikeClient = proxied.test_client()  # type: ignore[assignment]
     buyer.login(people["buyer"].email)
@@ -185,6 +194,7 @@ def test_connections_cut_while_idle_are_replaced_unnoticed(proxied, proxy, peopl
                  f"{cut} pooled connection(s) cut; the next request answered 200 (pool pre-ping); recovered: yes")
 
 
+@postgres_only
 @pytest.mark.parametrize(("pattern", "nth", "name"), [
     (b"INSERT INTO", 3, "connection cut mid-transaction"),
     (b"COMMIT", 1, "connection cut at COMMIT"),
@@ -220,8 +230,8 @@ def test_connection_cut_half_way_leaves_no_partial_rows(proxied, proxy, people, 
     retry = buyer.post_form("/procurement/add", form, page=f"/catalogue/{service.slug}")
     assert retry.status_code == 302
     after = row_counts()
-    assert after["procurement_requests"] == before["procurement_requests"] + 1
-    assert after["request_lines"] == before["request_lines"] + 1
+    assert after[ProcurementRequest.__tablename__] == before[ProcurementRequest.__tablename__] + 1
+    assert after[RequestLine.__tablename__] == before[RequestLine.__tablename__] + 1
     assert verify_chain().ok
     figures.note("faults", name,
                  f"{written_before_cut} INSERTs sent before the cut; the user saw 503; no rows of the transaction "
@@ -298,6 +308,7 @@ def cluster() -> Iterator[Cluster]:
         server.remove()
 
 
+@postgres_only
 def test_postgresql_stopped_and_started(cluster, caplog):
     app = faulty_app(cluster.url)
     with app.app_context():
@@ -330,3 +341,76 @@ def test_postgresql_stopped_and_started(cluster, caplog):
                  "recovered: yes, the first request after pg_ctl start answered 200 without restarting the app")
     figures.note("faults", "PostgreSQL server restarted while idle",
                  "the next request answered 200 (pool pre-ping); recovered: yes")
+
+
+# --- SQLite's own faults (every run) ------------------------------------------------------------
+
+def sqlite_app(path: Path, **connect_args) -> Flask:
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}",
+                     SQLALCHEMY_ENGINE_OPTIONS={**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, "connect_args": connect_args})
+    app.test_client_class = BrowserLikeClient
+    return app
+
+
+def note_on_sqlite(key: str, value: str) -> None:
+    """SQLite's faults belong to the SQLite run's figures only."""
+    if figures.database_name() == "sqlite":
+        figures.note("faults", key, value)
+
+
+def test_sqlite_file_that_cannot_be_opened_is_503(tmp_path):
+    folder = tmp_path / "volume-not-mounted-yet"
+    app = sqlite_app(folder / "digione.sqlite")
+    try:
+        client = app.test_client()
+        assert_unavailable_page(app, client.get("/catalogue", headers={"Accept-Language": "fi"}), "/catalogue")
+        assert client.get("/healthz").status_code == 503
+        folder.mkdir()  # the folder appears: the same app, not restarted, serves again
+        with app.app_context():
+            db.create_all()
+        assert client.get("/catalogue").status_code == 200
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+    note_on_sqlite("database file cannot be opened",
+                   "503 with the translated message, /healthz 503; recovered: yes, 200 once the file could be opened")
+
+
+def test_sqlite_locked_by_another_writer_is_503_busy(tmp_path):
+    path = tmp_path / "digione.sqlite"
+    app = sqlite_app(path, timeout=0.2)
+    with app.app_context():
+        db.create_all()
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        client = app.test_client()
+        assert client.get("/catalogue").status_code == 200
+        holder.execute("BEGIN EXCLUSIVE")  # another process writing: nobody else may read or write
+        response = client.get("/catalogue", headers={"Accept-Language": "fi"})
+        assert response.status_code == 503 and response.headers.get("Retry-After", "").isdigit()
+        html = response.get_data(as_text=True)
+        with app.test_request_context(headers={"Accept-Language": "fi"}):
+            assert str(escape(str(DB_MESSAGES[DB_BUSY]))) in html and TITLE_FI in html
+        assert "Traceback" not in html and "locked" not in html
+        api = client.get("/api/v1/providers")
+        assert api.status_code == 503 and api.is_json
+        holder.execute("ROLLBACK")
+        assert client.get("/catalogue").status_code == 200
+    finally:
+        holder.close()
+        with app.app_context():
+            db.engine.dispose()
+    note_on_sqlite("database locked by another writer",
+                   "503 'busy' with Retry-After (not 500); recovered: yes, 200 once the lock was released")
+
+
+def test_sqlite_missing_table_is_a_bug_not_a_fault(tmp_path):
+    """An OperationalError that is not a fault (here: no schema) stays a 500."""
+    app = sqlite_app(tmp_path / "empty.sqlite")
+    try:
+        response = app.test_client().get("/catalogue")
+        assert response.status_code == 500
+        assert "Retry-After" not in response.headers
+    finally:
+        with app.app_context():
+            db.engine.dispose()
