@@ -19,10 +19,10 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # noqa: S404 - runs pg_dump and pg_restore with argument lists, never a shell
+import subprocess  # noqa: S404  # nosec B404 - runs pg_dump and pg_restore with argument lists, never a shell
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ CORE_TABLES = ("organisations", "users", "audit_events")
 EXTENSIONS = {"sqlite": ".sqlite", "postgresql": ".dump"}
 _KIND_LABELS = {"sqlite": "a SQLite database", "postgresql": "a PostgreSQL (pg_dump custom-format) archive"}
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_STOP_THE_APP = "Stop the app (web workers, cron jobs) and retry, or allow a longer --lock-timeout."
 _PG_TABLE_ENTRY = re.compile(r"^\d+;\s+\d+\s+\d+\s+TABLE\s+(\S+)\s+(\S+)\s", re.MULTILINE)
 
 
@@ -175,7 +176,7 @@ def backup(engine: Engine, path: str | Path, *, tables: Iterable[str] | None = N
         if dialect == "sqlite":
             counts = _sqlite_backup(engine, temporary, wanted, lock_timeout)
         else:
-            counts = _pg_backup(engine, pg_dump, temporary, wanted)
+            counts = _pg_backup(engine, pg_dump, temporary, wanted, lock_timeout)
         _publish(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -224,7 +225,7 @@ class _LockTimeout(Exception):
     pass
 
 
-def _give_up_after(seconds: float):
+def _give_up_after(seconds: float) -> Callable[[int, int, int], None]:
     """A backup progress callback that aborts once SQLite has been kept waiting for `seconds`."""
     deadline = time.monotonic() + seconds
 
@@ -243,7 +244,8 @@ def _sqlite_counts(connection: sqlite3.Connection, tables: list[str] | None) -> 
     present = [row[0] for row in connection.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
     names = present if tables is None else [name for name in tables if name in set(present)]
-    return {name: connection.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]  # noqa: S608
+    # nosec B608: the names are the file's own tables, quoted as identifiers
+    return {name: connection.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]  # noqa: S608 # nosec
             for name in names}
 
 
@@ -253,8 +255,9 @@ def _counts(connection: sa.Connection, tables: list[str] | None) -> dict[str, in
     return {name: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(name))) or 0 for name in names}
 
 
-def _pg_backup(engine: Engine, pg_dump: str, temporary: Path, tables: list[str] | None) -> dict[str, int]:
-    url, env = pg_command_url(engine.url)
+def _pg_backup(engine: Engine, pg_dump: str, temporary: Path, tables: list[str] | None,
+               lock_timeout: float) -> dict[str, int]:
+    url, env = pg_command_url(engine.url, "digione-backup")
     try:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
             with connection.begin():
@@ -263,15 +266,17 @@ def _pg_backup(engine: Engine, pg_dump: str, temporary: Path, tables: list[str] 
                 snapshot = connection.scalar(sa.text("SELECT pg_export_snapshot()"))
                 counts = _counts(connection, tables)
                 _run([pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={temporary}",
-                      f"--dbname={url}"], env)
-    except sa.exc.DBAPIError as exc:
+                      f"--lock-wait-timeout={int(lock_timeout * 1000)}", f"--dbname={url}"], env)
+    except sa.exc.OperationalError as exc:
         raise BackupError(f"Cannot reach the database {describe(engine.url)}: {_first_line(exc.orig)}.") from exc
+    except sa.exc.DBAPIError as exc:
+        raise BackupError(f"PostgreSQL backup failed: {_first_line(exc.orig)}.") from exc
     return counts
 
 
 # --- PostgreSQL command-line tools ------------------------------------------------------------
 
-def pg_command_url(url: URL, options: str | None = None) -> tuple[str, dict[str, str]]:
+def pg_command_url(url: URL, application_name: str | None = None) -> tuple[str, dict[str, str]]:
     """A libpq URL for pg_dump/pg_restore (no driver, no password) and the environment to
     run them in (the password, if any, in PGPASSWORD)."""
     netloc = ""
@@ -281,14 +286,10 @@ def pg_command_url(url: URL, options: str | None = None) -> tuple[str, dict[str,
         netloc += f"[{url.host}]" if ":" in url.host else quote(url.host, safe="")
     if url.port:
         netloc += f":{url.port}"
-    pairs: list[tuple[str, str]] = []
-    for key, value in url.query.items():
-        for item in (value if isinstance(value, tuple) else (value,)):
-            if key == "options" and options:
-                item, options = f"{item} {options}", None
-            pairs.append((key, item))
-    if options:
-        pairs.append(("options", options))
+    pairs = [(key, item) for key, value in url.query.items() if not (application_name and key == "application_name")
+             for item in (value if isinstance(value, tuple) else (value,))]
+    if application_name:
+        pairs.append(("application_name", application_name))
     rendered = f"postgresql://{netloc}/{quote(url.database or '', safe='')}"
     if pairs:
         rendered += "?" + urlencode(pairs, quote_via=quote)
@@ -315,14 +316,13 @@ def _first_line(error: object) -> str:
 def _run(command: list[str], env: dict[str, str]) -> str:
     name = Path(command[0]).name
     try:
-        completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+        completed = subprocess.run(command, env=env, capture_output=True, text=True,  # noqa: S603 # nosec B603
+                                   check=False)
     except OSError as exc:
         raise BackupError(f"Cannot run {name}: {exc.strerror or exc}.") from exc
     if completed.returncode != 0:
         lines = [line for line in completed.stderr.strip().splitlines() if line.strip()]
         detail = "\n".join(lines[-5:]) or f"exit status {completed.returncode}"
-        if "lock timeout" in detail:
-            detail += "\nOther sessions are using the database; stop the app (web workers, cron jobs) and retry."
         raise BackupError(f"{name} failed:\n{detail}")
     return completed.stdout
 
@@ -363,7 +363,28 @@ def _read_only_uri(path: Path) -> str:
     return path.resolve().as_uri() + "?mode=ro&immutable=1"
 
 
+def _sqlite_size_problem(path: Path) -> str | None:
+    """Whether the file is shorter or longer than its header says (a cut-off copy)."""
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100:
+        return f"only {len(header)} bytes"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    size = path.stat().st_size
+    if page_size < 512 or size % page_size:
+        return f"{size} bytes is not a whole number of {page_size}-byte pages"
+    pages = int.from_bytes(header[28:32], "big")
+    header_valid = header[24:28] == header[92:96] and pages > 0
+    if header_valid and size != pages * page_size:
+        return f"{size} bytes where its header says {pages * page_size}"
+    return None
+
+
 def _sqlite_file_tables(path: Path) -> set[str]:
+    problem = _sqlite_size_problem(path)
+    if problem:
+        raise BackupError(f"{path} is damaged (truncated or padded: {problem}).")
     try:
         connection = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
@@ -378,11 +399,11 @@ def _sqlite_file_tables(path: Path) -> set[str]:
 
 
 def _pg_archive_tables(path: Path) -> set[str]:
-    listing = _run_check(path)
+    listing = _pg_list(path)
     return {name for _schema, name in _PG_TABLE_ENTRY.findall(listing)}
 
 
-def _run_check(path: Path) -> str:
+def _pg_list(path: Path) -> str:
     try:
         return _run([_tool("pg_restore"), "--list", str(path)], os.environ.copy())
     except BackupError as exc:
@@ -430,16 +451,18 @@ def _sqlite_restore(engine: Engine, checked: BackupFile, lock_timeout: float) ->
         try:
             raw = engine.raw_connection()
             try:
+                live_connection = raw.driver_connection
+                live_connection.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
                 # One step, in one write transaction on the live database: other
                 # connections see either the old data or the restored data.
-                source.backup(raw.driver_connection, progress=_give_up_after(lock_timeout))
+                source.backup(live_connection, progress=_give_up_after(lock_timeout))
             finally:
                 raw.close()
         finally:
             source.close()
     except _LockTimeout as exc:
-        raise BackupError(f"The database stayed locked for {lock_timeout:g} s (is the app writing?); "
-                          "nothing was restored. Stop the app and retry.") from exc
+        raise BackupError(f"Other connections kept the database locked for {lock_timeout:g} s; nothing was "
+                          f"restored. {_STOP_THE_APP}") from exc
     except sqlite3.Error as exc:
         raise BackupError(f"SQLite restore failed: {exc}.") from exc
     except sa.exc.DBAPIError as exc:
@@ -451,15 +474,71 @@ def _sqlite_restore(engine: Engine, checked: BackupFile, lock_timeout: float) ->
 
 def _pg_restore(engine: Engine, checked: BackupFile, lock_timeout: float) -> tuple[str, ...]:
     pg_restore = _tool("pg_restore")
+    application_name = f"digione-restore-{uuid.uuid4().hex[:12]}"
+    url, env = pg_command_url(engine.url, application_name)
+    command = [pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction", f"--dbname={url}",
+               str(checked.path)]
     try:
-        with engine.connect() as connection:
-            present = set(sa.inspect(connection).get_table_names())
-    except sa.exc.DBAPIError as exc:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as monitor:
+            present = set(sa.inspect(monitor).get_table_names())
+            engine.dispose()  # our own idle pooled connections: let go of them
+            # One transaction: a damaged archive or giving up on a lock leaves the database as it was.
+            _run_watched(command, env, monitor, application_name, lock_timeout)
+    except sa.exc.OperationalError as exc:
         raise BackupError(f"Cannot reach the database {describe(engine.url)}: {_first_line(exc.orig)}.") from exc
-    engine.dispose()  # our own idle connections hold nothing, but let go of them anyway
-    url, env = pg_command_url(engine.url, options=f"-c lock_timeout={int(lock_timeout * 1000)}")
-    # One transaction: a damaged archive or a lock timeout leaves the database as it was.
-    _run([pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction", f"--dbname={url}",
-          str(checked.path)], env)
-    engine.dispose()
+    except sa.exc.DBAPIError as exc:
+        raise BackupError(f"PostgreSQL restore failed: {_first_line(exc.orig)}.") from exc
+    finally:
+        engine.dispose()
     return tuple(sorted(present - checked.tables))
+
+
+_BLOCKED = sa.text(
+    "SELECT pid FROM pg_stat_activity WHERE application_name = :name AND wait_event_type = 'Lock' "
+    "AND now() - query_start > make_interval(secs => :seconds) LIMIT 1")
+_BLOCKERS = sa.text(
+    "SELECT pid, coalesce(nullif(application_name, ''), '?') AS application, state FROM pg_stat_activity "
+    "WHERE pid = ANY(pg_blocking_pids(:pid)) ORDER BY pid")
+
+
+def _run_watched(command: list[str], env: dict[str, str], monitor: sa.Connection, application_name: str,
+                 lock_timeout: float) -> None:
+    """Run pg_restore, cancelling it if it waits longer than `lock_timeout` for a lock.
+
+    (`lock_timeout` cannot be set for it: every archive begins with SET lock_timeout = 0.)
+    Otherwise a forgotten open transaction elsewhere would keep it, and everyone queued
+    behind its locks, waiting for ever.
+    """
+    try:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,  # noqa: S603 # nosec B603
+                                   stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
+        raise BackupError(f"Cannot run pg_restore: {exc.strerror or exc}.") from exc
+    blockers: list[str] = []
+    try:
+        while True:
+            try:
+                _stdout, stderr = process.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if blockers:
+                continue  # cancelled; waiting for it to exit
+            pid = monitor.scalar(_BLOCKED, {"name": application_name, "seconds": lock_timeout})
+            if pid is not None:
+                blockers = [f"pid {row.pid} ({row.application}, {row.state})"
+                            for row in monitor.execute(_BLOCKERS, {"pid": pid})] or ["another session"]
+                monitor.execute(sa.text("SELECT pg_cancel_backend(:pid)"), {"pid": pid})
+    finally:
+        if process.poll() is None:  # interrupted: do not leave its session holding locks
+            process.kill()
+            process.wait()
+            monitor.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE application_name = :name"), {"name": application_name})
+    if blockers:
+        raise BackupError(f"pg_restore waited more than {lock_timeout:g} s for locks held by "
+                          f"{', '.join(blockers)} and was cancelled; nothing was restored. {_STOP_THE_APP}")
+    if process.returncode != 0:
+        lines = [line for line in stderr.strip().splitlines() if line.strip()]
+        detail = "\n".join(lines[-5:]) or f"exit status {process.returncode}"
+        raise BackupError(f"pg_restore failed; nothing was restored:\n{detail}")

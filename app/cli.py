@@ -133,7 +133,10 @@ def _chain_head() -> dict[str, object] | None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @with_appcontext
 def backup_command(path: Path | None) -> None:
-    """Write a consistent copy of the database to PATH (default: a timestamped file in BACKUP_DIR)."""
+    """Back up the database to PATH.
+
+    A consistent copy, taken while the app serves; without PATH a timestamped file in BACKUP_DIR.
+    """
     tables = [table.name for table in db.metadata.sorted_tables]
     try:
         if path is None:
@@ -162,7 +165,10 @@ def backup_command(path: Path | None) -> None:
               help="Seconds to wait for other connections to let go of the database before giving up.")
 @with_appcontext
 def restore_command(path: Path, yes: bool, lock_timeout: float) -> None:
-    """Replace ALL data in the database with the backup in PATH (stop the app first)."""
+    """Restore the backup in PATH, replacing ALL data.
+
+    Stop the app first. The file is checked before anything is touched.
+    """
     engine = db.engine
     try:
         checked = backup.inspect_file(engine, path)
@@ -185,7 +191,8 @@ def restore_command(path: Path, yes: bool, lock_timeout: float) -> None:
     click.echo(f"  {result.size:,} bytes, sha256 {result.sha256}, {result.seconds:.1f} s")
     click.echo(f"  {_summary(result.row_counts)}")
     if result.untouched_tables:
-        click.echo(f"  Not in the backup, kept as they were: {', '.join(result.untouched_tables)}")
+        click.echo(f"  Not in the backup, kept as they were: {', '.join(result.untouched_tables)} "
+                   "(from a newer version? drop them, then run `flask db upgrade`)")
     report = audit.verify_chain()
     if report.ok:
         click.echo(f"  Audit chain: OK, {report.checked} events, chain intact")
