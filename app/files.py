@@ -54,7 +54,17 @@ def read_pdf(upload: FileStorage | None, too_large: str, not_pdf: str, empty: st
         raise FileRejected(empty)
     if not data.startswith(PDF_SIGNATURE):
         raise FileRejected(not_pdf)
-    return _safe_name(upload.filename, "liite.pdf"), data
+    return pdf_name(upload.filename), data
+
+
+def pdf_name(name: str | None) -> str:
+    """The uploaded name, ending in .pdf whatever it was called: a PDF named page.html is not
+    saved or opened as a page when it is downloaded."""
+    safe = _safe_name(name, "liite.pdf")
+    if safe.lower().endswith(".pdf"):
+        return safe
+    stem = safe.rsplit(".", 1)[0] if "." in safe else safe
+    return f"{stem[:195] or 'liite'}.pdf"
 
 
 def store(filename: str, data: bytes, content_type: str, uploaded_by_id: int | None) -> StoredFile:

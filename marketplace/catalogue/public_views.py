@@ -133,7 +133,7 @@ def service_cards(results: search.Results) -> list[Markup]:
         key = (locale, entry.service_id, entry.provider_name)
         card = remembered.get(key) if remembered is not None else None
         if card is None:
-            card = Markup(render(entry, *_summary(entry, locale), labels))
+            card = render(entry, *_summary(entry, locale), labels)  # an autoescaped macro: Markup already
             if remembered is not None:
                 remembered.put(key, card)
         cards.append(card)
@@ -205,7 +205,7 @@ def image_response(stored: Any, public: bool) -> Response:
     return Response(stored.data, mimetype=stored.content_type, headers={
         "Content-Length": str(stored.size),
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'",
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
         "Cache-Control": "public, max-age=86400" if public else "private, no-store",
         "ETag": f'"{stored.sha256}"',
     })
