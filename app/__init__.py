@@ -21,6 +21,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     register_extensions(app)
     register_models()
     register_i18n(app)
+    register_id_converter(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
@@ -91,6 +92,12 @@ def register_models() -> None:
 
 def register_i18n(app: Flask) -> None:
     from app.i18n import register_i18n as _register
+
+    _register(app)
+
+
+def register_id_converter(app: Flask) -> None:
+    from app.security import register_id_converter as _register
 
     _register(app)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -15,7 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from app.validators import is_valid_business_id, is_valid_municipality_code
 
@@ -27,6 +30,20 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 LANGUAGE_CHOICES = choices([("fi", "suomi"), ("sv", "svenska"), ("en", "English")])
+#: For fields of several choices: WTForms' own message for values not offered has no Finnish translation.
+INVALID_CHOICES = _l("Choose only among the options shown.")
+
+
+def years_between(first: int = 2000, last: int = 2100):
+    """A date or time in the years a person can mean: 0001-01-01 and 9999-12-31 are slips of the keyboard,
+    and adding days to them or moving them between time zones overflows (a 500)."""
+    message = _l("Enter a date between the years %(first)d and %(last)d.", first=first, last=last)
+
+    def check(form, field) -> None:
+        if field.data is not None and not first <= field.data.year <= last:
+            raise ValidationError(message)
+
+    return check
 
 
 def business_id_check(form, field) -> None:
@@ -152,12 +169,44 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
+class PupilCountField(IntegerField):
+    """A whole number of pupils; spaces between thousands are allowed ("45 000")."""
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            return
+        value = valuelist[0].replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+        if not value:
+            self.data = None
+            return
+        if not re.fullmatch(r"-?[0-9]{1,10}", value):
+            self.data = None
+            raise ValueError(_l("Enter the number of pupils as a whole number, for example 45000."))
+        self.data = int(value)
+
+
+def _pupil_count_field() -> PupilCountField:
+    return PupilCountField(
+        _l("Pupils (basic and upper secondary education)"),
+        validators=[Optional(), NumberRange(min=0, max=2_000_000,
+                                            message=_l("The number of pupils must be between 0 and 2 000 000."))],
+        description=_l("Pupils in the municipality's basic education and upper secondary schools, for the "
+                       "dashboards' figures per pupil. Leave empty if not known."),
+        render_kw={"inputmode": "numeric"})
+
+
+class PupilCountForm(FlaskForm):
+    pupil_count = _pupil_count_field()
+    submit = SubmitField(_l("Save the number of pupils"))
+
+
 class MunicipalityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
     municipality_code = StringField(_l("Municipality code"),
                                     validators=[DataRequired(_l("Enter the municipality code.")), municipality_code_check],
                                     description=_l("Three digits, for example 092 for Vantaa."))
     business_id = StringField(_l("Business ID (Y-tunnus)"), validators=[Optional(), business_id_check])
+    pupil_count = _pupil_count_field()
     submit = SubmitField(_l("Create municipality"))
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 NUL_MESSAGE = _l("The request contained a control character (NUL) that no text can hold. Remove it and try again.")
 
@@ -38,6 +39,24 @@ def next_target() -> str | None:
     return target if is_safe_local_path(target) else None
 
 
+#: The largest id an INTEGER column holds (PostgreSQL's is 32-bit).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in routes: a database id. A number past what the id columns hold is no page (404),
+    not an overflow in the database driver (a 500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def register_id_converter(app: Flask) -> None:
+    """Before the blueprints: routes take their converters when they are added."""
+    app.url_map.converters["int"] = IdConverter
+
+
 def _has_nul(values) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
 
@@ -48,9 +67,10 @@ def register_input_guard(app: Flask) -> None:
 
     @app.before_request
     def _refuse_nul():
-        if "\x00" in request.path or _has_nul(request.args) or (
-                request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
-                and _has_nul(request.form)):
+        form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+        if form and (None in request.form or None in request.files):
+            abort(400)  # a multipart part without a name: no browser sends one, and no view expects one
+        if "\x00" in request.path or _has_nul(request.args) or (form and _has_nul(request.form)):
             abort(400, description=str(NUL_MESSAGE))
 
 

@@ -1,4 +1,4 @@
-"""Finnish identifiers: business IDs (Y-tunnus) and municipality codes."""
+"""Finnish identifiers (business IDs, municipality codes, payment references) and whole numbers typed by people."""
 
 from __future__ import annotations
 
@@ -39,6 +39,17 @@ def is_valid_business_id(value: str) -> bool:
         return False
     expected = business_id_check_digit(match.group(1))
     return expected is not None and expected == int(match.group(2))
+
+
+def whole_number(text: str | None, maximum: int = 2**31 - 1) -> int | None:
+    """`text` as a whole number if it is written in the digits 0-9 and is at most `maximum`, else None.
+
+    `str.isdigit()` is no check for `int()`: it is true for "²", which int() refuses, and for numbers
+    far beyond what a database column holds."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > len(str(maximum)):
+        return None
+    value = int(text)
+    return value if value <= maximum else None
 
 
 def is_valid_municipality_code(value: str) -> bool:

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import years_between
+
 MAX_RULES_TEXT = 200_000
 
 
@@ -54,8 +56,9 @@ class AdoptForm(FlaskForm):
                            validators=[DataRequired(_l("Choose the steering group's decision."))],
                            description=_l("Decisions of the steering group on adopting the rules, with approved minutes."))
     effective_date = DateField(_l("Enters into force on"),
-                               validators=[DataRequired(_l("Enter the date as a date, for example 2026-12-31."))])
-    reacceptance_deadline = DateField(_l("Providers must accept by"), validators=[Optional()],
+                               validators=[DataRequired(_l("Enter the date as a date, for example 2026-12-31.")),
+                                           years_between()])
+    reacceptance_deadline = DateField(_l("Providers must accept by"), validators=[Optional(), years_between()],
                                       description=_l("Leave empty for 60 days after entry into force."))
     submit = SubmitField(_l("Record adoption"))
 

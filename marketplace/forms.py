@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, URL, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import business_id_check, choices
+from app.forms import INVALID_CHOICES, business_id_check, choices
 from app.validators import normalise_business_id
 
 YES_NO = choices([("yes", _l("Yes")), ("no", _l("No"))])
@@ -57,6 +57,10 @@ POSTCODE = Regexp(r"^\d{5}$", message=_l("A postcode has five digits, for exampl
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICES)
+        super().__init__(*args, **kwargs)
 
 
 def _url(label):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.validators import whole_number
 from governance.steering.models import Body, Case, Decision, DecisionKind, Level, Resolution
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -57,10 +58,11 @@ def parse_filters(args) -> Parsed:
                 setattr(f, name, value)
     year = (args.get("year") or "").strip()
     if year:
-        if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        number = whole_number(year, 9999)
+        if number is None or not 2000 <= number <= 2100:
             errors["year"] = "a year such as 2026"
         else:
-            f.year = int(year)
+            f.year = number
     case = (args.get("case") or "").strip()
     if case:
         if not re.fullmatch(r"DIGI-\d{4}-\d{6}", case):

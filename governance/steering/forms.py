@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import choices
+from app.forms import INVALID_CHOICES, choices, years_between
 
 KIND_LABELS = {
     "rules_adoption": _l("Adoption of the rules"), "provider_termination": _l("Termination of a provider"),
@@ -54,7 +54,7 @@ class MeetingForm(FlaskForm):
     number = IntegerField(_l("Meeting number"), validators=[InputRequired(_l("Enter the number.")),
                                                             NumberRange(min=1, max=999)])
     starts_at = DateTimeLocalField(_l("Starts at"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(_l("Enter the date and time."))])
+                                   validators=[DataRequired(_l("Enter the date and time.")), years_between()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     remote_link = StringField(_l("Remote link"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Create meeting"))
@@ -187,5 +187,6 @@ class BodyForm(FlaskForm):
     level = SelectField(_l("Level"), choices=choices(LEVEL_LABELS.items()))
     parent = SelectField(_l("Refers up to"), validators=[Optional()])
     mandate = SelectMultipleField(_l("May decide"), choices=choices(KIND_LABELS.items()), validators=[Optional()],
-                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                  invalid_choice_message=INVALID_CHOICES)
     submit = SubmitField(_l("Create the body"))

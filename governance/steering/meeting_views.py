@@ -17,6 +17,7 @@ from app.forms import ConfirmForm, choices
 from app.models import User
 from app.permissions import require
 from app.services import ServiceError
+from app.validators import whole_number
 from governance.steering import services
 from governance.steering.forms import (
     ApproveByMeetingForm,
@@ -128,11 +129,12 @@ def attendance(meeting_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     valid_ids = {m.id for m in services.active_memberships(meeting)}
-    present = {int(v) for v in request.form.getlist("present") if v.isdigit() and int(v) in valid_ids}
+    present = {n for v in request.form.getlist("present") if (n := whole_number(v)) in valid_ids}
     stand_ins = {}
     for key, value in request.form.items():
-        if key.startswith("stands_in_") and value.isdigit() and key[10:].isdigit():
-            stand_ins[int(key[10:])] = int(value)
+        member, stand_in = whole_number(key[10:]), whole_number(value)
+        if key.startswith("stands_in_") and member is not None and stand_in is not None:
+            stand_ins[member] = stand_in
     q = services.quorum
     response = act(lambda: services.record_attendance(current_user, meeting, present, stand_ins),
                    _("Attendance was saved."), url_for("steering.meeting", meeting_id=meeting.id))
@@ -202,7 +204,8 @@ def edit_item(item_id: int):
     if form.validate_on_submit():
         presenter = db.session.get(User, int(form.presenter.data)) if form.presenter.data else None
         try:
-            services.update_item(current_user, item, int(form.version.data or 0), form.proposal.data or "",
+            version = whole_number(form.version.data)  # a version that is no number matches no saved one
+            services.update_item(current_user, item, -1 if version is None else version, form.proposal.data or "",
                                  form.decision_kind.data, presenter)
             db.session.commit()
         except (ServiceError, StaleDataError) as exc:
@@ -269,8 +272,9 @@ def ballots(vote_id: int):
     require(manage or own is not None, _l("Only members of the body vote."))
     choices_by_member = {}
     for key, value in request.form.items():
-        if key.startswith("ballot_") and key[7:].isdigit() and value:
-            choices_by_member[int(key[7:])] = value
+        member = whole_number(key[7:])
+        if key.startswith("ballot_") and member is not None and value:
+            choices_by_member[member] = value
     if not manage:
         choices_by_member = {own.id: choices_by_member.get(own.id, request.form.get("choice", ""))}
 
@@ -472,8 +476,8 @@ def approve_minutes(minutes_id: int):
     back = url_for("steering.minutes", meeting_id=record.meeting_id)
     if request.form.get("by") == "meeting":
         require(can_manage(current_user, record.meeting.body), SECRETARY_ONLY)
-        later = db.session.get(Meeting, int(request.form.get("meeting", "0") or 0)) if (
-            request.form.get("meeting", "").isdigit()) else None
+        meeting_id = whole_number(request.form.get("meeting"))
+        later = db.session.get(Meeting, meeting_id) if meeting_id is not None else None
         if later is None:
             flash(_("Choose the meeting."), "error")
             return redirect(back)

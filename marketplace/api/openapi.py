@@ -98,16 +98,20 @@ for _name in ("Service", "Provider", "RulesVersion", "Body", "Meeting", "Decisio
 PAGING = [
     {"name": "limit", "in": "query", "schema": _s("integer", minimum=1, maximum=200, default=50),
      "description": "Items per page."},
-    {"name": "cursor", "in": "query", "schema": _s("string"), "description": "The `next_cursor` of the previous page."},
+    {"name": "cursor", "in": "query", "schema": _s("string"), "allowEmptyValue": True,
+     "description": "The `next_cursor` of the previous page; empty for the first page."},
 ]
 
 
+# Filters may be sent empty (as a form with nothing chosen sends them): an empty value filters nothing.
 def _q(name: str, description: str, **schema: Any) -> dict[str, Any]:
-    return {"name": name, "in": "query", "description": description, "schema": {"type": "string", **schema}}
+    return {"name": name, "in": "query", "description": description + " Empty for no filter.", "allowEmptyValue": True,
+            "schema": {"type": "string", **schema}}
 
 
 def _many(name: str, description: str, values) -> dict[str, Any]:
-    return {"name": name, "in": "query", "description": description + " Repeat to allow several (any of them).",
+    return {"name": name, "in": "query", "allowEmptyValue": True,
+            "description": description + " Repeat to allow several (any of them); empty for no filter.",
             "style": "form", "explode": True,
             "schema": {"type": "array", "items": {"type": "string", "enum": list(values)}}}
 

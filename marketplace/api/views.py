@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.clock import helsinki_today
 from app.extensions import csrf, db
 from app.models import Organisation, OrgKind, OrgStatus
+from app.validators import whole_number
 from governance.models import RulesAcceptance, RulesStatus, RulesVersion
 from governance.register import services as register
 from governance.steering.models import AgendaItem, Body, Case, Decision, Level, Meeting, MeetingStatus, Membership
@@ -56,10 +57,10 @@ def _cors(response: Response) -> Response:
 
 
 def _limit() -> int:
-    raw = request.args.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    limit = whole_number(request.args.get("limit", str(DEFAULT_LIMIT)), MAX_LIMIT)
+    if limit is None or limit < 1:
         raise BadParameter("limit", f"a whole number from 1 to {MAX_LIMIT}")
-    return int(raw)
+    return limit
 
 
 def _cursor() -> int | None:
@@ -225,9 +226,10 @@ def meetings():
     if status:
         stmt = stmt.where(Meeting.status == status)
     if year:
-        if not year.isdigit():
+        number = whole_number(year) if len(year) == 4 else None  # four digits, as the description says
+        if number is None:
             raise BadParameter("year", "a year such as 2026")
-        stmt = stmt.where(Meeting.year == int(year))
+        stmt = stmt.where(Meeting.year == number)
     return _page(stmt, Meeting.id, _meeting, lambda m: m.agenda_published_at)
 
 

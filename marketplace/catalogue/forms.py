@@ -35,6 +35,9 @@ class EuroDecimalField(DecimalField):
             valuelist = [valuelist[0].replace(",", ".").replace(" ", "").replace("\u00a0", "").replace("€", "")]
         try:
             super().process_formdata(valuelist)
+            if self.data is not None and not self.data.is_finite():  # NaN and Infinity parse, but are no price
+                self.data = None
+                raise ValueError
         except ValueError as exc:
             raise ValueError(_l("Enter a number, for example 12,50.")) from exc
 
@@ -127,11 +130,13 @@ class PlanForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
 
     def validate_vat_rate(self, field) -> None:
+        if field.errors:  # out of range already: quantize() fails on a number as large as 1e30
+            return
         if field.data is not None and field.data != field.data.quantize(Decimal("0.01")):
             raise ValidationError(_l("Give the VAT rate with at most two decimals."))
 
     def validate_unit_price(self, field) -> None:
-        if field.data is None:
+        if field.data is None or field.errors:
             return
         if field.data != field.data.quantize(Decimal("0.01")):
             raise ValidationError(_l("Give the price with at most two decimals (whole cents)."))

@@ -13,6 +13,7 @@ from governance.diff import diff_texts
 from marketplace.catalogue import services
 from marketplace.catalogue.forms import PublishForm, ReturnForm
 from marketplace.catalogue.models import Service
+from marketplace.catalogue.vocab import ListingStatus
 
 bp = Blueprint("listing_review", __name__, url_prefix="/admin/listings")
 TEXT_FIELDS = {"name", "summary", "summary_sv", "summary_en", "description"}
@@ -47,6 +48,9 @@ def show(service_id: int):
 @coordinator_required
 def publish(service_id: int):
     service = db.get_or_404(Service, service_id)
+    if service.status != ListingStatus.IN_REVIEW:  # handled meanwhile: the page no longer shows the form
+        flash(_("Only a listing in review can be published."), "error")
+        return redirect(url_for("listing_review.show", service_id=service.id))
     form = PublishForm()
     if form.validate_on_submit():
         try:
@@ -65,6 +69,9 @@ def publish(service_id: int):
 @coordinator_required
 def return_listing(service_id: int):
     service = db.get_or_404(Service, service_id)
+    if service.status != ListingStatus.IN_REVIEW:  # handled meanwhile: the page no longer shows the form
+        flash(_("Only a listing in review can be returned."), "error")
+        return redirect(url_for("listing_review.show", service_id=service.id))
     form = ReturnForm()
     if form.validate_on_submit():
         try:

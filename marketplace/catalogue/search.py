@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from app.clock import helsinki_today
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgStatus
+from app.validators import whole_number
 from governance.services import accepted_current_rules_clause
 from marketplace.catalogue.models import CatalogueEntry, CatalogueTag
 from marketplace.catalogue.vocab import FACETS
@@ -123,8 +124,9 @@ def parse(args) -> tuple[CatalogueQuery, dict[str, str]]:
                 query.max_price_cents = int((price * 100).to_integral_value())
     provider = (args.get("provider") or "").strip()
     if provider:
-        if provider.isdigit() and len(provider) < 10:
-            query.provider_id = int(provider)
+        provider_id = whole_number(provider)
+        if provider_id is not None:
+            query.provider_id = provider_id
         else:
             errors["provider"] = _("The provider must be given by its number.")
     sort = (args.get("sort") or "relevance").strip()

@@ -26,7 +26,14 @@ from marketplace.procurement.forms import (
     PaidForm,
 )
 from marketplace.procurement.labels import ORDER_STATUS_LABELS, PAYMENT_STATUS_LABELS
-from marketplace.procurement.models import Order, OrderStatus, PaymentStatus, ProcurementRequest, RequestLine
+from marketplace.procurement.models import (
+    Order,
+    OrderStatus,
+    PaymentStatus,
+    ProcurementRequest,
+    RequestLine,
+    RequestStatus,
+)
 from marketplace.procurement.permissions import (
     can_answer_order,
     can_see_orders,
@@ -204,6 +211,9 @@ def decide(request_id: int):
     found = _request(request_id)
     require(services.can_decide(current_user, found),
             _l("Only another approver of the same municipality can decide this request."))
+    if found.status != RequestStatus.PENDING_APPROVAL:  # decided meanwhile: its page no longer shows the form
+        flash(_("This request is not waiting for approval."), "error")
+        return redirect(url_for("procurement.show", request_id=found.id))
     form = DecisionForm()
     if not form.validate():
         return _show(found, DetailsForm(obj=found), form, status=400)
@@ -304,6 +314,9 @@ def _show_order(found: Order, answer: AnswerForm | None = None, status: int = 20
 def answer(order_id: int):
     found = _order(order_id)
     require(can_answer_order(current_user, found), _l("Only the provider of the order can answer it."))
+    if found.status != OrderStatus.SENT:  # answered meanwhile: its page no longer shows the form
+        flash(_("This order has already been answered."), "error")
+        return redirect(url_for("procurement.order", order_id=found.id))
     form = AnswerForm()
     if not form.validate():
         return _show_order(found, form, status=400)

@@ -70,6 +70,11 @@ def application(application_id: int):
 @coordinator_required
 def decide(application_id: int):
     application = db.get_or_404(ProviderApplication, application_id)
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
+        # Decided meanwhile: the page no longer shows the form, so its errors would go unseen.
+        flash(_("This action is not possible while the application is %(status)s.",
+                status=services.application_status_label(application.status)), "error")
+        return redirect(url_for("review.application", application_id=application.id))
     form = ReviewDecisionForm()
     if form.validate_on_submit():
         try:
