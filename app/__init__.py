@@ -109,11 +109,13 @@ def register_blueprints(app: Flask) -> None:
     from governance.steering import views as steering_views
     from marketplace.api import views as api_views
     from marketplace.catalogue import provider_views, public_views, review_views
+    from marketplace.insights import views as insights_views
     from marketplace.procurement import views as procurement_views
     from marketplace.views import onboarding, providers, review
 
     for module in (main, auth, account, orgs, admin, governance_views, steering_views, register_views, onboarding,
-                   review, providers, api_views, public_views, provider_views, review_views, procurement_views):
+                   review, providers, api_views, public_views, provider_views, review_views, procurement_views,
+                   insights_views):
         app.register_blueprint(module.bp)
     app.register_blueprint(procurement_views.webhook_bp)
 

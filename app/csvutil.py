@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from flask import Response
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
 
 
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
     # A cell that a spreadsheet would run as a formula is written as text.
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    # A plain negative number is data, not a formula: it stays a number in the spreadsheet.
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def csv_response(filename: str, header: Sequence[object], rows: Iterable[Sequence[object]]) -> Response:

@@ -21,6 +21,9 @@ MUNICIPALITIES = [
     ("Turku", "853", "0204819-8"),
     ("Vantaa", "092", "0124610-9"),
 ]
+#: Pupils in basic and upper secondary education, roughly (for the dashboards' figures per pupil).
+PUPILS = {"Espoo": 45_000, "Jyväskylä": 17_000, "Lahti": 12_500, "Oulu": 30_000, "Tampere": 30_000,
+          "Turku": 20_000, "Vantaa": 32_000}
 COORDINATOR = ("DigiOne-koordinaatio", "2077474-0")
 PROVIDERS = [
     ("Oppimisen Polku Oy", "0831312-4"),
@@ -92,8 +95,11 @@ def _org_by_name(name: str) -> Organisation | None:
 def load() -> list[DemoAccount]:
     """Create what is missing; running it again changes nothing. Never commits."""
     for name, code, business_id in MUNICIPALITIES:
-        if _org_by_name(name) is None:
-            services.create_organisation(None, OrgKind.MUNICIPALITY, name, business_id, code)
+        org = _org_by_name(name)
+        if org is None:
+            services.create_organisation(None, OrgKind.MUNICIPALITY, name, business_id, code, pupil_count=PUPILS[name])
+        elif org.pupil_count is None:  # a database from before pupil counts (a coordinator's figure stays)
+            services.set_pupil_count(None, org, PUPILS[name])
     if _org_by_name(COORDINATOR[0]) is None:
         services.create_organisation(None, OrgKind.COORDINATOR, COORDINATOR[0], COORDINATOR[1])
     for name, business_id in PROVIDERS:

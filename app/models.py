@@ -56,6 +56,9 @@ class Organisation(db.Model):
     municipality_code: Mapped[str | None] = mapped_column(sa.String(3), unique=True)
     einvoice_address: Mapped[str | None] = mapped_column(sa.String(35))
     einvoice_operator: Mapped[str | None] = mapped_column(sa.String(35))
+    #: A municipality's pupils in basic education and upper secondary school, as the
+    #: coordinator records it (the dashboards' "licences per pupil"); None when unknown.
+    pupil_count: Mapped[int | None] = mapped_column()
     status: Mapped[str] = mapped_column(sa.String(20), default=OrgStatus.ACTIVE.value, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -153,7 +153,9 @@ def create_organisation(
     business_id: str | None = None,
     municipality_code: str | None = None,
     status: OrgStatus = OrgStatus.ACTIVE,
+    pupil_count: int | None = None,
 ) -> Organisation:
+    _check_pupil_count(kind, pupil_count)
     business_id = normalise_business_id(business_id) if business_id else None
     if business_id and db.session.scalar(sa.select(Organisation.id).where(Organisation.business_id == business_id)):
         raise ServiceError(_("An organisation with this business ID is already registered."))
@@ -167,11 +169,35 @@ def create_organisation(
         business_id=business_id,
         municipality_code=municipality_code or None,
         status=status.value,
+        pupil_count=pupil_count,
     )
     db.session.add(org)
     audit.record(actor, "organisation.created", org, kind=kind.value, name=org.name,
-                 business_id=business_id, municipality_code=municipality_code)
+                 business_id=business_id, municipality_code=municipality_code, pupil_count=pupil_count)
     return org
+
+
+#: The most pupils a municipality can have (Finland has about 900 000 in all).
+MAX_PUPILS = 2_000_000
+
+
+def _check_pupil_count(kind: OrgKind | str, pupil_count: int | None) -> None:
+    if pupil_count is None:
+        return
+    if kind != OrgKind.MUNICIPALITY:
+        raise ServiceError(_("Only a municipality has pupils."))
+    if not 0 <= pupil_count <= MAX_PUPILS:
+        raise ServiceError(_("The number of pupils must be between 0 and 2 000 000."))
+
+
+def set_pupil_count(actor: User, org: Organisation, pupil_count: int | None) -> None:
+    """Record a municipality's pupils in basic and upper secondary education (None: unknown)."""
+    _check_pupil_count(org.kind, pupil_count)
+    old = org.pupil_count
+    if old == pupil_count:
+        return
+    org.pupil_count = pupil_count
+    audit.record(actor, "organisation.pupil_count_changed", org, old=old, new=pupil_count)
 
 
 def start_provider(user: User, name: str, business_id: str) -> Organisation:

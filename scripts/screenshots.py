@@ -70,6 +70,8 @@ def main() -> None:
         (None, "meeting", f"/meetings/{meeting_id}"),
         (None, "register", "/register"),
         ("buyer.espoo@example.com", "procurement", "/procurement/orders"),
+        ("coordinator@example.com", "dashboard-ecosystem", "/dashboards/ecosystem"),
+        ("buyer.vantaa@example.com", "dashboard-municipality", "/dashboards/municipality"),
     ]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
@@ -79,7 +81,7 @@ def main() -> None:
             if who:
                 sign_in(page, base, who)
             page.goto(f"{base}{path}")
-            page.screenshot(path=str(OUT / f"{name}.png"))
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=name.startswith("dashboard"))
             print(f"docs/screenshots/{name}.png  {path}")
             context.close()
         browser.close()

@@ -45,6 +45,7 @@ from marketplace.catalogue.models import (
     ServiceReviewEvent,
     ServiceRevision,
     ServiceScreenshot,
+    ServiceViewCount,
 )
 from marketplace.models import (
     ApplicationAttachment,
@@ -641,3 +642,17 @@ class StripeEventFactory(BaseFactory):
     type = "invoice.paid"
     stripe_created = 1_790_000_000
     outcome = "applied"
+
+
+class ServiceViewCountFactory(BaseFactory):
+    """A day's page views of a service (a bare counter: no personal data)."""
+
+    class Meta:
+        model = ServiceViewCount
+
+    class Params:
+        service = factory.SubFactory(ServiceFactory, status="published", published_version=1)
+
+    service_id = factory.SelfAttribute("service.id")
+    day = factory.LazyFunction(helsinki_today)
+    views = 1

@@ -119,6 +119,8 @@ MATRIX: dict[str, Rule] = {
     "admin.new_municipality": Rule("GET", lambda o: "/admin/organisations/new", ONLY_COORDINATOR, default=DENY),
     "admin.organisation": Rule("GET", lambda o: f"/admin/organisations/{o['municipality'].id}", ONLY_COORDINATOR,
                                default=DENY),
+    "admin.pupil_count": Rule("POST", lambda o: f"/admin/organisations/{o['municipality'].id}/pupils",
+                              ONLY_COORDINATOR, default=DENY),
     # Rules of the ecosystem.
     "rules.index": Rule("GET", lambda o: "/rules"),
     "rules.versions": Rule("GET", lambda o: "/rules/versions"),
@@ -287,6 +289,14 @@ MATRIX: dict[str, Rule] = {
                                       ONLY_COORDINATOR, default=DENY),
     "procurement.mark_paid": Rule("POST", lambda o: f"/procurement/orders/{o['order'].id}/paid", ONLY_COORDINATOR,
                                   default=DENY),
+    # Dashboards (tests/test_dashboards.py checks the municipality and provider ones by role too). The
+    # matrix's other body member sits in the strategic OR, the body member and secretary in the tactical JT.
+    "dashboards.index": Rule("GET", lambda o: "/dashboards", {"anonymous": LOGIN, "no_org": DENY}),
+    "dashboards.dashboard": Rule("GET", lambda o: "/dashboards/ecosystem",
+                                 {"anonymous": LOGIN, "coordinator": OK, "other_body_member": OK}, default=DENY),
+    "dashboards.csv": Rule("GET", lambda o: "/dashboards/governance/decisions-by-level.csv",
+                           {"anonymous": LOGIN, "coordinator": OK, "body_member": OK, "secretary": OK,
+                            "other_body_member": OK}, default=DENY),
     # Stripe signs its webhook calls; without a valid signature everyone gets 400 (not a login page).
     "stripe.webhook": Rule("POST", lambda o: "/stripe/webhook"),
 }

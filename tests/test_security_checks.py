@@ -253,6 +253,7 @@ CASES: list[Case] = [
                                                                       "note": ""}),
     Case("admin.new_municipality", "coordinator", lambda o: {"name": "Lahti", "municipality_code": "398",
                                                              "business_id": ""}),
+    Case("admin.pupil_count", "coordinator", lambda o: {"pupil_count": "32000"}),
     # Rules.
     Case("rules.new", "coordinator", lambda o: {"label": "2.0", "title": "Uudet säännöt", "body": "# Luku\n\nTeksti."}),
     Case("rules.edit", "coordinator", lambda o: {"label": o["rules_draft"].label, "title": "Muokattu",

@@ -332,8 +332,10 @@ def test_demo_scenario_jt_refers_a_case_to_or_and_both_minutes_are_approved(app,
     jt_secretary.login("secretary.jt@example.com", "digione-demo")
     jt = services.body_by_code("JT")
     meeting = db.session.scalar(sa.select(Meeting).where(Meeting.body_id == jt.id, Meeting.status == "planned"))
-    cases = services.cases_awaiting(jt)
     kinds = {"luettelointi": "listing_policy", "päättäminen": "provider_termination", "raportti": "information"}
+    # The three cases prepared for the next meeting (the demo's history also leaves a tabled case waiting).
+    cases = [c for c in services.cases_awaiting(jt) if any(k in c.title for k in kinds)]
+    assert len(cases) == 3
     for case in cases:
         kind = next(v for k, v in kinds.items() if k in case.title)
         r = jt_secretary.post_form(f"/meetings/{meeting.id}/items", {"case": str(case.id), "decision_kind": kind,

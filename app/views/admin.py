@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from app import services
 from app.audit import AuditEvent
 from app.extensions import db
 from app.labels import ROLE_LABELS
-from app.forms import AuditFilterForm, InviteForm, MunicipalityForm, choices
+from app.forms import AuditFilterForm, InviteForm, MunicipalityForm, PupilCountForm, choices
 from app.models import Organisation, OrgKind
 from app.permissions import coordinator_required
 
@@ -56,7 +56,8 @@ def new_municipality():
     if form.validate_on_submit():
         try:
             org = services.create_organisation(current_user, OrgKind.MUNICIPALITY, form.name.data,
-                                               form.business_id.data or None, form.municipality_code.data.strip())
+                                               form.business_id.data or None, form.municipality_code.data.strip(),
+                                               pupil_count=form.pupil_count.data)
         except services.ServiceError as exc:
             db.session.rollback()
             form.municipality_code.errors.append(str(exc))
@@ -70,9 +71,14 @@ def new_municipality():
 @bp.get("/organisations/<int:org_id>")
 @coordinator_required
 def organisation(org_id: int):
-    org = db.get_or_404(Organisation, org_id)
+    return _organisation_page(db.get_or_404(Organisation, org_id))
+
+
+def _organisation_page(org: Organisation, pupil_form: PupilCountForm | None = None, status: int = 200):
     invite_form = InviteForm(role="admin" if not services.members(org) else "member")
     invite_form.role.choices = choices((r.value, str(ROLE_LABELS[r.value])) for r in org.roles)
+    if pupil_form is None and org.is_municipality:
+        pupil_form = PupilCountForm(formdata=None, pupil_count=org.pupil_count)
     return render_template(
         "admin/organisation.html",
         org=org,
@@ -81,5 +87,26 @@ def organisation(org_id: int):
         invitations=services.open_invitations(org),
         join_requests=services.pending_join_requests(org),
         role_labels=ROLE_LABELS,
-    )
+        pupil_form=pupil_form,
+    ), status
+
+
+@bp.post("/organisations/<int:org_id>/pupils")
+@coordinator_required
+def pupil_count(org_id: int):
+    org = db.get_or_404(Organisation, org_id)
+    if not org.is_municipality:
+        abort(404)
+    form = PupilCountForm()
+    if not form.validate():
+        return _organisation_page(org, form, 400)
+    try:
+        services.set_pupil_count(current_user, org, form.pupil_count.data)
+    except services.ServiceError as exc:
+        db.session.rollback()
+        form.pupil_count.errors.append(str(exc))
+        return _organisation_page(org, form, 400)
+    db.session.commit()
+    flash(_("The number of pupils of %(org)s was saved.", org=org.name), "success")
+    return redirect(url_for("admin.organisation", org_id=org.id))
 

@@ -1,8 +1,10 @@
 """Demo steering: the steering group OR (a representative and a personal deputy
 for each of the seven cities, a non-voting coordinator presenter, a secretary),
 the management team JT, two teams and a forum; OR's earlier meetings with
-approved minutes (one of them adopted the rules 1.0); a JT meeting and an OR
-meeting being prepared. Idempotent; never commits."""
+approved minutes (one of them adopted the rules 1.0, the other decided a case JT
+referred up); JT's three meetings of the year (decisions in every quarter, one tabled);
+follow-up tasks done, open and overdue; absences with and without a deputy standing in;
+a JT meeting and an OR meeting being prepared. Idempotent; never commits."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from app.demo import DEMO_PASSWORD, MUNICIPALITIES
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgRole, User
 from governance.steering import services
-from governance.steering.models import Body, DecisionKind, Level, Resolution, Role
+from governance.steering.models import Body, Case, DecisionKind, Level, Meeting, Resolution, Role, TaskStatus
 
 K = DecisionKind
 ALL_KINDS = [k.value for k in K]
@@ -63,17 +65,29 @@ def _at(day: date, hour: int = 13) -> datetime:
 
 
 def _held_meeting(actor: User, body: Body, number: int, day: date, items: list[tuple], checkers: tuple[User, User],
-                  chair: User, secretary: User) -> None:
-    """A meeting that was held and whose minutes were approved and signed."""
-    meeting = services.create_meeting(actor, body, number, _at(day), "Helsinki, Pasila", "")
+                  chair: User, secretary: User, absent: tuple[str, ...] = (), place: str = "Helsinki, Pasila",
+                  ) -> Meeting:
+    """A meeting that was held and whose minutes were approved and signed. An item's title may
+    be a case already waiting for the body (referred up); a member in `absent` (e-mail) stays
+    away, and their personal deputy, if they have one, stands in."""
+    meeting = services.create_meeting(actor, body, number, _at(day), place, "")
     for title, kind, proposal, resolution, text in items:
-        case = services.create_case(actor, body, title, False, "")
+        if isinstance(title, Case):
+            case = title
+        else:
+            case = services.create_case(actor, body, title, False, "")
+            # Opened some weeks before the meeting (the dashboards' days from a case to its decision).
+            case.created_at = _at(day) - timedelta(days=14 + (len(title) * 7) % 50)
         services.add_item(actor, meeting, case, kind.value, proposal, None)
     services.publish_agenda(actor, meeting)
     services.start_session(actor, meeting)
     db.session.flush()
-    present = {m.id for m in services.active_memberships(meeting) if m.role != Role.DEPUTY}
-    services.record_attendance(actor, meeting, present, {})
+    memberships = services.active_memberships(meeting)
+    away = {m.id for m in memberships if m.user.email in absent}
+    present = {m.id for m in memberships if m.role != Role.DEPUTY and m.id not in away}
+    stand_ins = {m.id: m.deputy_of_id for m in memberships
+                 if m.role == Role.DEPUTY and m.deputy_of_id in away and m.id not in away}
+    services.record_attendance(actor, meeting, present | set(stand_ins), stand_ins)
     for item, (_t, _k, _p, resolution, text) in zip(meeting.items, items, strict=True):
         services.decide(actor, item, resolution, text)
     services.close_meeting(actor, meeting)
@@ -83,6 +97,17 @@ def _held_meeting(actor: User, body: Body, number: int, day: date, items: list[t
     services.approve_as_checker(checkers[1], minutes)
     services.sign(chair, minutes, Role.CHAIR)
     services.sign(secretary, minutes, Role.SECRETARY)
+    return meeting
+
+
+def _task(actor: User, meeting: Meeting, section: int, description: str, due_on: date, owner_body: Body | None,
+          owner_user: User | None, status: TaskStatus = TaskStatus.NOT_STARTED, note: str = "") -> None:
+    """A follow-up task of a decision, made on the day of the meeting."""
+    decision = next(i.decision for i in meeting.items if i.section == section)
+    task = services.add_task(actor, decision, description, due_on, owner_body, owner_user)
+    task.created_at = meeting.starts_at
+    if status != TaskStatus.NOT_STARTED:
+        services.update_task(actor, task, status, note)
 
 
 def load() -> None:
@@ -120,9 +145,10 @@ def load() -> None:
     add(coordinator, ohjausryhma, coordinator, Role.PRESENTER, False, start)
     add(coordinator, ohjausryhma, people["secretary.or@example.com"], Role.SECRETARY, False, start)
 
-    add(coordinator, johtoryhma, people["chair.jt@example.com"], Role.CHAIR, True, start)
+    add(coordinator, johtoryhma, people["chair.jt@example.com"], Role.CHAIR, True, start, None,
+        people["chair.jt@example.com"].organisation_id)
     for email in ("member.jt@example.com", "jt.turku@example.com", "jt.oulu@example.com"):
-        add(coordinator, johtoryhma, people[email], Role.MEMBER, True, start)
+        add(coordinator, johtoryhma, people[email], Role.MEMBER, True, start, None, people[email].organisation_id)
     add(coordinator, johtoryhma, people["secretary.jt@example.com"], Role.SECRETARY, False, start)
     add(coordinator, johtoryhma, coordinator, Role.PRESENTER, False, start)
     add(coordinator, teams[0], people["team.privacy@example.com"], Role.CHAIR, True, start)
@@ -141,11 +167,60 @@ def load() -> None:
          "Hyväksytään pelisäännöt 1.0 voimaan 1.3.2026.", Resolution.APPROVED,
          "Pelisäännöt 1.0 hyväksyttiin. Ne tulevat voimaan 1.3.2026."),
     ], checkers, chair, secretary)
-    _held_meeting(secretary, ohjausryhma, 2, date(2026, 11, 10), [
+    jt_checkers = (people["member.jt@example.com"], people["jt.turku@example.com"])
+    jt_chair, jt_secretary = people["chair.jt@example.com"], people["secretary.jt@example.com"]
+    or_1 = db.session.scalar(sa.select(Meeting).where(Meeting.body_id == ohjausryhma.id, Meeting.number == 1))
+    _task(secretary, or_1, 1, "Toimintasuunnitelman väliraportti ohjausryhmälle.", date(2026, 8, 31), johtoryhma,
+          None, TaskStatus.IN_PROGRESS, "Luonnos valmis, kuntien luvut puuttuvat vielä.")
+    _task(secretary, or_1, 3, "Pelisääntöjen 1.0 tiedottaminen palveluntarjoajille ja kunnille.", date(2026, 3, 15),
+          None, coordinator, TaskStatus.DONE, "Tiedote lähetetty 2.3.2026.")
+
+    # The management team's year: decisions in every quarter, one case referred up to OR.
+    jt_1 = _held_meeting(jt_secretary, johtoryhma, 1, date(2026, 3, 17), [
+        ("Palvelukuvausten vähimmäistiedot", K.LISTING_POLICY, "Hyväksytään palvelukuvausten vähimmäistiedot.",
+         Resolution.APPROVED, "Vähimmäistiedot hyväksyttiin liitteen mukaisina."),
+        ("Koordinaation kustannusarvion tarkennus 2026", K.BUDGET_MINOR, "Hyväksytään tarkennettu kustannusarvio.",
+         Resolution.APPROVED_AMENDED, "Kustannusarvio hyväksyttiin muutettuna: koulutusten osuutta lisättiin."),
+        ("Saavutettavuustiimin raportti, 1. neljännes", K.INFORMATION, "Merkitään tiedoksi.", Resolution.NOTED,
+         "Merkittiin tiedoksi."),
+    ], jt_checkers, jt_chair, jt_secretary, place="Teams")
+    _task(jt_secretary, jt_1, 1, "Palvelukuvausten ohjeen päivitys palveluntarjoajille.", date(2026, 5, 31), None,
+          coordinator, TaskStatus.DONE, "Ohje julkaistu.")
+    jt_2 = _held_meeting(jt_secretary, johtoryhma, 2, date(2026, 6, 9), [
+        ("Ekosysteemin budjetin korotus vuodelle 2027", K.BUDGET_MAJOR,
+         "Esitetään ohjausryhmälle budjetin korotusta 12 prosentilla.", Resolution.REFERRED_UP,
+         "Asia ylittää johtoryhmän toimivallan ja siirrettiin ohjausryhmän päätettäväksi."),
+        ("Integraatiostandardien suositus (LTI 1.3, OneRoster 1.2)", K.OPERATIONAL, "Hyväksytään suositus.",
+         Resolution.APPROVED, "Suositus hyväksyttiin; palveluntarjoajille siirtymäaika 31.12.2026 asti."),
+        ("Markkinointievästeet palvelussa: palveluntarjoajan huomautus", K.PROVIDER_SUSPENSION,
+         "Annetaan palveluntarjoajalle huomautus ja 30 päivän korjausaika.", Resolution.APPROVED,
+         "Huomautus annettiin; korjaus todettiin tehdyksi heinäkuussa."),
+    ], jt_checkers, jt_chair, jt_secretary, absent=("jt.oulu@example.com",), place="Teams")
+    _task(jt_secretary, jt_2, 2, "Standardisuosituksen tarkistuslista palvelujen arviointiin.", date(2026, 9, 30),
+          teams[0], None, TaskStatus.IN_PROGRESS, "Tarkistuslistan luonnos kommenteilla.")
+    jt_3 = _held_meeting(jt_secretary, johtoryhma, 3, date(2026, 9, 22), [
+        ("Lausunto opetushallinnon tiedonhallintalinjauksista", K.STATEMENT, "Annetaan lausunto liitteen mukaisena.",
+         Resolution.APPROVED, "Lausunto annettiin liitteen mukaisena."),
+        ("Luettelon kategoriajaon tarkistus", K.LISTING_POLICY, "Hyväksytään uusi kategoriajako.", Resolution.TABLED,
+         "Asia jätettiin pöydälle; kuntien kommentit pyydetään ennen päätöstä."),
+        ("Tilausten maksuehtojen yhtenäistäminen", K.OPERATIONAL, "Yhtenäistetään maksuehdoksi 30 päivää netto.",
+         Resolution.APPROVED, "Maksuehdoksi yhtenäistettiin 30 päivää netto."),
+    ], jt_checkers, jt_chair, jt_secretary, place="Helsinki, Pasila")
+    _task(jt_secretary, jt_3, 1, "Lausunnon toimittaminen ja julkaisu.", date(2026, 10, 15), None, jt_secretary,
+          TaskStatus.DONE, "Toimitettu 9.10.2026.")
+    _task(jt_secretary, jt_3, 3, "Maksuehtojen päivitys tilausvahvistuksiin.", date(2026, 11, 15), None, coordinator)
+    _task(jt_secretary, jt_3, 3, "Maksuehtojen muutoksen tiedote kunnille.", date(2027, 1, 31), None, jt_secretary)
+
+    referred = next(i.case for i in jt_2.items if i.section == 1)
+    or_2 = _held_meeting(secretary, ohjausryhma, 2, date(2026, 11, 10), [
         ("Ekosysteemin pelisääntöjen version 1.1 hyväksyminen", K.RULES_ADOPTION,
          "Hyväksytään pelisäännöt 1.1 lausuntokierroksen jälkeen.", Resolution.APPROVED,
          "Pelisäännöt 1.1 hyväksyttiin; koordinaattori vahvistaa voimaantulon lausuntojen jälkeen."),
-    ], checkers, chair, secretary)
+        (referred, K.BUDGET_MAJOR, "Hyväksytään budjetin korotus 12 prosentilla.", Resolution.APPROVED_AMENDED,
+         "Budjetin korotus hyväksyttiin 8 prosenttina."),
+    ], checkers, chair, secretary, absent=("or.turku@example.com", "or.lahti@example.com", "or.lahti.deputy@example.com"))
+    _task(secretary, or_2, 2, "Kuntakohtaisten maksuosuuksien laskelma vuodelle 2027.", date(2026, 11, 27), johtoryhma,
+          None)
 
     # Being prepared: JT's next meeting with three cases waiting, and OR's next one.
     today = helsinki_today()

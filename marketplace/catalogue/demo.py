@@ -1,19 +1,23 @@
 """Demo catalogue: six providers and 44 listings, published through the normal
 review path; one published listing has an edit waiting for review, and one
-listing is still a draft. Idempotent; never commits."""
+listing is still a draft; and 90 days of page view counts. Idempotent; never commits."""
 
 from __future__ import annotations
+
+import random
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from app import services as core
+from app.clock import helsinki_today
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from governance import services as rules
 from marketplace.catalogue import services
 from marketplace.catalogue.demo_data import LISTINGS, PROVIDERS
-from marketplace.catalogue.models import Service
+from marketplace.catalogue.models import CatalogueEntry, Service, ServiceViewCount
 
 EDITED_LISTING = "Matikkamestari"
 DRAFT_LISTING = "Kanslia"
@@ -37,6 +41,11 @@ def _provider(key: str, name: str, business_id: str) -> tuple[Organisation, User
 
 
 def load() -> None:
+    _listings()
+    _view_counts()
+
+
+def _listings() -> None:
     coordinator = db.session.scalar(sa.select(User).where(User.email == "coordinator@example.com"))
     if coordinator is None or db.session.scalar(sa.select(sa.func.count(Service.id))):
         return
@@ -57,3 +66,34 @@ def load() -> None:
                 "standards": sorted({*service.standards, "oneroster12"}),
             })
             services.submit(admin, service)
+
+
+VIEW_DAYS = 90
+
+
+def _view_counts() -> None:
+    """Daily page views of the published services over the last 90 days (before today, so
+    that real views counted today never meet them): each service with its own popularity,
+    fewer views at weekends and a slow rise towards the present. Skipped once any earlier day
+    has counts."""
+    today = helsinki_today()
+    if db.session.scalar(sa.select(ServiceViewCount.day).where(ServiceViewCount.day < today).limit(1)):
+        return
+    entries = list(db.session.execute(sa.select(CatalogueEntry.service_id, CatalogueEntry.name)
+                                      .order_by(CatalogueEntry.service_id)))
+    rng = random.Random(90)
+    rows = []
+    for service_id, name in entries:
+        popularity = rng.choice((2, 4, 6, 10, 15, 25, 40)) * (2 if name in POPULAR else 1)
+        for back in range(VIEW_DAYS, 0, -1):
+            day = today - timedelta(days=back)
+            level = popularity * (0.4 if day.weekday() >= 5 else 1.0) * (0.7 + 0.6 * (VIEW_DAYS - back) / VIEW_DAYS)
+            views = max(0, round(rng.gauss(level, level / 3)))
+            if views:
+                rows.append({"service_id": service_id, "day": day, "views": views})
+    if rows:
+        db.session.execute(sa.insert(ServiceViewCount), rows)
+
+
+#: Services that people look at more than others (the demo's procurement history buys them too).
+POPULAR = {"Matikkamestari", "Lukujono", "Kotiviesti", "Polkualusta", "Taitoseula", "Ruotsinreitti"}

@@ -11,7 +11,7 @@ and removed on withdrawal.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +30,10 @@ CONTENT_FIELDS = ("name", "summary", "summary_sv", "summary_en", "description", 
 
 class Service(db.Model):
     __tablename__ = "services"
-    __table_args__ = (sa.CheckConstraint(one_of("status", ListingStatus), name="status"),)
+    __table_args__ = (
+        sa.CheckConstraint(one_of("status", ListingStatus), name="status"),
+        sa.Index("ix_services_id_category", "id", "category"),  # spend per category without the wide rows
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
@@ -250,3 +253,20 @@ class CatalogueState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     token: Mapped[str] = mapped_column(sa.String(32))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ServiceViewCount(db.Model):
+    """How many times a published service's public page was viewed on one day (Helsinki
+    calendar day). A bare counter: no address, user, cookie or time of day is kept, so the
+    statistic holds no personal data."""
+
+    __tablename__ = "service_view_counts"
+    __table_args__ = (
+        sa.CheckConstraint("views >= 0", name="views"),
+        sa.Index("ix_service_view_counts_day", "day"),
+    )
+
+    #: The primary key (service_id, day) also serves queries by service.
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    views: Mapped[int] = mapped_column(default=0)

@@ -8,7 +8,16 @@ from typing import Any
 import sqlalchemy as sa
 from urllib.parse import quote_plus
 
-from flask import Blueprint, Response, abort, get_template_attribute, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    get_template_attribute,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 from flask_babel import gettext as _
 
@@ -16,7 +25,7 @@ from app.extensions import db
 from app.i18n import money
 from app.models import Organisation
 from marketplace import services as onboarding
-from marketplace.catalogue import search, vocab
+from marketplace.catalogue import search, view_counts, vocab
 from marketplace.catalogue.models import CatalogueEntry, ServiceRevision
 from marketplace.catalogue.services import SLUG_PATTERN, gross_cents, screenshot_file
 
@@ -185,8 +194,24 @@ def show(slug: str):
     if revision is None:
         abort(404)
     org = db.session.get(Organisation, entry.organisation_id)
-    return render_template("catalogue/show.html", entry=entry, data=revision.snapshot, revision=revision,
+    page = render_template("catalogue/show.html", entry=entry, data=revision.snapshot, revision=revision,
                            org=org, acceptance=onboarding.latest_acceptance(org), related=search.related(entry))
+    _count_view(entry.service_id)
+    return page
+
+
+def _count_view(service_id: int) -> None:
+    """Count a person's view of a published service's page: one UPSERT and a commit, after
+    the page is rendered. Not audited: a statistic, not a change of record. No personal data
+    is kept (see view_counts). A failure to count is logged and never breaks the page."""
+    if not view_counts.is_countable(request.method, request.user_agent.string):
+        return
+    try:
+        view_counts.count_view(service_id)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - a lost count must never cost the reader the page
+        db.session.rollback()
+        current_app.logger.warning("Could not count a view of service %s", service_id, exc_info=True)
 
 
 @bp.get("/<slug>/screenshots/<int:file_id>")

@@ -1,7 +1,8 @@
 """Demo procurement: Espoo's paid order for two services, taken through the real steps
 (request, approval by another person, the provider's acceptance, a payment recorded by the
-coordinator), so that orders, spend and receivables have something to show. Vantaa has
-nothing yet: its buyer and approver can try the whole path themselves. Idempotent; never commits."""
+coordinator), so that orders, spend and receivables have something to show; then two years of
+history across the seven cities for the dashboards (`history_demo`). Vantaa has no draft: its
+buyer and approver can try the whole path themselves. Idempotent; never commits."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import User
 from marketplace.catalogue.models import CatalogueEntry
-from marketplace.procurement import services
+from marketplace.procurement import history_demo, services
 from marketplace.procurement.models import PaymentMethod, ProcurementRequest
 
 SERVICES = ("Lukujono", "Ruotsinreitti")  # two services of different providers, if the catalogue has them
@@ -23,6 +24,11 @@ def _user(email: str) -> User | None:
 
 
 def load() -> None:
+    _espoo_order()
+    history_demo.load()
+
+
+def _espoo_order() -> None:
     buyer, approver = _user("buyer.espoo@example.com"), _user("approver.espoo@example.com")
     coordinator = _user("coordinator@example.com")
     if buyer is None or approver is None or coordinator is None or db.session.scalar(
