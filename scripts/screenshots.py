@@ -81,7 +81,7 @@ def main() -> None:
             if who:
                 sign_in(page, base, who)
             page.goto(f"{base}{path}")
-            page.screenshot(path=str(OUT / f"{name}.png"), full_page=name.startswith("dashboard"))
+            page.screenshot(path=str(OUT / f"{name}.png"))
             print(f"docs/screenshots/{name}.png  {path}")
             context.close()
         browser.close()
