@@ -129,11 +129,10 @@ def test_the_coordinator_sets_a_municipalitys_pupils_and_it_is_audited(app, peop
 def test_pupil_counts_are_validated(app, people, login_as, value):
     client = login_as("coordinator")
     city = people["municipality"]
-    response = client.post_form(f"/admin/organisations/{city.id}/pupils", {"pupil_count": value},
-                                headers={"Accept-Language": "en"})
+    response = client.post_form(f"/admin/organisations/{city.id}/pupils", {"pupil_count": value})
     assert response.status_code == 400
-    text = response.get_data(as_text=True)
-    assert "between 0 and 2 000 000" in text or "whole number" in text
+    text = response.get_data(as_text=True)  # in the coordinator's Finnish
+    assert "Oppilasmäärän on oltava 0–2 000 000." in text or "Anna oppilasmäärä kokonaislukuna" in text
     db.session.refresh(city)
     assert city.pupil_count is None
     assert not db.session.scalar(sa.select(AuditEvent.id).where(
@@ -146,7 +145,7 @@ def test_pupils_only_for_municipalities_and_only_by_the_coordinator(app, people,
                                              {"pupil_count": "10"}).status_code == 404
     city = people["municipality"]
     assert login_as("municipality_admin").post_form(f"/admin/organisations/{city.id}/pupils",
-                                                    {"pupil_count": "10"}).status_code in (302, 403, 404)
+                                                    {"pupil_count": "10"}).status_code == 403
     db.session.refresh(city)
     assert city.pupil_count is None
 
