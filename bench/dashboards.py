@@ -573,58 +573,39 @@ def run_one(kind: str, listings: int, sizes: list[int], requests: int, candidate
 
 #: What the figures mean, written after looking at the plans (EXPLAIN / EXPLAIN QUERY PLAN).
 FINDINGS = """
-Run of 2026-11-30 on a shared 2-core machine (load average about 2.5 throughout: other helpers were running
-tests), so the figures are noisy. Timings of single statements come from the `slowest` entries of the JSON.
+Run of 2026-11-30 04:44 UTC on a shared 2-core machine (load average about 2 to 3: tests were running
+beside it), so the figures are noisy.
 
-**Statements are bounded**: every page runs the same number of statements at 10 000 and 100 000 orders on both
-databases (ecosystem 16, governance 9, municipality 12, provider 7, the CSV 3). The governance page does not
-depend on orders (flat 60–150 ms).
+**Statements are bounded**: every page runs the same number of statements at 10 000 and 100 000 orders on
+both databases (ecosystem 14, governance 9, municipality 14, provider 8, the CSV 3).
 
-**Goal missed: the ecosystem page on SQLite** (p95 3.6 s at 100 000 orders, 0.47 s at 10 000: linear) and its
-market-concentration CSV (1.3 s). PostgreSQL meets it with little room (0.90 s). Five of the page's statements
-aggregate every accepted order of the 24-month window (about 100 000 orders and 133 000 lines): at 100 000
-orders `concentration_by_category` took 768 ms, `spend_by_category` 650 ms and `orders_by_month` 166 ms, the
-last one twice, since the orders-by-month and spend-by-month charts each call it. EXPLAIN QUERY PLAN of the
-line queries: `SEARCH orders USING INDEX ix_orders_created_at (created_at>?)`, `SEARCH procurement_lines USING
-INDEX ix_procurement_lines_order_id (order_id=?)`, `SEARCH services USING INTEGER PRIMARY KEY`, `USE TEMP
-B-TREE FOR GROUP BY`: one row lookup per order, per line and per (wide) service row, through SQLite's default
-2 MB page cache, so system time (page reads) is as large as the computing itself.
+**PostgreSQL, the production database, meets the goal on every page** (ecosystem p95 0.90 s at 100 000
+orders). **SQLite misses it on the ecosystem page (p95 1.57 s) and its market-concentration CSV (1.41 s) at
+100 000 orders**; both meet it at 10 000 (0.22 s and 0.13 s). Every other page meets it on both.
 
-Measured fixes, at 100 000 orders on SQLite:
+What was changed after the first run (before: SQLite ecosystem p95 3.6 s, CSV 1.3 s, the largest buyer's
+page 1.0 s; PostgreSQL ecosystem 0.90 s):
+1. Covering indexes (migration e7b2c4d9f013): `orders (status, created_at, organisation_id, provider_id,
+   net_cents)`, `procurement_lines (order_id, service_id, provider_id, net_cents)` and `services (id,
+   category)`, so the whole-window figures read indexes only (`SEARCH ... USING COVERING INDEX` on SQLite).
+2. The spend per category of the whole market comes from the same grouped rows (category, month, provider) as
+   the concentration figures, and orders per month are computed once for the two charts that show them
+   (one computation per request, marketplace/insights/services.py `_memo`): 16 statements became 14.
+3. The ending-orders table lists the 50 ending soonest (with the total count), licences per pupil shows the
+   15 services with the most, and the coordinator's organisation picker reads (id, name) only.
 
-1. Two covering indexes (the "+ procurement indexes" rows): `orders (status, created_at, organisation_id,
-   provider_id, net_cents)` for the window scans (`orders_by_month`, `spend_by_municipality`,
-   `provider_shares`, and the order side of the line queries: `SEARCH orders USING COVERING INDEX`) and
-   `procurement_lines (order_id, service_id, provider_id, net_cents)` for the lines of those orders
-   (`SEARCH procurement_lines USING COVERING INDEX`). Ecosystem p95 3 605 → 1 333 ms, the CSV 1 301 → 581 ms,
-   the largest buyer's page 996 → 454 ms. On PostgreSQL they change nothing (hash joins over sequential scans
-   are the right plan for a whole-window aggregate); they are not in the model classes (see the report).
-2. `services (id, category)` on top (catalogue model, not procurement): the category without reading the wide
-   service row (`SEARCH services USING COVERING INDEX`). Ecosystem 1 333 → 1 126 ms on SQLite, 890 → 802 ms on
-   PostgreSQL (index-only scan feeding the hash join).
-3. Still missed on SQLite after both: the remaining cost is the same lines × orders × services join run twice.
-   Not measured end to end, from the per-statement timings: computing `spend_by_category` from the
-   concentration rows (category, year, provider: summed over years and providers) instead of its own query
-   saves its 230 ms (340 ms without the services index), and calling `orders_by_month` once for both charts
-   about 50 ms, which would bring the page to about 0.85 s p95 with all three indexes: just under the goal. A larger SQLite page cache (`PRAGMA cache_size = -65536` on connect; the app sets no
-   pragma) took the concentration query from 0.35 to 0.27 s in the sqlite3 shell (system time gone).
+What remains on SQLite is the one join of about 133 000 lines of 100 000 accepted orders with their services,
+grouped in a temporary B-tree (about 0.8 s): SQLite runs it on one core with its default 2 MB page cache. A
+larger cache (`PRAGMA cache_size`) took it from 0.35 to 0.27 s in the sqlite3 shell in the first run but costs
+every worker memory; a monthly summary table kept up to date on acceptance would make the page independent of
+the number of orders. Neither is done: SQLite is the zero-setup development database, and production runs on
+PostgreSQL, where the page meets the goal.
 
-On PostgreSQL the concentration query sorts its 133 000 joined rows on disk (`Sort Method: external merge
-Disk: 6088kB`, work_mem 4 MB; 427 ms); with work_mem 32 MB it becomes a HashAggregate (303 ms), and grouping
-by `extract(year from ...)` instead of `substr(to_char(...), 1, 4)` took it to 247 ms.
-
-**Pages that grow with one organisation's orders**: the largest buyer (9 273 orders) gets a 777 KB page, half
-of its time spent rendering: 945 orders ending within 90 days in the table and a licences-per-pupil chart of
-1 206 bars (`licences_per_pupil` has no limit, unlike `spend_by_service`'s 15). Both grow linearly with the
-municipality's orders; a top-N with the rest summed, and a limit on the ending-orders table, would bound them.
-
-**The p95 tail of the municipality and provider pages** (p95 about 3× p50 at every size) is the garbage
-collector, not SQL: the coordinator's organisation picker loads every provider (3 000 here, 1 000 of them
-applicants) as ORM objects on each request. With `gc.disable()` the provider page went from p50 32 / p95 91 ms
-to 29 / 30 ms. Selecting only (id, name) for the picker would remove it.
+On PostgreSQL the concentration query sorts its joined rows on disk with the default work_mem of 4 MB; 32 MB
+made it a HashAggregate (427 to 303 ms) in the first run.
 
 Note: bench/generate.py leaves `cases.created_at` at the time of generation, so the governance page's
-days-to-decision figure is 0 on this data (the query's cost is the same).
+days-to-decision figure is 0 on this data (the query costs the same).
 """
 
 
