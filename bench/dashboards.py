@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from bench import run
 from bench.run import PG_SERVER, ROOT, log, machine
 from bench.run import generate as generate_listings
 
@@ -386,12 +387,10 @@ def generate_orders(rng: random.Random, market: Market, count: int) -> None:
 # --- measuring --------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Measure:
-    times_ms: list[float] = field(default_factory=list)
-    statements: list[int] = field(default_factory=list)
+class Measure(run.Measure):
+    """bench/run.py's measurements, summarised with the maximum and the statement range."""
 
-    def summary(self) -> dict[str, float]:
+    def summary(self) -> dict[str, float]:  # type: ignore[override]
         q = statistics.quantiles(self.times_ms, n=100, method="inclusive")
         return {"p50_ms": statistics.median(self.times_ms), "p95_ms": q[94], "max_ms": max(self.times_ms),
                 "n": len(self.times_ms), "statements": max(self.statements), "statements_min": min(self.statements)}

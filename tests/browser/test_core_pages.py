@@ -9,10 +9,10 @@ from playwright.sync_api import Page, expect
 from tests.conftest import TEST_PASSWORD
 
 
-def _sign_in(page: Page, site: str, email: str) -> None:
+def _sign_in(page: Page, site: str, email: str, password: str = TEST_PASSWORD) -> None:
     page.goto(f"{site}/login")
     page.get_by_label("Sähköpostiosoite").fill(email)
-    page.get_by_label("Salasana", exact=False).first.fill(TEST_PASSWORD)
+    page.get_by_label("Salasana", exact=False).first.fill(password)
     page.get_by_role("button", name="Kirjaudu sisään").click()
     expect(page.get_by_text("Olet kirjautunut sisään.")).to_be_visible()
 

@@ -8,14 +8,11 @@ from playwright.sync_api import Page, expect
 
 from app.demo import DEMO_PASSWORD
 from marketplace.insights.charts import DASHBOARDS
+from tests.browser.test_core_pages import _sign_in as sign_in
 
 
 def _sign_in(page: Page, site: str, email: str) -> None:
-    page.goto(f"{site}/login")
-    page.get_by_label("Sähköpostiosoite").fill(email)
-    page.get_by_label("Salasana", exact=False).first.fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    expect(page.get_by_text("Olet kirjautunut sisään.")).to_be_visible()
+    sign_in(page, site, email, DEMO_PASSWORD)
 
 
 def test_the_coordinator_sees_every_dashboard_filled(page: Page, site: str, axe, app):
