@@ -63,8 +63,17 @@ def test_filters_and_full_text_search(client, decisions, query, expected):
 
 
 def test_search_never_finds_confidential_text(client, decisions):
-    html = client.get("/register?q=liikesalaisuuksista").get_data(as_text=True)
-    assert "Salainen perustelu" not in html
+    """A search tells nothing of what the register does not show: a word only in a confidential
+    decision's text finds nothing (not even the decision's public title), nor does a name only in a
+    text whose personal data is hidden; the titles and the redacted text are found."""
+    confidential, personal = decisions["confidential"], decisions["personal"]
+    for path in ("/register?q={}", "/api/v1/decisions?q={}"):
+        for word in ("liikesalaisuuksista", "perustelu liikesalaisuuksista", "Meikäläinen", "Maija"):
+            text = client.get(path.format(word)).get_data(as_text=True)
+            assert confidential.reference not in text and personal.reference not in text, (path, word)
+            assert "Salainen perustelu" not in text and "Nimitetään Maija" not in text
+        assert confidential.reference in client.get(path.format("sopimuksen päättäminen")).get_data(as_text=True)
+        assert personal.reference in client.get(path.format("poistettu")).get_data(as_text=True)
 
 
 def test_hostile_search_input_is_harmless(client, decisions):

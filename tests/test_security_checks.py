@@ -328,6 +328,7 @@ CASES: list[Case] = [
                                                       "owner_body": "", "owner_user": str(o["secretary"].id)}),
     Case("steering.task", "secretary", lambda o: {"status": "in_progress", "note": "Työ on alkanut."}),
     Case("steering.minutes", "secretary", lambda o: {"body": "# Pöytäkirja\n\nKorjattu.",
+                                                     "public_body": "# Pöytäkirja\n\nKorjattu.",
                                                      "note": "Korjattu kirjoitusvirhe."}),
     Case("steering.set_checkers", "secretary", lambda o: {"first": str(o["body_member"].id),
                                                           "second": str(o["secretary"].id)},
@@ -1013,7 +1014,7 @@ def _check_shown(pages: list[Shown]) -> None:
 def test_every_markdown_use_in_the_templates_is_checked():
     """A new rich-text field (a new `| markdown` in a template) must be added to the check below."""
     checked = {
-        ("steering/minutes.html", "minutes.body"), ("steering/item.html", "item.proposal"),
+        ("steering/minutes.html", "text"), ("steering/item.html", "item.proposal"),
         ("steering/item.html", "d.text"), ("register/_decision.html", "decision.public_text(today)"),
         ("rules/_text.html", "body"), ("rules/accept.html", "body"), ("listings/review.html", "change.new"),
         ("listings/show.html", "service.description"), ("catalogue/show.html", "data.description"),
@@ -1130,10 +1131,12 @@ def test_every_rich_text_field_is_free_of_script_where_it_is_shown(app, people, 
     # Minutes, through the minutes form of a held meeting.
     held = factories.MeetingFactory(body=s["body"], status="held")
     factories.MinutesFactory(meeting=held)
-    stored(secretary.post_form(f"/meetings/{held.id}/minutes", {"body": markdown_payload("XSS-minutes")},
+    stored(secretary.post_form(f"/meetings/{held.id}/minutes", {"body": markdown_payload("XSS-minutes"),
+                                                                "public_body": markdown_payload("XSS-public-minutes")},
                                page=f"/meetings/{held.id}/minutes"), "minutes")
-    pages += [Shown("minutes", anonymous, f"/meetings/{held.id}/minutes", "XSS-minutes"),
-              Shown("minutes", s["member"], f"/meetings/{held.id}/minutes", "XSS-minutes")]
+    pages += [Shown("minutes", s["member"], f"/meetings/{held.id}/minutes", "XSS-minutes"),
+              Shown("public minutes", s["member"], f"/meetings/{held.id}/minutes?version=public",
+                    "XSS-public-minutes")]
 
     # Listings: the description (Markdown) and the name and summary (plain text, cached as markup in
     # the catalogue's result cards), through the listing form, then reviewed and published.

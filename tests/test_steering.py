@@ -235,8 +235,9 @@ def test_minutes_are_approved_by_two_checkers_signed_and_then_locked(app, bodies
         services.sign(users["Secretary"], minutes, Role.SECRETARY)
         assert meeting.status == "minutes_approved" and decision.effective
         with pytest.raises(ServiceError):  # locked: no silent edit
-            services.edit_minutes(users["Secretary"], minutes, "Muutettu")
-        correction = services.correct_minutes(users["Secretary"], meeting, minutes.body + "\nKorjaus.", "Kirjoitusvirhe")
+            services.edit_minutes(users["Secretary"], minutes, "Muutettu", "Muutettu")
+        correction = services.correct_minutes(users["Secretary"], meeting, minutes.body + "\nKorjaus.",
+                                             minutes.public_body + "\nKorjaus.", "Kirjoitusvirhe")
         db.session.commit()
     versions = list(db.session.scalars(sa.select(Minutes).where(Minutes.meeting_id == meeting.id).order_by(Minutes.version)))
     assert [v.version for v in versions] == [1, 2] and "Korjaus." not in versions[0].body
@@ -463,3 +464,51 @@ def test_coordinator_ends_a_term_once(bodies, login_as):
     again = client.post_form(f"/memberships/{seat.id}/end", page="/bodies/JT", follow_redirects=True)
     assert again.status_code == 200
     assert db.session.get(type(seat), seat.id).term_end == helsinki_today()
+
+
+def test_minutes_of_a_confidential_case_have_a_public_version_and_drafts_are_not_public(app, bodies, client):
+    """The whole minutes are for the body and the coordinator; everyone else reads the public version,
+    and only once the minutes are approved and signed."""
+    users, seats, actor = bodies["users"], bodies["seats"], bodies["users"]["Secretary"]
+    with app.test_request_context():
+        meeting = _meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta", "cecilia"], seats)
+        item = meeting.items[0]
+        item.case.confidential, item.case.legal_basis = True, "JulkL 24 § 1 mom. 17 k"
+        item.proposal = "Sopimus puretaan toimittajan konkurssin vuoksi."
+        services.declare_conflict(actor, item, seats["bertta"], "Omistaa osakkeita.")
+        services.decide(actor, item, Resolution.APPROVED, "Sopimus puretaan.")
+        services.close_meeting(actor, meeting)
+        minutes = services.create_minutes(actor, meeting)
+        db.session.commit()
+        meeting_id, minutes_id = meeting.id, minutes.id
+    assert "konkurssin" in minutes.body and "Omistaa osakkeita" in minutes.body
+    assert "konkurssin" not in minutes.public_body and "Omistaa osakkeita" not in minutes.public_body
+    assert "JulkL 24 § 1 mom. 17 k" in minutes.public_body and "Bertta" in minutes.public_body
+    url = f"/meetings/{meeting_id}/minutes"
+    assert client.get(url).status_code == 404  # a draft is not public, not even its public version
+    assert client.get(f"{url}?version=public").status_code == 404
+    secretary = app.test_client()
+    secretary.login("secretary@example.com")
+    assert "konkurssin" in secretary.get(url).get_data(as_text=True)
+    preview = secretary.get(f"{url}?version=public").get_data(as_text=True)
+    shown = preview.split('<div class="rules-text minutes">', 1)[1].split("</div>", 1)[0]
+    assert "Tämä on julkinen versio" in preview and "konkurssin" not in shown and "JulkL 24" in shown
+    # The secretary edits both versions in one form.
+    response = secretary.post_form(url, {"body": minutes.body + "\nLisäys sisäiseen.",
+                                         "public_body": minutes.public_body + "\nLisäys julkiseen."}, page=url)
+    assert response.status_code == 302
+    with app.test_request_context():
+        record = db.session.get(Minutes, minutes_id)
+        services.set_checkers(actor, record.meeting, users["Anna"], users["Chair"])
+        services.approve_as_checker(users["Anna"], record)
+        services.approve_as_checker(users["Chair"], record)
+        services.sign(users["Chair"], record, Role.CHAIR)
+        services.sign(actor, record, Role.SECRETARY)
+        db.session.commit()
+    public = client.get(url).get_data(as_text=True)
+    assert "Lisäys julkiseen." in public and "Lisäys sisäiseen." not in public
+    assert "konkurssin" not in public and "Omistaa osakkeita" not in public and "Sopimus puretaan." not in public
+    assert "konkurssin" not in client.get(f"{url}?version=internal").get_data(as_text=True)
+    outsider = app.test_client()
+    outsider.login("ormember@example.com")  # a member of another body
+    assert "konkurssin" not in outsider.get(url).get_data(as_text=True)

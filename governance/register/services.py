@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from app.clock import helsinki_today
 from app.extensions import db
 from app.validators import whole_number
 from governance.steering.models import Body, Case, Decision, DecisionKind, Level, Resolution
@@ -78,28 +79,56 @@ def parse_filters(args) -> Parsed:
     return parsed
 
 
-def _search(q: str) -> sa.ColumnElement[bool]:
+def _words(q: str) -> list[str]:
+    return _WORD.findall(q)[:20]
+
+
+def _search(q: str, today: date) -> sa.ColumnElement[bool]:
+    """Decisions whose public words match every word of `q` (as prefixes): the words the register
+    shows. Titles are always public; the text of a confidential case never is; once a decision's
+    personal data is hidden, its redacted text is searched instead of the text. The full-text index
+    holds all three, so it narrows the rows first; the public part then decides."""
+    words = _words(q)
+    if not words:
+        return sa.false()
+    public_case = Decision.case_id.in_(sa.select(Case.id).where(Case.confidential.is_(False)))
+    hidden = sa.and_(Decision.personal_data_hidden_from.is_not(None), Decision.personal_data_hidden_from <= today)
     if db.session.get_bind().dialect.name == "postgresql":
-        document = sa.func.to_tsvector(sa.literal_column("'finnish'"),
-                                       sa.func.coalesce(Decision.title, "") + " " + sa.func.coalesce(Decision.text, ""))
+        finnish = sa.literal_column("'finnish'")
         # Every word as a prefix of its Finnish stem, all required: the stemmer does not always
         # reduce a word and its inflections alike ("strategia" -> strateg, "strategian" ->
         # strategia), and a prefix of the shorter stem matches both, on the same GIN index.
         query = None
-        for word in _WORD.findall(q)[:20]:
-            term = sa.func.to_tsquery(sa.literal_column("'finnish'"), f"{word}:*")
+        for word in words:
+            term = sa.func.to_tsquery(finnish, f"{word}:*")
             query = term if query is None else query.op("&&")(term)
-        if query is None:
-            return sa.false()
-        return document.op("@@")(query)
+
+        def vector(*columns) -> sa.ColumnElement:
+            text = sa.func.coalesce(columns[0], "")
+            for column in columns[1:]:
+                text = text + " " + sa.func.coalesce(column, "")
+            return sa.func.to_tsvector(finnish, text)
+
+        # The GIN index's expression: every word of the decision, public or not, to narrow the rows.
+        indexed = vector(Decision.title, Decision.text, Decision.redacted_text).op("@@")(query)
+        return sa.and_(indexed, sa.or_(
+            sa.and_(public_case, sa.not_(hidden)),
+            sa.and_(public_case, hidden, vector(Decision.title, Decision.redacted_text).op("@@")(query)),
+            vector(Decision.title).op("@@")(query)))
     # FTS5: each word as a quoted prefix, all required; user input never reaches the query syntax.
-    match = " ".join(f'"{word}"*' for word in _WORD.findall(q)[:20])
-    ids = sa.select(sa.literal_column("rowid")).select_from(sa.table("decisions_fts")).where(
-        sa.literal_column("decisions_fts").op("MATCH")(match))
-    return Decision.id.in_(ids)
+    phrase = " ".join(f'"{word}"*' for word in words)
+
+    def matching(columns: str) -> sa.ColumnElement[bool]:
+        ids = sa.select(sa.literal_column("rowid")).select_from(sa.table("decisions_fts")).where(
+            sa.literal_column("decisions_fts").op("MATCH")(f"{{{columns}}} : ({phrase})"))
+        return Decision.id.in_(ids)
+
+    return sa.or_(sa.and_(public_case, sa.not_(hidden), matching("title text")),
+                  sa.and_(public_case, hidden, matching("title redacted_text")),
+                  matching("title"))
 
 
-def register_query(filters: Filters) -> sa.Select:
+def register_query(filters: Filters, today: date | None = None) -> sa.Select:
     stmt = (sa.select(Decision).where(Decision.effective_at.is_not(None))
             .options(joinedload(Decision.body), joinedload(Decision.case), joinedload(Decision.referred_to)))
     if filters.body:
@@ -115,7 +144,7 @@ def register_query(filters: Filters) -> sa.Select:
     if filters.case:
         stmt = stmt.where(Decision.case_id.in_(sa.select(Case.id).where(Case.record_number == filters.case)))
     if filters.q:
-        stmt = stmt.where(_search(filters.q))
+        stmt = stmt.where(_search(filters.q, today or helsinki_today()))
     return stmt.order_by(Decision.decided_on.desc(), Decision.id.desc())
 
 

@@ -132,7 +132,14 @@ class AttachmentForm(FlaskForm):
 
 class MinutesForm(FlaskForm):
     body = TextAreaField(_l("Minutes (Markdown)"), validators=[DataRequired(_l("The minutes cannot be empty.")),
-                                                               Length(max=200_000)], render_kw={"rows": 24})
+                                                               Length(max=200_000)], render_kw={"rows": 24},
+                         description=_l("The whole minutes, for the body's members and the coordinator."))
+    public_body = TextAreaField(
+        _l("Public version (Markdown)"),
+        validators=[DataRequired(_l("The public version cannot be empty.")), Length(max=200_000)],
+        render_kw={"rows": 24},
+        description=_l("What everyone may read once the minutes are approved: confidential matters only by their "
+                       "title and the legal basis of their confidentiality."))
     submit = SubmitField(_l("Save the minutes"))
 
 

@@ -411,20 +411,32 @@ def add_task(decision_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
 def minutes(meeting_id: int):
+    """The minutes. The body's members and the coordinator read the whole minutes (drafts too) and
+    may look at the public version; everyone else reads only the public version, once approved."""
     meeting = _meeting_or_404(meeting_id)
     current = meeting.current_minutes
     if current is None:
         abort(404, description=_("The minutes of this meeting have not been written yet."))
+    entitled = can_see_confidential(current_user, meeting.body)
+    if not entitled and not meeting.locked:
+        abort(404, description=_("The minutes of this meeting are public once they have been approved and "
+                                 "signed."))
+    show_public = not entitled or request.args.get("version") == "public"
     manage = can_manage(current_user, meeting.body)
-    form = CorrectionForm(body=current.body) if meeting.locked else MinutesForm(body=current.body)
+    public_draft = current.public_body or services.generate_minutes_text(meeting, public=True)
+    if meeting.locked:
+        form = CorrectionForm(body=current.body, public_body=public_draft)
+    else:
+        form = MinutesForm(body=current.body, public_body=public_draft)
     if request.method == "POST":
         require(manage, SECRETARY_ONLY)
         if form.validate_on_submit():
             try:
                 if meeting.locked:
-                    services.correct_minutes(current_user, meeting, form.body.data, form.note.data)
+                    services.correct_minutes(current_user, meeting, form.body.data, form.public_body.data,
+                                             form.note.data)
                 else:
-                    services.edit_minutes(current_user, current, form.body.data)
+                    services.edit_minutes(current_user, current, form.body.data, form.public_body.data)
                 db.session.commit()
             except ServiceError as exc:
                 db.session.rollback()
@@ -440,8 +452,10 @@ def minutes(meeting_id: int):
         Meeting.body_id == meeting.body_id, Meeting.status == MeetingStatus.IN_SESSION.value,
         Meeting.starts_at > meeting.starts_at)))
     roles = {m.role for m in meeting.body.memberships if getattr(current_user, "id", None) == m.user_id}
+    text = (current.public_body or "") if show_public else current.body
     return render_template(
-        "steering/minutes.html", meeting=meeting, minutes=current, manage=manage, form=form,
+        "steering/minutes.html", meeting=meeting, minutes=current, manage=manage, form=form, text=text,
+        show_public=show_public, entitled=entitled,
         checkers_form=checkers, by_meeting_form=by_meeting, confirm_form=ConfirmForm(),
         is_checker=getattr(current_user, "id", None) in (meeting.checker1_id, meeting.checker2_id),
         can_sign_chair=Role.CHAIR.value in roles, can_sign_secretary=Role.SECRETARY.value in roles,

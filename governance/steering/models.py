@@ -334,19 +334,20 @@ def decision_slug(reference: str) -> str:
 # the Finnish configuration on PostgreSQL. Created with the table (tests) and by the
 # migration; Alembic's comparison ignores them (migrations/env.py).
 FTS_SQLITE = [
-    "CREATE VIRTUAL TABLE decisions_fts USING fts5(title, text, content='decisions', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 0')",
-    "CREATE TRIGGER decisions_fts_ai AFTER INSERT ON decisions BEGIN INSERT INTO decisions_fts(rowid, title, text) "
-    "VALUES (new.id, new.title, new.text); END",
+    "CREATE VIRTUAL TABLE decisions_fts USING fts5(title, text, redacted_text, content='decisions', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER decisions_fts_ai AFTER INSERT ON decisions BEGIN INSERT INTO decisions_fts(rowid, title, text, "
+    "redacted_text) VALUES (new.id, new.title, new.text, new.redacted_text); END",
     "CREATE TRIGGER decisions_fts_ad AFTER DELETE ON decisions BEGIN INSERT INTO decisions_fts(decisions_fts, rowid, "
-    "title, text) VALUES ('delete', old.id, old.title, old.text); END",
+    "title, text, redacted_text) VALUES ('delete', old.id, old.title, old.text, old.redacted_text); END",
     "CREATE TRIGGER decisions_fts_au AFTER UPDATE ON decisions BEGIN INSERT INTO decisions_fts(decisions_fts, rowid, "
-    "title, text) VALUES ('delete', old.id, old.title, old.text); INSERT INTO decisions_fts(rowid, title, text) "
-    "VALUES (new.id, new.title, new.text); END",
+    "title, text, redacted_text) VALUES ('delete', old.id, old.title, old.text, old.redacted_text); "
+    "INSERT INTO decisions_fts(rowid, title, text, redacted_text) VALUES (new.id, new.title, new.text, "
+    "new.redacted_text); END",
 ]
 FTS_POSTGRESQL = [
-    "CREATE INDEX ix_decisions_fts ON decisions USING gin "
-    "(to_tsvector('finnish', coalesce(title, '') || ' ' || coalesce(text, '')))",
+    "CREATE INDEX ix_decisions_fts ON decisions USING gin (to_tsvector('finnish', coalesce(title, '') || ' ' || "
+    "coalesce(text, '') || ' ' || coalesce(redacted_text, '')))",
 ]
 FTS_OBJECT_PREFIXES = ("decisions_fts", "ix_decisions_fts")
 
@@ -379,7 +380,11 @@ class Minutes(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
+    #: The whole minutes, for the body's members and the coordinator's staff.
     body: Mapped[str] = mapped_column(sa.Text)
+    #: The version for everyone, once the minutes are approved: confidential matters by their title and
+    #: the legal basis only, personal data as redacted. Empty for minutes written before it existed.
+    public_body: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     note: Mapped[str] = mapped_column(sa.Text, default="")
     checker1_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checker2_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -446,28 +446,32 @@ def decisions_effective_query():
 
 # --- minutes --------------------------------------------------------------------------------------------------
 
-def generate_minutes_text(meeting: Meeting) -> str:
+def generate_minutes_text(meeting: Meeting, public: bool = False) -> str:
+    """The minutes drafted from the meeting's records; `public` gives the version for everyone."""
     from flask import render_template
 
     return render_template("steering/minutes.md", meeting=meeting, quorum=quorum(meeting), voters=voters,
-                           result=result).strip() + "\n"
+                           result=result, public=public).strip() + "\n"
 
 
 def create_minutes(actor: User, meeting: Meeting) -> Minutes:
     _require_status(meeting, (M.HELD,), _l("Minutes are written after the meeting has been held."))
     if meeting.minutes:
         raise ServiceError(_("The minutes already exist."))
-    minutes = Minutes(meeting=meeting, version=1, body=generate_minutes_text(meeting), created_by_id=actor.id)
+    minutes = Minutes(meeting=meeting, version=1, body=generate_minutes_text(meeting),
+                      public_body=generate_minutes_text(meeting, public=True), created_by_id=actor.id)
     db.session.add(minutes)
     audit.record(actor, "minutes.created", minutes, meeting=meeting.reference)
     return minutes
 
 
-def edit_minutes(actor: User, minutes: Minutes, body: str) -> None:
+def edit_minutes(actor: User, minutes: Minutes, body: str, public_body: str) -> None:
     if minutes.meeting.locked or minutes.approved or minutes.chair_signed_at or minutes.secretary_signed_at:
         raise ServiceError(_("The minutes have been approved and are locked. Make a correction instead."))
-    minutes.body = body
-    audit.record(actor, "minutes.edited", minutes)
+    changed = [name for name, old, new in (("body", minutes.body, body), ("public_body", minutes.public_body,
+                                                                        public_body)) if old != new]
+    minutes.body, minutes.public_body = body, public_body
+    audit.record(actor, "minutes.edited", minutes, changed=changed)
 
 
 def set_checkers(actor: User, meeting: Meeting, first: User, second: User) -> None:
@@ -526,13 +530,14 @@ def sign(user: User, minutes: Minutes, as_role: Role) -> None:
                                                                           if i.decision])
 
 
-def correct_minutes(actor: User, meeting: Meeting, body: str, note: str) -> Minutes:
+def correct_minutes(actor: User, meeting: Meeting, body: str, public_body: str, note: str) -> Minutes:
     if not meeting.locked:
         raise ServiceError(_("Until the minutes are approved, edit them directly."))
     if not note.strip():
         raise ServiceError(_("Explain the correction in a note."))
     current = meeting.current_minutes
-    correction = Minutes(meeting=meeting, version=current.version + 1, body=body, note=note.strip(),
+    correction = Minutes(meeting=meeting, version=current.version + 1, body=body, public_body=public_body,
+                         note=note.strip(),
                          created_by_id=actor.id, checker1_approved_at=current.checker1_approved_at,
                          checker2_approved_at=current.checker2_approved_at,
                          approved_by_meeting_id=current.approved_by_meeting_id,
