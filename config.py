@@ -47,6 +47,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
+    #: How long a sign-in session lasts at most, remembered or not (app.sessions); then the person signs in again.
+    USER_SESSION_MAX_AGE = REMEMBER_COOKIE_DURATION
     PREFERRED_URL_SCHEME = "https"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 

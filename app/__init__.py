@@ -69,12 +69,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.localize_callback = str  # evaluate the lazy text in the request's language
 
     @login_manager.user_loader
-    def _load_user(user_id: str):
-        from app.models import User
+    def _load_user(session_id: str):
+        # The session and remember cookies carry "<user id>:<token>" (app.sessions): the user is
+        # signed in only while that session is not revoked and the user is active.
+        from app.sessions import load_user
 
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+        return load_user(session_id)
 
 
 def register_models() -> None:
@@ -83,6 +83,7 @@ def register_models() -> None:
     import app.files  # noqa: F401
     import app.mail  # noqa: F401
     import app.models  # noqa: F401
+    import app.sessions  # noqa: F401
     import governance.models  # noqa: F401
     import governance.steering.models  # noqa: F401
     import marketplace.models  # noqa: F401

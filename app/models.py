@@ -103,9 +103,32 @@ class User(UserMixin, db.Model):
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
+    # The sign-in session of the current request (app.sessions sets both; neither is a column):
+    # the token from the cookie and its `UserSession` row.
+    login_token = None
+    login_session = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot sign in
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's id, kept in the session and remember cookies: the user and the session
+        ("<user id>:<token>", see app.sessions), so that ending the session ends every copy."""
+        if not self.login_token:
+            raise RuntimeError("sign in through app.sessions.start(): a sign-in needs a session record")
+        return f"{self.id}:{self.login_token}"
+
+    # UserMixin compares get_id(); two objects are the same person whatever session they came with.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, User):
+            return self.id == other.id
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other if isinstance(other, User) else NotImplemented
+
+    __hash__ = object.__hash__
 
     @property
     def is_coordinator(self) -> bool:

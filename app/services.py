@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import audit
+from app import audit, sessions
 from app.extensions import db, utcnow
 from app.mail import queue_mail
 from app.urls import external_url
@@ -24,6 +24,7 @@ from app.models import (
     OrgStatus,
     User,
 )
+from app.sessions import UserSession
 from app.tokens import TokenError, make_token, read_token
 from app.validators import normalise_business_id
 
@@ -85,7 +86,8 @@ def register_user(email: str, name: str, password: str, locale: str) -> User:
 
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
-    audit.record(user, "user.logged_in", user)
+    audit.record(user, "user.logged_in", user,
+                 session=user.login_session.id if user.login_session is not None else None)
 
 
 def update_profile(user: User, name: str, locale: str) -> None:
@@ -106,10 +108,14 @@ def set_locale(user: User, locale: str) -> None:
         user.locale = locale
 
 
-def change_password(user: User, new_password: str, actor: User | None = None) -> None:
+def change_password(user: User, new_password: str, actor: User | None = None,
+                    keep: UserSession | None = None, reason: str = "password_changed") -> None:
+    """Set a new password and end every sign-in session of the person but `keep` (the device
+    that changed it; None, after a reset link: all of them)."""
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     audit.record(actor or user, "user.password_changed", user)
+    sessions.revoke_all(actor or user, user, reason, keep=keep)
 
 
 # --- password reset -------------------------------------------------------------

@@ -97,6 +97,8 @@ MATRIX: dict[str, Rule] = {
     "auth.invitation": Rule("GET", lambda o: "/invitations/not-a-token", default=REDIRECT),
     "account.profile": Rule("GET", lambda o: "/profile", {"anonymous": LOGIN}),
     "account.change_password": Rule("GET", lambda o: "/profile/password", {"anonymous": LOGIN}),
+    "account.sign_out_everywhere": Rule("POST", lambda o: "/profile/sessions/sign-out-others", {"anonymous": LOGIN},
+                                        default=REDIRECT),
     "orgs.start": Rule("GET", lambda o: "/organisation/start", NEWCOMER_ONLY, default=REDIRECT),
     "orgs.start_provider": Rule("POST", lambda o: "/organisation/start/provider", NEWCOMER_ONLY, default=DENY),
     "orgs.join_municipality": Rule("POST", lambda o: "/organisation/start/municipality", NEWCOMER_ONLY,

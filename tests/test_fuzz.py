@@ -907,7 +907,8 @@ class Fuzz:
             assert not changed, f"{where}: rejected ({status}) but rows changed: {changed}"
 
     def locale(self, user_id: str | None, lang: str | None) -> str:
-        if user_id and user_id.isdigit():
+        user_id = (user_id or "").partition(":")[0]  # the session id is "<user id>:<token>" (app.sessions)
+        if user_id.isdigit():
             from app.models import User
 
             with db.engine.connect() as conn:

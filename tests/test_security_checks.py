@@ -238,6 +238,7 @@ CASES: list[Case] = [
     Case("account.profile", "buyer", lambda o: {"name": "Bertta Ostaja", "locale": "fi"}),
     Case("account.change_password", "other_approver", lambda o: {"current": TEST_PASSWORD, "password": NEW_PASSWORD,
                                                                   "confirm": NEW_PASSWORD}),
+    Case("account.sign_out_everywhere", "approver", lambda o: {}),
     Case("main.set_language", "provider_user", lambda o: {"lang": "en", "next": "/"}),
     # Organisations.
     Case("orgs.join_municipality", "no_org", lambda o: {"organisation": str(o["municipality"].id),
@@ -355,13 +356,12 @@ CASES: list[Case] = [
     # After procurement, which needs the published listing.
     Case("listings.withdraw", "provider_admin", lambda o: {"reason": "Tuote poistuu."},
          url=lambda o: f"/listings/{o['published_listing'].id}/withdraw"),
-    # Last: signing out (nothing in the database changes; the session ends).
+    # Last: signing out (the session ends: its record is revoked).
     Case("auth.logout", "municipality_admin", lambda o: {}, fresh_client=True),
 ]
 
 #: Routes whose form, sent with its token, may leave the database as it was, and why.
 NO_DATABASE_EFFECT = {
-    "auth.logout": "signing out ends the session only (checked separately)",
     "rules.adopt": "adoption needs the steering group's decision with approved minutes; the form is refused",
     "rules.accept": "the provider of the objects has already accepted the rules in force",
     "join.submit": "the applicant's application is not complete yet; submitting is refused",

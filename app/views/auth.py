@@ -6,14 +6,34 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import services
+from flask_limiter.util import get_remote_address
+
+from app import services, sessions
 from app.extensions import db, limiter
 from app.forms import ConfirmForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from app.i18n import select_locale
+from app.models import User
 from app.security import next_target, safe_redirect
 from app.tokens import TokenError, TokenExpired
 
 bp = Blueprint("auth", __name__)
+
+
+def sign_in(user: User, remember: bool = False) -> None:
+    """Sign `user` in on this device: a new session record (app.sessions), the login audited,
+    everything committed, then the cookies. The only way the app signs anyone in."""
+    sessions.start(user, get_remote_address() or "", request.user_agent.string)
+    services.record_login(user)
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+def sign_out() -> None:
+    """End this device's session (copies of its cookies stop working too) and clear the cookies."""
+    if current_user.is_authenticated and current_user.login_session is not None:
+        sessions.revoke(current_user, current_user.login_session, "logout")
+        db.session.commit()
+    logout_user()
 
 
 def _login_limit() -> str:
@@ -34,9 +54,7 @@ def login():
     if form.validate_on_submit():
         user = services.find_user_by_email(form.email.data)
         if user is not None and user.active and services.check_password(user, form.password.data):
-            login_user(user, remember=form.remember.data)
-            services.record_login(user)
-            db.session.commit()
+            sign_in(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return safe_redirect(next_target(), "main.index")
         form.password.errors.append(_("The e-mail address or the password is wrong."))
@@ -46,7 +64,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out()
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.index"))
 
@@ -80,8 +98,7 @@ def register():
                 db.session.rollback()
                 form.email.errors.append(str(exc))
             else:
-                db.session.commit()
-                login_user(user)
+                sign_in(user)
                 flash(_("Your account has been created."), "success")
                 if invitation is not None:
                     return redirect(url_for("orgs.organisation"))
@@ -116,7 +133,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         form.password.errors.extend(services.password_problems(form.password.data, user.email, user.name))
         if not form.errors:
-            services.change_password(user, form.password.data)
+            services.change_password(user, form.password.data, reason="password_reset")
             db.session.commit()
             flash(_("Your new password is saved. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
