@@ -60,13 +60,21 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    #: Sign-in attempts per client address and e-mail address together (guessing one account's password).
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    #: Sign-in attempts per client address, whatever the account: broader, since a school or an office
+    #: signs in from one address. No limit is keyed by the e-mail address alone (a stranger could lock
+    #: the account's owner out).
+    LOGIN_ADDRESS_RATE_LIMIT = _env("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute;300 per hour")
+    #: "Send the sign-up link again", per client address (each press mails someone).
+    CONFIRMATION_RESEND_RATE_LIMIT = "5 per hour"
 
     # Accounts.
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
     INVITATION_MAX_AGE = 60 * 60 * 24 * 7
+    EMAIL_CONFIRMATION_MAX_AGE = 60 * 60 * 48  # the sign-up link
 
     # Mail: the outbox is delivered by `flask mail send`.
     MAIL_SERVER = _env("MAIL_SERVER")
@@ -120,6 +128,8 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "1000 per minute"  # tests that check throttling set a low limit themselves
+    LOGIN_ADDRESS_RATE_LIMIT = "1000 per minute"
+    CONFIRMATION_RESEND_RATE_LIMIT = "1000 per hour"
     DEMO_DATA_ALLOWED = True
     # Tests that need Stripe point these at the local servers themselves (tests/stripe_servers.py).
     STRIPE_SECRET_KEY = None

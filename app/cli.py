@@ -78,7 +78,7 @@ def create_coordinator(email: str, name: str, organisation: str, business_id: st
     if org is None:
         org = services.create_organisation(None, OrgKind.COORDINATOR, organisation, business_id)
     try:
-        user = services.register_user(email, name, password, "fi")
+        user = services.register_user(email, name, password, "fi", confirmed=True)
     except services.ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     user.organisation = org

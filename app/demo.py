@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from app import audit, services
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 
 DEMO_PASSWORD = "digione-demo"  # noqa: S105 - published demo password, refused in production
@@ -112,7 +112,7 @@ def load() -> list[DemoAccount]:
         if org is None:
             continue  # an organisation that a domain package's demo loader creates, with its people
         user = User(email=account.email, name=account.name, password_hash=services.hash_password(DEMO_PASSWORD),
-                    organisation=org, org_role=account.role.value, locale="fi")
+                    organisation=org, org_role=account.role.value, locale="fi", email_confirmed_at=utcnow())
         db.session.add(user)
         audit.record(None, "user.created_demo", user, email=account.email, role=account.role.value)
     db.session.flush()

@@ -9,17 +9,21 @@ without touching the database (the signed-in user is not reloaded).
 
 from __future__ import annotations
 
+import math
 import sqlite3
+import time
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import db, limiter
 
 try:  # the PostgreSQL driver; SQLite-only installations may lack it
     import psycopg
@@ -130,6 +134,20 @@ def _render(code: int, detail: str | None = None):
     )
 
 
+def retry_after_text(error: RateLimitExceeded) -> str:
+    """When a refused client may try again, in words (the Retry-After header says it in seconds)."""
+    try:
+        current = limiter.current_limit
+        seconds = current.reset_at - time.time() if current is not None else error.limit.limit.get_expiry()
+    except Exception:  # noqa: BLE001 - a rate-limit store that cannot answer: say the window instead
+        seconds = error.limit.limit.get_expiry()
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes <= 90:
+        return ngettext("You can try again in %(num)d minute.", "You can try again in %(num)d minutes.", minutes)
+    hours = math.ceil(minutes / 60)
+    return ngettext("You can try again in %(num)d hour.", "You can try again in %(num)d hours.", hours)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
@@ -142,6 +160,8 @@ def register_error_handlers(app: Flask) -> None:
         # a description given with abort(403, description=...) by our code is kept.
         default = type(error).description
         detail = error.description if error.description and error.description != default else None
+        if isinstance(error, RateLimitExceeded):  # its description is the limit itself ("3 per 1 minute")
+            detail = retry_after_text(error)
         response = _render(code, detail)
         if code == 405 and getattr(error, "valid_methods", None):
             body, status = response

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -167,6 +168,17 @@ class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class ConfirmEmailForm(FlaskForm):
+    """The button behind the mailed sign-up link (a link alone must not sign in: mail scanners open links)."""
+
+    submit = SubmitField(_l("Confirm and sign in"))
+
+
+class ResendConfirmationForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Send the link again"))
 
 
 class PupilCountField(IntegerField):

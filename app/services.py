@@ -70,18 +70,53 @@ def check_password(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def spend_password_work(password: str) -> None:
+    """Check `password` against a hash of nothing: as slow as checking a real account's password,
+    so that the time taken does not tell whether an address has an account."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("no account has this password", method=method)
+    check_password_hash(_DUMMY_HASHES[method], password)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this address and password, or None (in about the same time either way).
+    The account may still need its address confirmed (`User.email_confirmed`)."""
+    user = find_user_by_email(email)
+    if user is None:
+        spend_password_work(password)
+        return None
+    if not check_password(user, password) or not user.active:
+        return None
+    return user
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def register_user(email: str, name: str, password: str, locale: str) -> User:
+def register_user(email: str, name: str, password: str, locale: str, confirmed: bool = False) -> User:
+    """A new account. `confirmed` only where the address is proven (an invitation link, the operator's
+    command line); public sign-up goes through app.signup, which mails a confirmation link."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise ServiceError(_("An account with this e-mail address already exists. Sign in or reset your password."))
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password), locale=locale)
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password), locale=locale,
+                email_confirmed_at=utcnow() if confirmed else None)
     db.session.add(user)
-    audit.record(None, "user.registered", user, email=email)
+    audit.record(None, "user.registered", user, email=email, confirmed=confirmed)
     return user
+
+
+def confirm_email(user: User, how: str) -> None:
+    """The person proved the address is theirs (`how`: "signup_link", "reset_link")."""
+    if user.email_confirmed_at is not None:
+        return
+    user.email_confirmed_at = utcnow()
+    audit.record(user, "user.email_confirmed", user, how=how)
 
 
 def record_login(user: User) -> None:
@@ -127,6 +162,13 @@ def _password_fingerprint(user: User) -> str:
 
 def make_reset_token(user: User, now: datetime | None = None) -> str:
     return make_token("reset", {"u": user.id, "f": _password_fingerprint(user)}, now=now)
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """A new password through the mailed reset link: every session ends, and the link proves the
+    address (an account whose sign-up link was lost is confirmed by it)."""
+    change_password(user, new_password, reason="password_reset")
+    confirm_email(user, "reset_link")
 
 
 def user_for_reset_token(token: str, now: datetime | None = None) -> User:

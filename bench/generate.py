@@ -18,7 +18,7 @@ from typing import Any
 import click
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.models import Organisation, User
 from app.validators import business_id_check_digit
 from governance.steering.models import AgendaItem, Body, Case, Decision, Meeting, decision_slug
@@ -140,7 +140,8 @@ def generate(listings: int, providers: int, municipalities: int, decisions: int,
                                     .where(Organisation.kind == "provider")).all())
     coordinator_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.kind == "coordinator"))
     _insert(User.__table__, [{"email": "bench@example.com", "name": "Bench", "password_hash": "!",
-                              "organisation_id": coordinator_id, "org_role": "admin", "locale": "fi"}])
+                              "organisation_id": coordinator_id, "org_role": "admin", "locale": "fi",
+                              "email_confirmed_at": utcnow()}])
     user_id = db.session.scalar(sa.select(User.id).where(User.email == "bench@example.com"))
     db.session.commit()
 

@@ -12,9 +12,10 @@ What it does, in order:
    ``SECRET_KEY`` from the environment. Only three settings are overridden, through the factory's keyword
    arguments, because the test speaks plain http on loopback: the session and remember cookies are not
    ``Secure`` (a browser, like ``requests``, would not send them back over http) and URLs are built with
-   http. The login rate limit is raised with ``LOGIN_RATE_LIMIT``, the variable the configuration already
-   reads: every client comes from 127.0.0.1, so the per-address limit (10 a minute in production) would
-   refuse all but ten sign-ins; each client still signs in exactly once, and a 429 counts as an error;
+   http. The login rate limits are raised with ``LOGIN_RATE_LIMIT`` and ``LOGIN_ADDRESS_RATE_LIMIT``, the
+   variables the configuration already reads: every client comes from 127.0.0.1, so the per-address limit
+   (30 a minute in production) would refuse all but thirty sign-ins; each client still signs in exactly
+   once, and a 429 counts as an error;
 3. ``--clients`` threads, each with its own ``requests`` session (cookies, keep-alive), for ``--seconds``.
    Each client signs in once through the real /login form (the CSRF token read from the page) as one of the
    demo people who may comment on rules, then loops without pause over a mix of
@@ -213,7 +214,8 @@ def login_rate_limit(clients: int) -> str:
 
 def start_gunicorn(url: str, port: int, workers: int, threads: int, login_limit: str, log_path: Path):
     env = {**os.environ, "DIGIONE_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
-           "LOGIN_RATE_LIMIT": login_limit, "RATELIMIT_STORAGE_URI": "memory://"}
+           "LOGIN_RATE_LIMIT": login_limit, "LOGIN_ADDRESS_RATE_LIMIT": login_limit,
+           "RATELIMIT_STORAGE_URI": "memory://"}
     env.pop("FLASK_APP", None)
     command = [str(GUNICORN), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
                "-b", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "20", APP_FACTORY]
@@ -479,8 +481,10 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
                       "with SESSION_COOKIE_SECURE, REMEMBER_COOKIE_SECURE off and PREFERRED_URL_SCHEME http "
                       "for plain http on loopback",
             "login_rate_limit": login_limit,
-            "login_rate_limit_note": "LOGIN_RATE_LIMIT raised for this run only: all clients sign in from "
-                                     "127.0.0.1, once each (production default: 10 per minute;50 per hour)",
+            "login_rate_limit_note": "LOGIN_RATE_LIMIT and LOGIN_ADDRESS_RATE_LIMIT raised for this run only: "
+                                     "all clients sign in from 127.0.0.1, once each (production defaults: "
+                                     "10 per minute;50 per hour per address and account, 30 per minute;"
+                                     "300 per hour per address)",
         }
         _wait_until_up(proc, base, log_path)
         log(f"{database}: gunicorn up on {base} ({workers} workers x {threads} threads); "

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app import services as core
 from app.clock import HELSINKI
 from app.demo import DEMO_PASSWORD
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from governance import services as rules
 from marketplace import services
@@ -68,7 +68,7 @@ def _applicant() -> None:
         org = core.create_organisation(None, OrgKind.PROVIDER, "Tarinatalo Oy", "3141590-3",
                                        status=OrgStatus.APPLICANT)
     user = User(email=APPLICANT_EMAIL, name="Tuula Tarina", password_hash=core.hash_password(DEMO_PASSWORD),
-                organisation=org, org_role=OrgRole.ADMIN.value, locale="fi")
+                organisation=org, org_role=OrgRole.ADMIN.value, locale="fi", email_confirmed_at=utcnow())
     db.session.add(user)
     db.session.flush()
     application = services.start_application(user)
@@ -148,7 +148,7 @@ def _history() -> None:
             if admin is None:
                 password_hash = password_hash or core.hash_password(DEMO_PASSWORD)
                 admin = User(email=email, name=person, password_hash=password_hash, organisation=org,
-                             org_role=OrgRole.ADMIN.value, locale="fi")
+                             org_role=OrgRole.ADMIN.value, locale="fi", email_confirmed_at=utcnow())
                 db.session.add(admin)
         answers = _answers(org.name, business_id, admin.name)
         submitted = datetime.combine(submitted_on, time(10, 30), tzinfo=HELSINKI)

@@ -112,6 +112,7 @@ class UserFactory(BaseFactory):
     organisation = factory.SubFactory(MunicipalityFactory)
     org_role = "member"
     locale = "fi"
+    email_confirmed_at = factory.LazyFunction(utcnow)
 
 
 class InvitationFactory(BaseFactory):

@@ -26,6 +26,13 @@ def _fresh_membership(o: dict) -> int:
     return factories.MembershipFactory(body=o["body"]).id
 
 
+def _fresh_confirmation_token(o: dict) -> str:
+    """The sign-up link of a new, unconfirmed account (one per role: the link works once)."""
+    from app.signup import make_confirmation_token
+
+    return make_confirmation_token(factories.UserFactory(organisation=None, org_role=None, email_confirmed_at=None))
+
+
 def _fresh_invitation(o: dict) -> int:
     return factories.InvitationFactory(organisation=o["municipality"], invited_by=o["municipality_admin"]).id
 ROLES = ["anonymous", "no_org", "provider_user", "provider_admin", "other_provider_user", "buyer", "approver",
@@ -92,6 +99,8 @@ MATRIX: dict[str, Rule] = {
     "auth.login": Rule("GET", lambda o: "/login", {"anonymous": OK}, default=REDIRECT),
     "auth.logout": Rule("POST", lambda o: "/logout", {"anonymous": LOGIN}, default=REDIRECT),
     "auth.register": Rule("GET", lambda o: "/signup", {"anonymous": OK}, default=REDIRECT),
+    "auth.confirm_email": Rule("GET", lambda o: f"/signup/confirm/{_fresh_confirmation_token(o)}"),
+    "auth.resend_confirmation": Rule("POST", lambda o: "/signup/confirm/resend"),
     "auth.forgot_password": Rule("GET", lambda o: "/password/forgot"),
     "auth.reset_password": Rule("GET", lambda o: "/password/reset/not-a-token", default=REDIRECT),
     "auth.invitation": Rule("GET", lambda o: "/invitations/not-a-token", default=REDIRECT),

@@ -2,6 +2,7 @@ import sqlalchemy as sa
 
 from app.audit import AuditEvent
 from app.extensions import db
+from app.mail import OutboxMessage
 from app.models import User
 from tests import factories
 from tests.conftest import TEST_PASSWORD
@@ -14,15 +15,17 @@ def _register(client, **overrides):
     return client.post_form("/signup", data, page="/signup")
 
 
-def test_register_creates_account_signs_in_and_asks_for_organisation(client):
+def test_register_creates_an_unconfirmed_account_and_mails_the_link(client):
+    # tests/test_signup.py follows the link; here: the account waits for it, nobody is signed in.
     response = _register(client)
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/organisation/start")
+    assert response.status_code == 200
+    assert "Tarkista sähköpostisi" in response.get_data(as_text=True)
     user = db.session.scalar(sa.select(User).where(User.email == "uusi.kayttaja@example.com"))
-    assert user is not None and user.organisation_id is None
-    page = client.get("/organisation/start").get_data(as_text=True)
-    assert "Uusi Käyttäjä" in page  # signed in: the footer names the user
+    assert user is not None and user.organisation_id is None and user.email_confirmed_at is None
+    assert client.get("/organisation/start").status_code == 302  # not signed in
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.registered"))
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email))
+    assert "/signup/confirm/" in mail.body
 
 
 def test_weak_password_is_refused_and_the_form_keeps_what_was_typed(client):
@@ -41,10 +44,12 @@ def test_common_password_is_refused(client):
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-def test_duplicate_email_is_refused(client):
+def test_duplicate_email_creates_nothing_and_answers_as_for_a_new_address(client):
     factories.UserFactory(email="uusi.kayttaja@example.com")
     response = _register(client)
     assert response.status_code == 200
+    assert "Tarkista sähköpostisi" in response.get_data(as_text=True)
+    assert "Tällä sähköpostiosoitteella on jo käyttäjätili" not in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 
 

@@ -57,3 +57,22 @@ def test_downgrade_to_empty_and_up_again(empty_database_url):
     down = _flask(empty_database_url, "db", "downgrade", "base")
     assert down.returncode == 0, down.stderr
     assert _flask(empty_database_url, "db", "upgrade").returncode == 0
+
+
+def test_accounts_from_before_email_confirmation_stay_able_to_sign_in(empty_database_url):
+    """c4e6f8a0b2d3 adds users.email_confirmed_at: every existing account counts as confirmed when created."""
+    assert _flask(empty_database_url, "db", "upgrade", "b3d5e7f9a1c2").returncode == 0
+    engine = sa.create_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO users (email, name, password_hash, locale, active, created_at, password_changed_at) "
+                "VALUES ('vanha@example.com', 'Vanha', 'x', 'fi', true, '2026-01-02 03:04:05', '2026-01-02 03:04:05')"))
+        upgrade = _flask(empty_database_url, "db", "upgrade")
+        assert upgrade.returncode == 0, upgrade.stderr
+        with engine.connect() as connection:
+            created, confirmed = connection.execute(sa.text(
+                "SELECT created_at, email_confirmed_at FROM users WHERE email = 'vanha@example.com'")).one()
+        assert confirmed is not None and confirmed == created
+    finally:
+        engine.dispose()

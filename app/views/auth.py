@@ -8,9 +8,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from flask_limiter.util import get_remote_address
 
-from app import services, sessions
+from app import services, sessions, signup
 from app.extensions import db, limiter
-from app.forms import ConfirmForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.forms import (
+    ConfirmEmailForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResendConfirmationForm,
+    ResetPasswordForm,
+)
 from app.i18n import select_locale
 from app.models import User
 from app.security import next_target, safe_redirect
@@ -40,20 +48,31 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _login_email_key() -> str:
-    return "login-email:" + services.normalise_email(request.form.get("email", ""))[:254]
+def _login_address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _login_pair_key() -> str:
+    """The client address and the account together: a stranger's guesses from one address do not
+    lock the account's owner out on another."""
+    email = services.normalise_email(request.form.get("email", ""))[:254]
+    return f"login:{get_remote_address()}|{email}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email_key)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_pair_key)
+@limiter.limit(_login_address_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return safe_redirect(next_target())
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and user.active and services.check_password(user, form.password.data):
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and not user.email_confirmed:
+            # The right password of an account whose sign-up link was not followed yet: never signed in.
+            resend = ResendConfirmationForm(token=signup.make_resend_token(user))
+            return render_template("auth/confirm_first.html", form=resend)
+        if user is not None:
             sign_in(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return safe_redirect(next_target(), "main.index")
@@ -89,21 +108,56 @@ def register():
         form.password.errors.extend(problems)
         if invitation is not None and services.normalise_email(form.email.data) != invitation.email:
             form.email.errors.append(_("Register with the address the invitation was sent to."))
+        if not form.errors and invitation is None:
+            # The same answer whether or not the address has an account (app.signup).
+            signup.sign_up(form.email.data, form.name.data, form.password.data, select_locale())
+            db.session.commit()
+            return render_template("auth/check_email.html")
         if not form.errors:
+            # The invitation link proves the address: the account is confirmed and signed in at once.
             try:
-                user = services.register_user(form.email.data, form.name.data, form.password.data, select_locale())
-                if invitation is not None:
-                    services.accept_invitation(invitation, user)
+                user = services.register_user(form.email.data, form.name.data, form.password.data, select_locale(),
+                                              confirmed=True)
+                services.accept_invitation(invitation, user)
             except services.ServiceError as exc:
                 db.session.rollback()
                 form.email.errors.append(str(exc))
             else:
                 sign_in(user)
                 flash(_("Your account has been created."), "success")
-                if invitation is not None:
-                    return redirect(url_for("orgs.organisation"))
-                return redirect(url_for("orgs.start"))
+                return redirect(url_for("orgs.organisation"))
     return render_template("auth/register.html", form=form, invitation=invitation)
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    try:
+        user = signup.user_for_confirmation_token(token)
+    except TokenExpired:
+        flash(_("The link has expired. Sign in with your e-mail address and password to get a new one."), "error")
+        return redirect(url_for("auth.login"))
+    except TokenError:
+        flash(_("The link is not valid. It may already have been used: then sign in."), "error")
+        return redirect(url_for("auth.login"))
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            sign_out()  # someone else was signed in on this browser
+        services.confirm_email(user, "signup_link")
+        sign_in(user)
+        flash(_("Your e-mail address is confirmed and your account is ready."), "success")
+        return redirect(url_for("orgs.start"))
+    return render_template("auth/confirm_email.html", form=form, user=user)
+
+
+@bp.post("/signup/confirm/resend")
+@limiter.limit(lambda: current_app.config["CONFIRMATION_RESEND_RATE_LIMIT"])
+def resend_confirmation():
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        signup.resend_confirmation(form.token.data)  # nothing when the button is stale or not needed
+        db.session.commit()
+    return render_template("auth/check_email.html")
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -133,7 +187,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         form.password.errors.extend(services.password_problems(form.password.data, user.email, user.name))
         if not form.errors:
-            services.change_password(user, form.password.data, reason="password_reset")
+            services.reset_password(user, form.password.data)
             db.session.commit()
             flash(_("Your new password is saved. Sign in with it."), "success")
             return redirect(url_for("auth.login"))

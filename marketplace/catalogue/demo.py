@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app import services as core
 from app.clock import helsinki_today
 from app.demo import DEMO_PASSWORD
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from governance import services as rules
 from marketplace.catalogue import services
@@ -31,7 +31,7 @@ def _provider(key: str, name: str, business_id: str) -> tuple[Organisation, User
                                                     User.org_role == OrgRole.ADMIN.value).order_by(User.id))
     if admin is None:
         admin = User(email=f"demo.{key}@example.com", name=name, password_hash=core.hash_password(DEMO_PASSWORD),
-                     organisation=org, org_role=OrgRole.ADMIN.value, locale="fi")
+                     organisation=org, org_role=OrgRole.ADMIN.value, locale="fi", email_confirmed_at=utcnow())
         db.session.add(admin)
         db.session.flush()
     version = rules.version_in_force()

@@ -1,12 +1,17 @@
 """Provider onboarding in a real browser, as a new user would do it: register,
-start a provider organisation, fill in and submit the joining application,
+follow the confirmation link from the mail, start a provider organisation, fill in and submit the joining application,
 get changes requested, fix them, resubmit, get approved and appear on the
 public provider page. Every page visited passes axe-core's WCAG 2.1 AA checks."""
 
 from __future__ import annotations
 
+import re
+
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from app.extensions import db
+from app.mail import OutboxMessage
 from tests import factories
 from tests.browser.test_core_pages import _sign_in
 from tests.onboarding_data import PDF, STEP_DATA
@@ -44,6 +49,16 @@ def test_new_provider_applies_fixes_and_is_approved(page: Page, site: str, axe, 
     page.get_by_label("Salasana", exact=False).first.fill(PASSWORD)
     page.get_by_label("Salasana uudelleen").fill(PASSWORD)
     page.get_by_role("button", name="Luo käyttäjätili").click()
+    expect(page.get_by_role("heading", name="Tarkista sähköpostisi")).to_be_visible()
+    assert axe(page) == []
+    # The link from the mail confirms the address and signs in.
+    db.session.expire_all()
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == "sanna@uusioppi.example.fi"))
+    link = re.search(r"https?://\S+/signup/confirm/\S+", mail.body).group(0)
+    page.goto(link)
+    assert axe(page) == []
+    page.get_by_role("button", name="Vahvista ja kirjaudu sisään").click()
+    expect(page.get_by_text("Sähköpostiosoitteesi on vahvistettu")).to_be_visible()
     assert axe(page) == []
     page.get_by_label("Yrityksen virallinen nimi").fill("Uusi Oppi Oy")
     page.locator("#business_id").fill("0920632-0")
