@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit, sessions
@@ -111,12 +112,19 @@ def register_user(email: str, name: str, password: str, locale: str, confirmed: 
     return user
 
 
-def confirm_email(user: User, how: str) -> None:
-    """The person proved the address is theirs (`how`: "signup_link", "reset_link")."""
-    if user.email_confirmed_at is not None:
-        return
-    user.email_confirmed_at = utcnow()
+def confirm_email(user: User, how: str) -> bool:
+    """The person proved the address is theirs (`how`: "signup_link", "reset_link"). False when it
+    was already confirmed (by the same link used at the same moment, too: the update is conditional)."""
+    now = utcnow()
+    done = db.session.execute(
+        sa.update(User).where(User.id == user.id, User.email_confirmed_at.is_(None)).values(email_confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not done:
+        return False
+    set_committed_value(user, "email_confirmed_at", now)  # what the UPDATE wrote, without writing it again
     audit.record(user, "user.email_confirmed", user, how=how)
+    return True
 
 
 def record_login(user: User) -> None:

@@ -43,9 +43,8 @@ from flask_babel import gettext as babel_gettext
 from flask_babel import ngettext as babel_ngettext
 from markupsafe import escape
 
-from app import create_app
+from app import create_app, signup
 from app import services as core_services
-from app import signup
 from app.errors import CSRF_MESSAGE, MESSAGES, TITLES
 from app.extensions import csrf, db, utcnow
 from app.files import StoredFile

@@ -22,6 +22,7 @@ from app.audit import AuditEvent, verify_chain
 from app.extensions import db, limiter, utcnow
 from app.mail import OutboxMessage
 from app.models import User
+from app.sessions import UserSession
 from app.tokens import make_token
 from config import TestConfig
 from tests import factories
@@ -287,6 +288,29 @@ def test_twenty_identical_sign_ups_at_once_make_one_account(_schema, database_ur
             _empty_all_tables()
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.skipif(not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
+                    reason="races are run on PostgreSQL (TEST_DATABASE_URL)")
+def test_the_link_used_twice_at_once_confirms_and_signs_in_once(app):
+    from tests.test_races import collide
+
+    first = app.test_client()
+    _sign_up(first, "kahdesti@example.com")
+    link = _link("kahdesti@example.com")
+    tabs = []
+    for _ in range(2):
+        client: BrowserLikeClient = app.test_client()  # type: ignore[assignment]
+        token = client.csrf_token(link)
+        tabs.append(lambda client=client, token=token: client.post(link, data={"csrf_token": token}))
+    answers = []
+    statuses = collide("users", [lambda tab=tab: answers.append(tab()) or answers[-1].status_code for tab in tabs])
+    assert statuses == [302, 302], statuses
+    assert sorted(a.headers["Location"] for a in answers) == ["/login", "/organisation/start"]
+    db.session.expire_all()
+    for action in ("user.email_confirmed", "user.logged_in"):
+        assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == action)) == 1
+    assert db.session.scalar(sa.select(sa.func.count(UserSession.id))) == 1
 
 
 def test_demo_and_factory_people_are_confirmed(app, runner):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
-
 from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
 
 from app import services, sessions, signup
 from app.extensions import db, limiter
@@ -141,9 +140,12 @@ def confirm_email(token: str):
         return redirect(url_for("auth.login"))
     form = ConfirmEmailForm()
     if form.validate_on_submit():
+        if not services.confirm_email(user, "signup_link"):  # the link was used at this very moment
+            db.session.rollback()
+            flash(_("The link is not valid. It may already have been used: then sign in."), "error")
+            return redirect(url_for("auth.login"))
         if current_user.is_authenticated:
             sign_out()  # someone else was signed in on this browser
-        services.confirm_email(user, "signup_link")
         sign_in(user)
         flash(_("Your e-mail address is confirmed and your account is ready."), "success")
         return redirect(url_for("orgs.start"))
