@@ -25,6 +25,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
+    register_submissions(app)
     register_template_helpers(app)
     register_cli(app)
     return app
@@ -81,8 +82,10 @@ def register_models() -> None:
     """Import every model so that metadata (and Alembic) sees them all."""
     import app.audit  # noqa: F401
     import app.files  # noqa: F401
+    import app.concurrency  # noqa: F401  (how SQLite's transactions begin)
     import app.mail  # noqa: F401
     import app.models  # noqa: F401
+    import app.submissions  # noqa: F401
     import governance.models  # noqa: F401
     import governance.steering.models  # noqa: F401
     import marketplace.models  # noqa: F401
@@ -141,6 +144,13 @@ def register_security(app: Flask) -> None:
 
     register_input_guard(app)
     register_security_headers(app)
+
+
+def register_submissions(app: Flask) -> None:
+    """Forms take effect once however many times they are sent (app/submissions.py)."""
+    from app.submissions import register_submissions as _register
+
+    _register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

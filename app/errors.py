@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -32,6 +33,7 @@ TITLES = {
     404: _l("Page not found"),
     405: _l("This action is not allowed here"),
     413: _l("The file or form is too large"),
+    409: _l("Someone else changed this at the same moment"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong on our side"),
     503: _l("The service is temporarily unavailable"),
@@ -42,6 +44,7 @@ MESSAGES = {
     404: _l("The address may be mistyped, or the page may have moved."),
     405: _l("Go back to the previous page and use its buttons and links."),
     413: _l("Files may be at most 16 MB. Try a smaller file."),
+    409: _l("Reload the page to see what was saved, and try again if needed."),
     429: _l("Wait a moment and try again. Repeated attempts are limited to protect your account."),
     500: _l("The error has been recorded. Try again in a moment; nothing you saved before is lost."),
     503: _l("Try again in a moment."),
@@ -110,6 +113,35 @@ def _page_without_database() -> None:
     g.database_unavailable = True
 
 
+LOST_RACE = _l("Someone else changed this at the same moment, so what you sent was not saved. "
+               "The page now shows what was saved; check it and try again if needed.")
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """Whether an IntegrityError is a unique constraint meeting a second copy of something (a lost
+    race), rather than a broken rule of the schema (a bug)."""
+    orig = getattr(error, "orig", error)
+    if getattr(orig, "sqlstate", None) == "23505":
+        return True
+    return isinstance(orig, sqlite3.IntegrityError) and str(orig).startswith("UNIQUE constraint failed")
+
+
+def _race_response(error: BaseException):
+    """A lost race or a form sent twice: a clear message and the way back, never an error page."""
+    from app.submissions import ALREADY_SAVED, back_to_the_form, is_duplicate
+
+    db.session.rollback()
+    message = ALREADY_SAVED if is_duplicate(error) else LOST_RACE
+    current_app.logger.info("%s on %s %s: %s", "duplicate form" if message is ALREADY_SAVED else "lost race",
+                            request.method, request.path, _summary(error))
+    if _wants_json():
+        return jsonify(error=409, title=str(TITLES[409]), message=str(message)), 409
+    if request.method == "GET":  # nothing to go back to: say it on a page
+        return _render(409, str(message))
+    flash(str(message), "info" if message is ALREADY_SAVED else "error")
+    return back_to_the_form()
+
+
 CSRF_MESSAGE = _l(
     "The form had expired or was sent from another site, so it was not saved. "
     "Go back, reload the page and send the form again."
@@ -152,6 +184,9 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             return _http(error)
+        if isinstance(error, StaleDataError) or (isinstance(error, sa_exc.IntegrityError)
+                                                 and is_unique_violation(error)):
+            return _race_response(error)
         fault = database_fault(error)
         if fault is not None:
             _page_without_database()

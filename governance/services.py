@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import audit
+from app.concurrency import lock
 from app.clock import helsinki_today
 from app.extensions import db, utcnow
 from app.mail import queue_mail
@@ -113,6 +114,7 @@ def create_draft(actor: User, label: str, title: str, body: str,
 
 def update_draft(actor: User, version: RulesVersion, label: str, title: str, body: str,
                  translations: dict[str, tuple[str, str]] | None = None) -> None:
+    lock(version)
     if not version.is_draft:
         raise ServiceError(_("Only a draft can be edited. Version %(label)s is no longer a draft.",
                              label=version.label))
@@ -132,6 +134,7 @@ def _transition(version: RulesVersion, allowed_from: tuple[RulesStatus, ...], me
 
 
 def open_consultation(actor: User, version: RulesVersion, closes_on: date, today: date | None = None) -> None:
+    lock(version)
     today = today or helsinki_today()
     _transition(version, (RulesStatus.DRAFT,),
                 _("Only a draft can be opened for comment."))
@@ -162,6 +165,9 @@ def add_comment(user: User, version: RulesVersion, section: str, body: str,
 
 
 def respond_to_comment(actor: User, comment: RulesComment, response: str) -> None:
+    lock(comment)
+    if comment.response == response.strip():
+        return  # the same answer again: nothing changes
     comment.response = response.strip()
     comment.responded_by_id = actor.id
     comment.responded_at = utcnow()
@@ -178,6 +184,7 @@ def comments(version: RulesVersion) -> list[RulesComment]:
 def adopt(actor: User, version: RulesVersion, decision: Decision, effective_date: date,
           reacceptance_deadline: date | None = None) -> None:
     """Adopt by the steering group's decision (in effect). The consultation ends with it."""
+    lock(version)
     _transition(version, (RulesStatus.CONSULTATION,),
                 _("A version is adopted after consultation. Open version %(label)s for comment first.",
                   label=version.label))

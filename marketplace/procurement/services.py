@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import audit
+from app.concurrency import lock
 from app.clock import helsinki_today
 from app.extensions import db, utcnow
 from app.mail import queue_mail
@@ -225,10 +226,18 @@ def default_term(today: date | None = None) -> tuple[date, date]:
 
 def create_request(user: User) -> ProcurementRequest:
     _require_buyer(user)
+    lock(user)
     request = ProcurementRequest(organisation_id=user.organisation_id, requester_id=user.id)
     db.session.add(request)
     audit.record(user, "procurement.created", request)
     return request
+
+
+def draft_for(user: User) -> ProcurementRequest:
+    """The buyer's current draft, started if there is none (once, however many tabs add at once)."""
+    _require_buyer(user)
+    lock(user)
+    return current_draft(user) or create_request(user)
 
 
 def current_draft(user: User) -> ProcurementRequest | None:
@@ -255,9 +264,13 @@ def add_line(user: User, request: ProcurementRequest, plan: OfferedPlan | None, 
              term_start: date | None = None, term_end: date | None = None) -> RequestLine:
     """Put a published plan on a draft (by default its minimum quantity for the next school year)."""
     _require_buyer(user)
+    lock(request)
     _require_own_draft(user, request)
     if plan is None:
         raise ServiceError(_("This service or plan is not in the catalogue, so it cannot be requested."))
+    if any(line.plan_id == plan.id for line in request.lines):
+        raise ServiceError(_("%(name)s (%(plan)s) is already on this request: change its quantity or term there.",
+                             name=plan.service_name, plan=plan.name))
     if len(request.lines) >= MAX_LINES:
         raise ServiceError(_("A request can have at most %(n)d lines.", n=MAX_LINES))
     start, end = default_term()
@@ -275,6 +288,7 @@ def add_line(user: User, request: ProcurementRequest, plan: OfferedPlan | None, 
 
 def update_line(user: User, request: ProcurementRequest, line: RequestLine, plan: OfferedPlan | None, quantity: int,
                 term_start: date, term_end: date) -> None:
+    lock(request)
     _require_own_draft(user, request)
     if plan is None or plan.service_id != line.service_id:
         raise ServiceError(_("Choose one of this service's pricing plans."))
@@ -286,13 +300,19 @@ def update_line(user: User, request: ProcurementRequest, line: RequestLine, plan
 
 
 def remove_line(user: User, request: ProcurementRequest, line: RequestLine) -> None:
+    lock(request)
     _require_own_draft(user, request)
+    if line not in request.lines:
+        raise ServiceError(_("This line has already been removed."))
     request.lines.remove(line)
     audit.record(user, "procurement.line_removed", request, line=line.id, service=line.service_id)
 
 
 def update_details(user: User, request: ProcurementRequest, purpose: str, cost_centre: str) -> None:
+    lock(request)
     _require_own_draft(user, request)
+    if (request.purpose, request.cost_centre) == (purpose.strip(), cost_centre.strip()):
+        return  # saved again as it was: nothing changes
     request.purpose, request.cost_centre = purpose.strip(), cost_centre.strip()
     audit.record(user, "procurement.details_changed", request)
 
@@ -300,6 +320,7 @@ def update_details(user: User, request: ProcurementRequest, purpose: str, cost_c
 def send_for_approval(user: User, request: ProcurementRequest) -> Totals:
     """Copy prices and VAT rates onto the lines and ask the municipality's approvers."""
     _require_buyer(user)
+    lock(request)
     _require_own_draft(user, request)
     if not request.lines:
         raise ServiceError(_("Add at least one service before sending the request."))
@@ -494,6 +515,7 @@ def _set_payment_status(order: Order, status: str) -> bool:
 
 def mark_paid(user: User, order: Order, note: str) -> None:
     """Manual invoicing: the coordinator records the payment."""
+    lock(order)
     if not user.is_coordinator:
         raise ServiceError(_("Only the coordinator records payments."))
     if order.status != OrderStatus.ACTIVE:

@@ -114,10 +114,8 @@ def add():
     if plan is None:
         flash(_("This service or pricing plan is not in the catalogue now, so it cannot be requested."), "error")
         return redirect(url_for("catalogue.index"))
-    draft = services.current_draft(current_user)
     try:
-        if draft is None:
-            draft = services.create_request(current_user)
+        draft = services.draft_for(current_user)
         services.add_line(current_user, draft, plan)
     except ServiceError as exc:
         db.session.rollback()
