@@ -103,12 +103,20 @@ def update_profile(user: User, name: str, locale: str) -> None:
 
 
 def set_locale(user: User, locale: str) -> None:
+    lock(user)
     if user.locale != locale:
         audit.record(user, "user.locale_changed", user, old=user.locale, new=locale)
         user.locale = locale
 
 
-def change_password(user: User, new_password: str, actor: User | None = None) -> None:
+def change_password(user: User, new_password: str, actor: User | None = None,
+                    expected_hash: str | None = None) -> None:
+    """Set a new password. `expected_hash` is the password the change was allowed on (the one just
+    checked, or the one a reset link was made for): if it changed meanwhile, nothing is changed."""
+    lock(user)
+    if expected_hash is not None and user.password_hash != expected_hash:
+        raise ServiceError(_("The password was changed at the same moment in another window. Sign in with the "
+                             "new password, or ask for a new link."))
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     audit.record(actor or user, "user.password_changed", user)

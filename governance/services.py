@@ -119,6 +119,11 @@ def update_draft(actor: User, version: RulesVersion, label: str, title: str, bod
         raise ServiceError(_("Only a draft can be edited. Version %(label)s is no longer a draft.",
                              label=version.label))
     old_sha = version.body_sha256
+    wanted = {locale: ((t or "").strip(), (b or "").strip()) for locale, (t, b) in (translations or {}).items()
+              if locale in TRANSLATION_LOCALES and (b or "").strip()}
+    if (version.label, version.title, version.body) == (label.strip(), title.strip(), body) and wanted == {
+            t.locale: (t.title, t.body) for t in version.translations}:
+        return  # saved again as it was: nothing changes
     version.label = _check_label(label, exclude_id=version.id)
     version.title = title.strip()
     version.body = body

@@ -371,7 +371,11 @@ NO_DATABASE_EFFECT = {
 
 @pytest.fixture()
 def csrf_world(objects, app):
-    """The access matrix's objects plus the people and things a plausible form needs."""
+    return build_csrf_world(objects, app)
+
+
+def build_csrf_world(objects: dict, app: Flask) -> dict:
+    """The access matrix's objects plus the people and things a plausible form needs (`csrf_world`)."""
     o = dict(objects)
     o["applicant"] = factories.UserFactory(organisation=factories.ProviderFactory(status="applicant",
                                                                                   name="Hakija Oy"),

@@ -250,6 +250,9 @@ def record_attendance(actor: User, meeting: Meeting, present: set[int], stand_in
                                  name=principal.user.name))
         if deputy_id not in present:
             raise ServiceError(_("Mark %(name)s present to let them stand in.", name=deputy.user.name))
+    if all(a.present == (a.membership_id in present) and a.standing_in_for_id == stand_ins.get(a.membership_id)
+           for a in meeting.attendances):
+        return  # recorded again as it was: nothing changes
     for attendance in meeting.attendances:
         attendance.present = attendance.membership_id in present
         attendance.standing_in_for_id = stand_ins.get(attendance.membership_id)
@@ -618,6 +621,8 @@ def correct_minutes(actor: User, meeting: Meeting, body: str, public_body: str, 
     if not note.strip():
         raise ServiceError(_("Explain the correction in a note."))
     current = meeting.current_minutes
+    if (current.body, current.public_body) == (body, public_body):
+        raise ServiceError(_("The correction changes nothing in the minutes."))
     correction = Minutes(meeting=meeting, version=current.version + 1, body=body, public_body=public_body,
                          note=note.strip(),
                          created_by_id=actor.id, checker1_approved_at=current.checker1_approved_at,

@@ -293,6 +293,8 @@ def update_line(user: User, request: ProcurementRequest, line: RequestLine, plan
     if plan is None or plan.service_id != line.service_id:
         raise ServiceError(_("Choose one of this service's pricing plans."))
     _validate_line(plan, quantity, term_start, term_end)
+    if (line.plan_id, line.quantity, line.term_start, line.term_end) == (plan.id, quantity, term_start, term_end):
+        return  # saved again as it was: nothing changes
     line.plan_id, line.plan_name, line.price_model = plan.id, plan.name, plan.model
     line.quantity, line.term_start, line.term_end = quantity, term_start, term_end
     audit.record(user, "procurement.line_changed", request, line=line.id, plan=plan.id, quantity=quantity,
