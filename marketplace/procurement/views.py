@@ -12,6 +12,7 @@ from app.actions import attempt
 from app.csvutil import csv_response
 from app.extensions import csrf, db
 from app.models import Organisation, OrgKind
+from app.params import paginate
 from app.permissions import coordinator_required, is_coordinator, require
 from app.services import ServiceError
 from marketplace import payments
@@ -270,7 +271,7 @@ def orders():
     require(can_see_orders(current_user), _l("Orders are seen by municipalities, providers and the coordinator."))
     form = _filter_form()
     filters = _filters(form)
-    page = db.paginate(services.orders_stmt(filters), per_page=ORDERS_PAGE, error_out=False)
+    page = paginate(services.orders_stmt(filters), per_page=ORDERS_PAGE)
     receivable = (services.receivables(current_user.organisation_id)
                   if current_user.organisation and current_user.organisation.is_provider else None)
     return render_template("procurement/orders.html", page=page, form=form, receivable=receivable,
