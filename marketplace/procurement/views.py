@@ -15,6 +15,7 @@ from app.models import Organisation, OrgKind
 from app.params import paginate
 from app.permissions import coordinator_required, is_coordinator, require
 from app.services import ServiceError
+from app.validators import whole_number
 from marketplace import payments
 from marketplace.procurement import services
 from marketplace.procurement.forms import (
@@ -110,8 +111,11 @@ def add():
     require(is_buyer(current_user), NOT_BUYER)
     form = AddServiceForm()
     plan = None
-    if form.validate() and form.service.data.isdigit() and form.plan.data.isdigit():
-        plan = services.offered_plan(int(form.service.data), int(form.plan.data))
+    if form.validate():
+        # ids as whole numbers an id column holds ("²" passes isdigit() but not int(); 10**20 overflows)
+        service_id, plan_id = whole_number(form.service.data), whole_number(form.plan.data)
+        if service_id is not None and plan_id is not None:
+            plan = services.offered_plan(service_id, plan_id)
     if plan is None:
         flash(_("This service or pricing plan is not in the catalogue now, so it cannot be requested."), "error")
         return redirect(url_for("catalogue.index"))
