@@ -91,8 +91,9 @@ def query_page(name: str = "page", *, args: Any = None) -> int:
         return 1
     value = parse_int(text, 1, MAX_PAGE)
     if value is None:
-        if text.isascii() and text.isdigit() and text.strip("0"):
-            return MAX_PAGE  # a whole number larger than any list has pages
+        digits = text.lstrip("0")
+        if text.isascii() and text.isdigit() and digits:  # leading zeros, or more pages than any list has
+            return parse_int(digits, 1, MAX_PAGE) or MAX_PAGE
         raise BadQuery(name, _("The page number must be a whole number, 1 or more."))
     return value
 
