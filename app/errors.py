@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.params import BadQuery
 
 try:  # the PostgreSQL driver; SQLite-only installations may lack it
     import psycopg
@@ -166,6 +167,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         return _render(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(BadQuery)
+    def _bad_query(error: BadQuery):
+        if _wants_json():
+            return jsonify(error=400, parameter=error.parameter, message=error.message), 400
+        return _render(400, error.message)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -20,6 +20,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
+from app.params import parse_int
+from app.security import MAX_ID
 from app.validators import is_valid_business_id, is_valid_municipality_code
 
 
@@ -167,6 +169,56 @@ class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class QueryNumberField(IntegerField):
+    """A whole number in a GET filter form, read with app.params.parse_int (the digits 0-9 alone, from
+    `minimum` to `maximum`, spaces around them allowed: a person types it). Anything else keeps what was
+    typed and shows `message`."""
+
+    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = MAX_ID, message=None,
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+        self.message = message or _l("Enter a whole number from %(minimum)d to %(maximum)d.",
+                                     minimum=minimum, maximum=maximum)
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        self.data = parse_int(valuelist[0], self.minimum, self.maximum, spaces=True)
+        if self.data is None:
+            raise ValueError(str(self.message))
+
+
+class IdSelectField(SelectField):
+    """A choice of a row by its id in a GET filter form (0 for all), read with app.params.parse_int: a
+    value that is no id (past what an INTEGER column holds, or no number at all) is refused with the app's
+    own message, never handed to the database."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("coerce", _id_or_zero)
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist or valuelist[0] == "":
+            return
+        try:
+            self.data = _id_or_zero(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(str(INVALID_CHOICES)) from None
+
+
+def _id_or_zero(value) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = parse_int(str(value), 0, MAX_ID)
+    if number is None:
+        raise ValueError("not an id")
+    return number
 
 
 class PupilCountField(IntegerField):

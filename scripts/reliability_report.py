@@ -1,8 +1,8 @@
 """Write docs/reliability.md from the figures the last runs left in build/reliability/.
 
 - sqlite.json and postgresql.json: what the test suite tried on each database
-  (tests/figures.py: access matrix, fuzzing, Schemathesis, races, faults, audit,
-  security checks, backup);
+  (tests/figures.py: access matrix, fuzzing, numbers in query strings, Schemathesis, races, faults,
+  audit, security checks, backup);
 - load-sqlite.json and load-postgresql.json: the load test (bench/load.py);
 - bandit.json: the static security scan (scripts/bandit_check.py).
 
@@ -34,6 +34,13 @@ SECTIONS = [
     ("fuzz", "Fuzzing of forms and query strings (Hypothesis)",
      "Random and hostile values posted to every form and sent to every GET route: never a server error, "
      "never a stored script (`tests/test_fuzz.py`)."),
+    ("query", "Numbers in query strings",
+     "Every GET route of `app.url_map` (the access matrix's URL), anonymously and as a user who may use it, "
+     "with hostile numbers in every parameter it reads and in `page`, `cursor`, `year`, `organisation`, "
+     "`limit`, `per_page`, `sort` and junk names: past 32 and 64 bits, signs, exponents, fractions, "
+     "superscripts, Arabic-Indic digits, NaN, booleans, base64 cursors of these and of JSON, 10 000 digits, "
+     "repeated keys, plus random integers and strings (Hypothesis): never a server error, never an English "
+     "error on a Finnish page (`tests/test_query_strings.py`)."),
     ("schemathesis", "API against its OpenAPI document (Schemathesis)",
      "Every operation of `/api/v1/openapi.json`: no server errors, and answers that conform to the schema "
      "(`tests/test_api_schema.py`)."),
@@ -178,6 +185,7 @@ def _headline(suites: dict[str, dict | None], loads: dict[str, dict | None]) -> 
     rows = [
         ("route and role pairs checked", lambda db: total(db, "access", "route and role pairs checked")),
         ("cases fuzzed (forms, query strings, API)", lambda db: total(db, "fuzz", "cases")),
+        ("query strings: requests with hostile numbers", lambda db: total(db, "query", "requests sent")),
         ("Schemathesis cases", lambda db: total(db, "schemathesis", "cases")),
         ("races with exactly one effect", lambda db: count(db, "races")),
         ("race matrix: routes once from 10 identical requests",

@@ -359,7 +359,8 @@ def explicit_form(fields: dict[str, Field]) -> dict[str, Any]:
 
 _FORM_KEYS = re.compile(r"request\.(?:form|values)\.(?:get|getlist)\(\s*[\"']([^\"']+)")
 _QUERY_KEYS = re.compile(r"\bargs\.(?:get|getlist)\(\s*[\"']([^\"']+)|\bargs\[\s*[\"']([^\"']+)"
-                         r"|[\"']([^\"']+)[\"']\s+(?:not\s+)?in\s+request\.args")
+                         r"|[\"']([^\"']+)[\"']\s+(?:not\s+)?in\s+request\.args"
+                         r"|\bquery_(?:int|id|year|page)\(\s*[\"']([^\"']+)")  # app.params' parser
 _CALLS = re.compile(r"\b([A-Za-z_][\w.]*)\(")
 _GIVEN_ARGS = re.compile(r"\b([A-Za-z_][\w.]*)\(\s*request\.args")
 
@@ -441,7 +442,10 @@ def code_form_keys(function: Callable) -> set[str]:
 
 
 def code_query_keys(function: Callable) -> set[str]:
-    return {key for source, _ in sources(function) for match in _QUERY_KEYS.findall(source) for key in match if key}
+    keys = {key for source, _ in sources(function) for match in _QUERY_KEYS.findall(source) for key in match if key}
+    if any(re.search(r"\b(?:paginate|query_page)\(", source) for source, _ in sources(function)):
+        keys.add("page")  # app.params.paginate reads the page number
+    return keys
 
 
 # --- pages -------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from app.clock import helsinki_today
 from app.csvutil import csv_response
 from app.extensions import db, utcnow
+from app.params import paginate
 from governance.register import services
 from governance.steering import services as steering
 from governance.steering.forms import KIND_LABELS, LEVEL_LABELS, RESOLUTION_LABELS
@@ -21,7 +22,7 @@ CSV_LIMIT = 10_000
 @bp.get("")
 def index():
     parsed = services.parse_filters(request.args)
-    page = db.paginate(services.register_query(parsed.filters), per_page=25, max_per_page=100, error_out=False)
+    page = paginate(services.register_query(parsed.filters), per_page=25)
     return render_template("register/index.html", page=page, filters=parsed.filters, errors=parsed.errors,
                            args=parsed.filters.as_args(), bodies=steering.bodies(), today=helsinki_today(),
                            levels=LEVEL_LABELS, resolutions=RESOLUTION_LABELS, kinds=KIND_LABELS)

@@ -8,7 +8,8 @@ from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectFiel
 from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import choices
+from app.forms import IdSelectField, QueryNumberField, choices
+from app.params import FIRST_YEAR, LAST_YEAR
 
 _DATE = _l("Enter a date as day.month.year, for example 1.8.2026.")
 
@@ -87,9 +88,10 @@ class OrderFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    municipality = SelectField(_l("Municipality"), coerce=int, validators=[Optional()], validate_choice=False)
-    provider = SelectField(_l("Provider"), coerce=int, validators=[Optional()], validate_choice=False)
+    # Read from the query string: numbers with app.params' parser, within what the columns hold.
+    municipality = IdSelectField(_l("Municipality"), validators=[Optional()])
+    provider = IdSelectField(_l("Provider"), validators=[Optional()])
     status = SelectField(_l("Order status"), validators=[Optional()])
     payment = SelectField(_l("Payment"), validators=[Optional()])
-    year = IntegerField(_l("Year of the term"), validators=[Optional(), NumberRange(min=2000, max=2100,
-                                                            message=_l("Enter a year such as 2026."))])
+    year = QueryNumberField(_l("Year of the term"), validators=[Optional()], minimum=FIRST_YEAR, maximum=LAST_YEAR,
+                            message=_l("Enter a year such as 2026."))
