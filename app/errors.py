@@ -77,6 +77,8 @@ _SQLITE_UNAVAILABLE = ("unable to open database file", "disk i/o error")
 
 def database_fault(error: BaseException) -> str | None:
     """DB_UNAVAILABLE or DB_BUSY when `error` is a database fault rather than a bug, else None."""
+    if isinstance(error, sa_exc.TimeoutError):  # every connection of the pool busy for the pool's timeout
+        return DB_BUSY
     if isinstance(error, sa_exc.DBAPIError):
         if error.connection_invalidated:
             return DB_UNAVAILABLE
