@@ -20,6 +20,7 @@ from app.mail import queue_mail
 from app.urls import external_url
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from app.services import ServiceError
+from governance.steering import services as steering
 from governance.steering.models import Decision, DecisionKind, Level, Resolution
 from governance.models import (
     RulesAcceptance,
@@ -186,6 +187,26 @@ def comments(version: RulesVersion) -> list[RulesComment]:
 
 # --- adoption and entry into force ----------------------------------------------------------
 
+def decision_is_about(decision: Decision, version: RulesVersion) -> bool:
+    """Whether a decision names this version (its label as a whole, e.g. 1.1 but not 1.10 or 11.1)
+    in its title or text: only such a decision can have adopted it."""
+    label = re.compile(rf"(?<![\w.]){re.escape(version.label)}(?![\w]|\.\d)")
+    return bool(label.search(decision.title or "") or label.search(decision.text or ""))
+
+
+def version_adopted_by(decision: Decision) -> RulesVersion | None:
+    return db.session.scalar(sa.select(RulesVersion).where(RulesVersion.adoption_decision_id == decision.id))
+
+
+def adoption_decisions_for(version: RulesVersion) -> list[Decision]:
+    """The steering group's decisions (in effect) that may be cited as adopting this version: about
+    it, and not yet cited by another version."""
+    used = set(db.session.scalars(sa.select(RulesVersion.adoption_decision_id).where(
+        RulesVersion.adoption_decision_id.is_not(None), RulesVersion.id != version.id)))
+    return [d for d in steering.decisions_for_kind((DecisionKind.RULES_ADOPTION.value,))
+            if d.id not in used and decision_is_about(d, version)]
+
+
 def adopt(actor: User, version: RulesVersion, decision: Decision, effective_date: date,
           reacceptance_deadline: date | None = None) -> None:
     """Adopt by the steering group's decision (in effect). The consultation ends with it."""
@@ -197,6 +218,13 @@ def adopt(actor: User, version: RulesVersion, decision: Decision, effective_date
             or decision.resolution not in ADOPTING_RESOLUTIONS or not decision.effective):
         raise ServiceError(_("Choose the steering group's decision that adopted the rules; its minutes must be "
                              "approved."))
+    if not decision_is_about(decision, version):
+        raise ServiceError(_("Decision %(ref)s is not about version %(label)s: the decision that adopted the version "
+                             "names it in its title or text.", ref=decision.reference, label=version.label))
+    other = version_adopted_by(decision)
+    if other is not None and other.id != version.id:
+        raise ServiceError(_("Decision %(ref)s already adopted version %(other)s; one decision adopts one version.",
+                             ref=decision.reference, other=other.label))
     if effective_date < decision.decided_on:
         raise ServiceError(_("The rules cannot enter into force before the decision adopting them."))
     deadline = reacceptance_deadline or effective_date + timedelta(days=DEFAULT_REACCEPTANCE_DAYS)

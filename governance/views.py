@@ -196,7 +196,7 @@ def adopt(label: str):
     require(can_manage_rules(current_user), COORDINATOR_ONLY)
     version = _version_or_404(label)
     form = AdoptForm()
-    decisions = {d.id: d for d in steering.decisions_for_kind(("rules_adoption",))}
+    decisions = {d.id: d for d in services.adoption_decisions_for(version)}
     form.decision.choices = choices([("", "–")] + [(d.id, f"{d.reference}: {d.case.title}") for d in decisions.values()])
     if form.validate_on_submit():
         decision = decisions.get(int(form.decision.data)) if form.decision.data.isdigit() else None

@@ -154,6 +154,8 @@ class ContactsStep(StepForm):
         local = _fold(address.split("@")[0])
         names = set()
         for role, _label in CONTACT_ROLES:
+            if role == "support":  # the desk's own name ("Tuki", "Asiakastuki") is no person's name
+                continue
             for part in re.split(r"[\s\-]+", _fold(getattr(self, f"{role}_name").data or "")):
                 if len(part) >= 3:
                     names.add(part)

@@ -97,6 +97,26 @@ def test_step_validation(applicant, slug, field, value):
     assert slug not in _application().completed_steps
 
 
+@pytest.mark.parametrize(("desk", "mailbox"), [
+    ("Tuki", "tuki@uusioppi.example.fi"),  # exactly what the field's hint suggests
+    ("Asiakastuki", "asiakastuki@uusioppi.example.fi"), ("Tekninen tuki", "tuki@uusioppi.example.fi"),
+    ("Support", "support@uusioppi.example.fi"), ("Asiakaspalvelu", "asiakaspalvelu@uusioppi.example.fi"),
+])
+def test_a_shared_support_mailbox_named_like_the_desk_is_accepted(applicant, desk, mailbox):
+    data = {**STEP_DATA["contacts"], "support_name": desk, "support_email": mailbox}
+    response = applicant.post_form("/join/step/contacts", data, page="/join/step/contacts")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "contacts" in _application().completed_steps
+
+
+@pytest.mark.parametrize("mailbox", ["matti@uusioppi.example.fi", "matti.meikalainen@uusioppi.example.fi"])
+def test_a_contact_persons_own_address_is_still_refused_as_the_support_mailbox(applicant, mailbox):
+    data = {**STEP_DATA["contacts"], "support_name": "Tuki", "technical_name": "Matti Meikäläinen",
+            "support_email": mailbox}
+    response = applicant.post_form("/join/step/contacts", data, page="/join/step/contacts")
+    assert response.status_code == 200 and "contacts" not in _application().completed_steps
+
+
 def test_summary_shows_everything_with_edit_links_and_the_vat_number(applicant):
     _fill(applicant)
     _accept_rules_step(applicant)
