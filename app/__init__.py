@@ -157,10 +157,12 @@ def register_template_helpers(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from app import labels, markdown, permissions
+    from app.security import SCRIPTS
 
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.globals.update(
         csrf_token=generate_csrf,
+        own_scripts=SCRIPTS,
         is_coordinator=permissions.is_coordinator,
         org_kind_label=labels.org_kind_label,
         org_status_label=labels.org_status_label,

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -18,6 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from app.params import parse_int
@@ -46,6 +48,33 @@ def years_between(first: int = 2000, last: int = 2100):
             raise ValidationError(message)
 
     return check
+
+
+DATE_HINT = _l("Enter a date as day.month.year, for example 1.8.2026.")
+
+
+class FinnishDateField(DateField):
+    """Every date field of the app: a date as Finns write it (1.8.2026, also 01.08.2026), or in ISO form
+    (2026-08-01), and shown back the Finnish way on every page. A text input: a browser's date input
+    shows and sends its own format, whatever the hint says, and refuses 1.8.2026."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%d.%m.%Y", "%Y-%m-%d"])
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata([v.strip() for v in valuelist])
+        except ValueError as exc:
+            raise ValueError(str(DATE_HINT)) from exc
+
+    def _value(self):
+        if self.data:
+            return f"{self.data.day}.{self.data.month}.{self.data.year}"
+        return self.raw_data[0] if self.raw_data else ""
 
 
 def business_id_check(form, field) -> None:

@@ -17,6 +17,15 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: The app's own scripts (under static/), the only ones a page loads; nothing inline (see the CSP).
+SCRIPTS = ("js/forms.js",)
+
+
+def script_tags(static_prefix: str = "/static/") -> list[str]:
+    """The tags that load the app's own scripts, exactly as base.html writes them."""
+    return [f'<script src="{static_prefix}{path}" defer></script>' for path in SCRIPTS]
+
+
 def is_safe_local_path(target: str | None) -> bool:
     """True only for a path on this site: no scheme, no host, no tricks."""
     if not target or not isinstance(target, str):
