@@ -288,7 +288,13 @@ def review_queue(status: str | None, pre: str | None, age: str | None, now: date
                           ProviderApplication.submitted_at >= now - timedelta(days=30))
     elif age == "older":
         stmt = stmt.where(ProviderApplication.submitted_at < now - timedelta(days=30))
-    return stmt.order_by(ProviderApplication.submitted_at.asc().nulls_last(), ProviderApplication.id)
+    # Open applications first, the one waiting longest at the top; then the closed ones, latest first.
+    waiting = ProviderApplication.status.in_([s.value for s in OPEN if s != S.DRAFT])
+    return stmt.order_by(sa.case((waiting, 0), else_=1),
+                         sa.case((waiting, ProviderApplication.submitted_at)).asc().nulls_last(),
+                         sa.func.coalesce(ProviderApplication.decided_at, ProviderApplication.submitted_at)
+                         .desc().nulls_last(),
+                         ProviderApplication.id)
 
 
 # --- provider status ------------------------------------------------------------------------------------

@@ -24,6 +24,12 @@ bp = Blueprint("join", __name__, url_prefix="/join")
 PROVIDERS_ONLY = _l("The joining application is for service providers. Start a provider organisation first.")
 
 
+@bp.app_template_global()
+def joining_application(org) -> ProviderApplication | None:
+    """The provider's open or latest joining application (the organisation page tells where it stands)."""
+    return services.current_application(org)
+
+
 def _application(start: bool = True) -> ProviderApplication:
     """The organisation's application; a new one is started when there is none and `start` is set
     (submitting or withdrawing never starts one: there is nothing to submit or withdraw)."""
