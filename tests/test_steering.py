@@ -604,3 +604,14 @@ def test_a_form_sent_twice_takes_effect_once(app, bodies):
         assert secretary.post_form(cases, same).status_code in (302, 303)
     secretary.post_form(cases, {**same, "submission_id": "y" * 22})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(Case.title == "Kaksoisnapsautus")) == 2
+
+
+def test_old_form_submission_ids_are_pruned(app, runner):
+    from app.submissions import FormSubmission
+
+    db.session.add_all([FormSubmission(id="a" * 22, endpoint="x", created_at=utcnow() - timedelta(days=40)),
+                        FormSubmission(id="b" * 22, endpoint="x", created_at=utcnow() - timedelta(days=2))])
+    db.session.commit()
+    result = runner.invoke(args=["submissions", "prune", "--days", "30"])
+    assert result.exit_code == 0 and "forgot 1" in result.output
+    assert db.session.scalars(sa.select(FormSubmission.id)).all() == ["b" * 22]
