@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -22,6 +23,20 @@ def _env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str) -> list[str] | None:
+    """A comma-separated list; None when unset or empty."""
+    items = [item.strip() for item in (_env(name) or "").split(",") if item.strip()]
+    return items or None
+
+
+def trusted_hosts(listed: list[str] | None, public_base_url: str) -> list[str]:
+    """The Host names production answers: the TRUSTED_HOSTS given, else the host of PUBLIC_BASE_URL."""
+    if listed:
+        return listed
+    host = urlsplit(public_base_url).hostname
+    return [host] if host else []
 
 
 class Config:
@@ -73,8 +88,13 @@ class Config:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_SENDER = _env("MAIL_SENDER", "DigiOne Hub <no-reply@digione.example>")
-    #: The site's address for links in mail sent outside a request (cron, CLI).
+    #: The site's address: every absolute link (mail, the Atom feed, CSV, the API) starts with it,
+    #: inside a request too; never taken from the request's Host header.
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: Host names the app answers (Flask's own setting; a leading dot allows subdomains); any
+    #: other Host header gets 400. Comma-separated in the environment; the host of PUBLIC_BASE_URL
+    #: when unset.
+    TRUSTED_HOSTS: list[str] | None = trusted_hosts(_env_list("TRUSTED_HOSTS"), PUBLIC_BASE_URL)
 
     DEMO_DATA_ALLOWED = False
     AUDIT_PAGE_SIZE = 50
@@ -98,6 +118,8 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     DEMO_DATA_ALLOWED = True
+    #: Any host (127.0.0.1, localhost, a LAN address) unless TRUSTED_HOSTS is set.
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
 
 
 class TestConfig(Config):
@@ -115,6 +137,8 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     SERVER_NAME = None
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # not the developer's environment
+    TRUSTED_HOSTS = None  # the test client's localhost, and the tests' own Host headers
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "1000 per minute"  # tests that check throttling set a low limit themselves

@@ -31,11 +31,33 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
 
 def check_config(app: Flask) -> None:
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
+    production = app.config["ENV_NAME"] == "production"
+    if production and app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
         raise RuntimeError("SECRET_KEY must be set to a long random value in production (see README).")
+    check_public_address(app, production)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and str(INSTANCE_DIR) in uri:
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def check_public_address(app: Flask, production: bool) -> None:
+    """PUBLIC_BASE_URL is a plain http(s) address; in production the app answers only TRUSTED_HOSTS,
+    and the public address is one of them (else every link in mail would be refused)."""
+    from urllib.parse import urlsplit
+
+    from werkzeug.sansio.utils import host_is_trusted
+
+    base = app.config["PUBLIC_BASE_URL"] or ""
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"PUBLIC_BASE_URL must be the site's address, like https://hub.example.fi, not {base!r}.")
+    if not production:
+        return
+    trusted = app.config.get("TRUSTED_HOSTS")
+    if not trusted:
+        raise RuntimeError("TRUSTED_HOSTS must name the host names the site answers in production (see README).")
+    if not host_is_trusted(parts.netloc, trusted):
+        raise RuntimeError(f"The host of PUBLIC_BASE_URL ({parts.hostname}) must be one of TRUSTED_HOSTS.")
 
 
 def register_migrations(app: Flask, always: bool = False) -> None:
@@ -137,8 +159,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from app.security import register_input_guard, register_security_headers
+    from app.security import register_host_guard, register_input_guard, register_security_headers
 
+    register_host_guard(app)
     register_input_guard(app)
     register_security_headers(app)
 
@@ -147,10 +170,12 @@ def register_template_helpers(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from app import labels, markdown, permissions
+    from app.urls import external_url
 
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.globals.update(
         csrf_token=generate_csrf,
+        external_url=external_url,
         is_coordinator=permissions.is_coordinator,
         org_kind_label=labels.org_kind_label,
         org_status_label=labels.org_status_label,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from flask import Flask, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
@@ -20,6 +21,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.urls import public_url_adapter
 
 try:  # the PostgreSQL driver; SQLite-only installations may lack it
     import psycopg
@@ -121,6 +123,8 @@ def _wants_json() -> bool:
 
 
 def _render(code: int, detail: str | None = None):
+    if request_ctx.url_adapter is None:  # the Host was refused (TRUSTED_HOSTS): links on the public address
+        request_ctx.url_adapter = public_url_adapter()
     if _wants_json():
         return jsonify(error=code, title=str(TITLES.get(code, "")), message=detail or str(MESSAGES.get(code, ""))), code
     return (
