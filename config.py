@@ -25,6 +25,20 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_seconds(name: str, default: float) -> float:
+    """A duration in seconds (fractions allowed); 0 turns the limit off."""
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a number of seconds, not {value!r}") from None
+    if seconds < 0:
+        raise RuntimeError(f"{name} must be 0 (no limit) or more, not {value!r}")
+    return seconds
+
+
 def _env_list(name: str) -> list[str] | None:
     """A comma-separated list; None when unset or empty."""
     items = [item.strip() for item in (_env(name) or "").split(",") if item.strip()]
@@ -47,6 +61,19 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'digione.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
+    # Database timeouts in seconds (0: none), so that a stalled or locked database answers the 503
+    # page within seconds instead of holding the request for ever; app/database.py turns them into
+    # the driver's options (PostgreSQL or SQLite, by the URL). Below gunicorn's 30 s worker timeout.
+    #: Connecting: PostgreSQL's connect_timeout (whole seconds, at least 2, per address tried).
+    DATABASE_CONNECT_TIMEOUT = _env_seconds("DATABASE_CONNECT_TIMEOUT", 5)
+    #: PostgreSQL's statement_timeout: a statement running longer is cancelled.
+    DATABASE_STATEMENT_TIMEOUT = _env_seconds("DATABASE_STATEMENT_TIMEOUT", 15)
+    #: Waiting for a lock held by someone else: PostgreSQL's lock_timeout, SQLite's busy timeout.
+    DATABASE_LOCK_TIMEOUT = _env_seconds("DATABASE_LOCK_TIMEOUT", 5)
+    #: PostgreSQL ends a session left idle inside a transaction (its locks with it).
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT = _env_seconds("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", 60)
+    #: A dropped network: unacknowledged data (tcp_user_timeout) and TCP keepalives give up after it.
+    DATABASE_NETWORK_TIMEOUT = _env_seconds("DATABASE_NETWORK_TIMEOUT", 20)
 
     # Languages: Finnish first.
     LANGUAGES = ("fi", "sv", "en")

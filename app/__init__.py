@@ -75,9 +75,12 @@ def register_migrations(app: Flask, always: bool = False) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app.database import configure_engine_options, register_engine_events
     from app.extensions import csrf, db, limiter, login_manager
 
+    configure_engine_options(app)
     db.init_app(app)
+    register_engine_events(app)
     register_migrations(app)
     csrf.init_app(app)
     limiter.init_app(app)
