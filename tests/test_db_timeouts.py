@@ -155,11 +155,16 @@ def test_sessions_carry_the_configured_timeouts(app, database_url, dispose):
     dispose.append(configured)
     with configured.app_context():
         shown = {name: db.session.execute(sa.text(f"SHOW {name}")).scalar()
-                 for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
-                              "tcp_user_timeout")}
+                 for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")}
         db.session.rollback()
-    assert shown == {"statement_timeout": "7s", "lock_timeout": "3s", "idle_in_transaction_session_timeout": "90s",
-                     "tcp_user_timeout": "20s"}
+        raw = db.engine.raw_connection()
+        try:  # the client side of the connection (libpq's own parameters)
+            client_side = raw.driver_connection.info.get_parameters()
+        finally:
+            raw.close()
+    assert shown == {"statement_timeout": "7s", "lock_timeout": "3s", "idle_in_transaction_session_timeout": "90s"}
+    assert {name: client_side.get(name) for name in ("connect_timeout", "keepalives", "tcp_user_timeout")} == {
+        "connect_timeout": "5", "keepalives": "1", "tcp_user_timeout": "20000"}
 
 
 @postgres_only
