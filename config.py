@@ -118,10 +118,10 @@ class Config:
     #: The site's address: every absolute link (mail, the Atom feed, CSV, the API) starts with it,
     #: inside a request too; never taken from the request's Host header.
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    #: Host names the app answers (Flask's own setting; a leading dot allows subdomains); any
-    #: other Host header gets 400. Comma-separated in the environment; the host of PUBLIC_BASE_URL
-    #: when unset.
-    TRUSTED_HOSTS: list[str] | None = trusted_hosts(_env_list("TRUSTED_HOSTS"), PUBLIC_BASE_URL)
+    #: Host names production answers (Flask's own setting; a leading dot allows subdomains); any
+    #: other Host header gets 400. Comma-separated in the environment; unset means the host of
+    #: PUBLIC_BASE_URL (create_app fills it in with `trusted_hosts`, after any overrides).
+    TRUSTED_HOSTS: list[str] | None = _env_list("TRUSTED_HOSTS")
 
     DEMO_DATA_ALLOWED = False
     AUDIT_PAGE_SIZE = 50
@@ -145,7 +145,7 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     DEMO_DATA_ALLOWED = True
-    #: Any host (127.0.0.1, localhost, a LAN address) unless TRUSTED_HOSTS is set.
+    #: Unset: any host (127.0.0.1, localhost, a LAN address).
     TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
 
 

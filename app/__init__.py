@@ -47,13 +47,17 @@ def check_public_address(app: Flask, production: bool) -> None:
 
     from werkzeug.sansio.utils import host_is_trusted
 
+    from config import trusted_hosts
+
     base = app.config["PUBLIC_BASE_URL"] or ""
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise RuntimeError(f"PUBLIC_BASE_URL must be the site's address, like https://hub.example.fi, not {base!r}.")
     if not production:
         return
-    trusted = app.config.get("TRUSTED_HOSTS")
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(None, base)
+    trusted = app.config["TRUSTED_HOSTS"]
     if not trusted:
         raise RuntimeError("TRUSTED_HOSTS must name the host names the site answers in production (see README).")
     if not host_is_trusted(parts.netloc, trusted):

@@ -377,8 +377,8 @@ def test_trusted_hosts_default_to_the_host_of_the_public_address():
 
 
 def test_production_refuses_an_untrusted_host_with_the_translated_400_page(app, database_url, people):
-    public = production_app(database_url, PUBLIC_BASE_URL="https://hub.digione.example",
-                            TRUSTED_HOSTS=config.trusted_hosts(None, "https://hub.digione.example"))
+    public = production_app(database_url, PUBLIC_BASE_URL="https://hub.digione.example")
+    assert public.config["TRUSTED_HOSTS"] == ["hub.digione.example"]  # the default: the public address's host
     client = public.test_client()
     good = client.get("/login", base_url="https://hub.digione.example")
     assert good.status_code == 200
