@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from config import BASE_DIR, DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, load_config
+from config import BASE_DIR, DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, load_config, trusted_hosts
 
 
 def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
@@ -46,8 +46,6 @@ def check_public_address(app: Flask, production: bool) -> None:
     from urllib.parse import urlsplit
 
     from werkzeug.sansio.utils import host_is_trusted
-
-    from config import trusted_hosts
 
     base = app.config["PUBLIC_BASE_URL"] or ""
     parts = urlsplit(base)
