@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from flask import Flask, current_app, flash, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
@@ -22,6 +23,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
 from app.params import BadQuery
+from app.urls import public_url_adapter
 
 try:  # the PostgreSQL driver; SQLite-only installations may lack it
     import psycopg
@@ -156,6 +158,8 @@ def _wants_json() -> bool:
 
 
 def _render(code: int, detail: str | None = None):
+    if request_ctx.url_adapter is None:  # the Host was refused (TRUSTED_HOSTS): links on the public address
+        request_ctx.url_adapter = public_url_adapter()
     if _wants_json():
         return jsonify(error=code, title=str(TITLES.get(code, "")), message=detail or str(MESSAGES.get(code, ""))), code
     return (

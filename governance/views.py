@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +17,6 @@ from app.forms import choices
 from app.permissions import require
 from app.services import ServiceError
 from governance import services
-from governance.steering import services as steering
 from governance.diff import diff_texts
 from governance.forms import AcceptForm, AdoptForm, CommentForm, ConsultationForm, ResponseForm, RulesDraftForm
 from governance.models import RulesComment, RulesStatus, RulesVersion

@@ -38,12 +38,11 @@ from flask import Flask
 
 from app.audit import _ADVISORY_LOCK_KEY, AuditEvent, verify_chain
 from app.extensions import db
-from app.mail import OutboxMessage
 from app.submissions import EXEMPT, FIELD
 from tests import figures
 from tests.conftest import BrowserLikeClient, build_people, empty_database
 from tests.test_access_matrix import MATRIX, ROLES, build_objects, objects  # noqa: F401  (the fixture)
-from tests.test_security_checks import CASES, Case, _csrf_exempt, _send, _state_changing_rules, build_csrf_world, login_client
+from tests.test_security_checks import CASES, _csrf_exempt, _send, _state_changing_rules, build_csrf_world, login_client
 
 BURST = 10
 #: Tables of bookkeeping rather than effects: which forms were saved, who is signed in where.

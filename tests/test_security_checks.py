@@ -492,7 +492,8 @@ def _cookie(response, name: str) -> str:
 def test_production_session_and_remember_me_cookies_are_secure_httponly_and_samesite(app, database_url):
     """test_security checks the session cookie of an anonymous visit; here: signing in with "keep me
     signed in", and signing out, over HTTPS with the production configuration."""
-    production = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=PRODUCTION_KEY)
+    production = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=PRODUCTION_KEY,
+                            PUBLIC_BASE_URL="https://localhost")
     assert production.config["REMEMBER_COOKIE_DURATION"] <= 60 * 60 * 24 * 31
     https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/login"}}
     with production.app_context():
@@ -1235,7 +1236,7 @@ def test_error_pages_and_api_errors_reveal_no_internals(database_url, _schema, c
         app = _error_app(TestConfig, database_url)
         base = "http://localhost"
     else:
-        app = _error_app(Config, database_url, SECRET_KEY=PRODUCTION_KEY)
+        app = _error_app(Config, database_url, SECRET_KEY=PRODUCTION_KEY, PUBLIC_BASE_URL="https://localhost")
         base = "https://localhost"
     secrets = [app.config["SECRET_KEY"], database_url, urlsplit(database_url).path or "", "test-secret-key",
                PRODUCTION_KEY]

@@ -247,7 +247,7 @@ def test_minutes_are_approved_by_two_checkers_signed_and_then_locked(app, bodies
 
 
 def test_minutes_can_be_approved_by_the_next_meeting(app, bodies):
-    users, seats = bodies["users"], bodies["seats"]
+    users, _seats = bodies["users"], bodies["seats"]
     with app.test_request_context():
         meeting, minutes = _held(app, bodies)
         later = services.create_meeting(users["Secretary"], bodies["jt"], 9, datetime(2026, 7, 1, 10, tzinfo=HELSINKI),
@@ -524,7 +524,7 @@ def test_minutes_of_a_confidential_case_have_a_public_version_and_drafts_are_not
 
 def test_a_meeting_without_quorum_is_recorded_as_inquorate_and_its_items_move_to_the_next_meeting(app, bodies):
     """Without a quorum nothing can be decided, not even tabled; the secretary still has a way out."""
-    users, seats, actor = bodies["users"], bodies["seats"], bodies["users"]["Secretary"]
+    _users, seats, actor = bodies["users"], bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
         meeting = _meeting_in_session(bodies["jt"], actor, ["chair"], seats, kinds=("operational", "information"))
         item = meeting.items[0]

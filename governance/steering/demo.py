@@ -16,7 +16,7 @@ from app import services as core
 from app.clock import HELSINKI, helsinki_today
 from app.demo import DEMO_PASSWORD, MUNICIPALITIES
 from app.extensions import db
-from app.models import Organisation, OrgKind, OrgRole, User
+from app.models import Organisation, OrgRole, User
 from governance.steering import services
 from governance.steering.models import Body, Case, DecisionKind, Level, Meeting, Resolution, Role, TaskStatus
 

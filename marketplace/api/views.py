@@ -18,7 +18,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_babel import force_locale
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -27,6 +27,7 @@ from app.extensions import csrf, db
 from app.models import Organisation, OrgKind, OrgStatus
 from app.params import FIRST_YEAR, LAST_YEAR, BadQuery, parse_int, query_int, query_year
 from app.security import MAX_ID
+from app.urls import external_url, public_base_url
 from governance.models import RulesAcceptance, RulesStatus, RulesVersion
 from governance.register import services as register
 from governance.steering.models import AgendaItem, Body, Case, Decision, Level, Meeting, MeetingStatus, Membership
@@ -275,7 +276,7 @@ def _service(entry: CatalogueEntry, data: dict[str, Any]) -> dict[str, Any]:
         "slug": entry.slug, "name": data["name"], "summary": data["summary"],
         "summary_sv": data.get("summary_sv") or None, "summary_en": data.get("summary_en") or None,
         "description": data.get("description", ""),
-        "url": url_for("catalogue.show", slug=entry.slug, _external=True),
+        "url": external_url("catalogue.show", slug=entry.slug),
         "provider": {"id": entry.organisation_id, "name": entry.provider_name},
         "category": data["category"], "levels": data["levels"], "roles": data["roles"],
         "subjects": data["subjects"], "languages": data["languages"], "standards": data["standards"],
@@ -318,12 +319,12 @@ def services():
 
 @bp.get("/v1/openapi.json")
 def openapi():
-    return jsonify(spec(request.host_url.rstrip("/")))
+    return jsonify(spec(public_base_url()))
 
 
 @bp.get("/docs")
 def docs():
-    return render_template("api/docs.html", spec=spec(request.host_url.rstrip("/")))
+    return render_template("api/docs.html", spec=spec(public_base_url()))
 
 
 @bp.route("/v1/<path:anything>", methods=["OPTIONS"])
