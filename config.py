@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -24,6 +25,34 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_seconds(name: str, default: float) -> float:
+    """A duration in seconds (fractions allowed); 0 turns the limit off."""
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a number of seconds, not {value!r}") from None
+    if seconds < 0:
+        raise RuntimeError(f"{name} must be 0 (no limit) or more, not {value!r}")
+    return seconds
+
+
+def _env_list(name: str) -> list[str] | None:
+    """A comma-separated list; None when unset or empty."""
+    items = [item.strip() for item in (_env(name) or "").split(",") if item.strip()]
+    return items or None
+
+
+def trusted_hosts(listed: list[str] | None, public_base_url: str) -> list[str]:
+    """The Host names production answers: the TRUSTED_HOSTS given, else the host of PUBLIC_BASE_URL."""
+    if listed:
+        return listed
+    host = urlsplit(public_base_url).hostname
+    return [host] if host else []
+
+
 class Config:
     """Settings shared by every environment; production is the default."""
 
@@ -32,6 +61,19 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'digione.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
+    # Database timeouts in seconds (0: none), so that a stalled or locked database answers the 503
+    # page within seconds instead of holding the request for ever; app/database.py turns them into
+    # the driver's options (PostgreSQL or SQLite, by the URL). Below gunicorn's 30 s worker timeout.
+    #: Connecting: PostgreSQL's connect_timeout (whole seconds, at least 2, per address tried).
+    DATABASE_CONNECT_TIMEOUT = _env_seconds("DATABASE_CONNECT_TIMEOUT", 5)
+    #: PostgreSQL's statement_timeout: a statement running longer is cancelled.
+    DATABASE_STATEMENT_TIMEOUT = _env_seconds("DATABASE_STATEMENT_TIMEOUT", 15)
+    #: Waiting for a lock held by someone else: PostgreSQL's lock_timeout, SQLite's busy timeout.
+    DATABASE_LOCK_TIMEOUT = _env_seconds("DATABASE_LOCK_TIMEOUT", 5)
+    #: PostgreSQL ends a session left idle inside a transaction (its locks with it).
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT = _env_seconds("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", 60)
+    #: A dropped network: unacknowledged data (tcp_user_timeout) and TCP keepalives give up after it.
+    DATABASE_NETWORK_TIMEOUT = _env_seconds("DATABASE_NETWORK_TIMEOUT", 20)
 
     # Languages: Finnish first.
     LANGUAGES = ("fi", "sv", "en")
@@ -83,8 +125,13 @@ class Config:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_SENDER = _env("MAIL_SENDER", "DigiOne Hub <no-reply@digione.example>")
-    #: The site's address for links in mail sent outside a request (cron, CLI).
+    #: The site's address: every absolute link (mail, the Atom feed, CSV, the API) starts with it,
+    #: inside a request too; never taken from the request's Host header.
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: Host names production answers (Flask's own setting; a leading dot allows subdomains); any
+    #: other Host header gets 400. Comma-separated in the environment; unset means the host of
+    #: PUBLIC_BASE_URL (create_app fills it in with `trusted_hosts`, after any overrides).
+    TRUSTED_HOSTS: list[str] | None = _env_list("TRUSTED_HOSTS")
 
     DEMO_DATA_ALLOWED = False
     AUDIT_PAGE_SIZE = 50
@@ -108,6 +155,8 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     DEMO_DATA_ALLOWED = True
+    #: Unset: any host (127.0.0.1, localhost, a LAN address).
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
 
 
 class TestConfig(Config):
@@ -125,6 +174,8 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     SERVER_NAME = None
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # not the developer's environment
+    TRUSTED_HOSTS = None  # the test client's localhost, and the tests' own Host headers
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "1000 per minute"  # tests that check throttling set a low limit themselves

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from config import BASE_DIR, DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, load_config
+from config import BASE_DIR, DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, load_config, trusted_hosts
 
 
 def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
@@ -25,17 +25,42 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
+    register_submissions(app)
     register_template_helpers(app)
     register_cli(app)
     return app
 
 
 def check_config(app: Flask) -> None:
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
+    production = app.config["ENV_NAME"] == "production"
+    if production and app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
         raise RuntimeError("SECRET_KEY must be set to a long random value in production (see README).")
+    check_public_address(app, production)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and str(INSTANCE_DIR) in uri:
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def check_public_address(app: Flask, production: bool) -> None:
+    """PUBLIC_BASE_URL is a plain http(s) address; in production the app answers only TRUSTED_HOSTS,
+    and the public address is one of them (else every link in mail would be refused)."""
+    from urllib.parse import urlsplit
+
+    from werkzeug.sansio.utils import host_is_trusted
+
+    base = app.config["PUBLIC_BASE_URL"] or ""
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"PUBLIC_BASE_URL must be the site's address, like https://hub.example.fi, not {base!r}.")
+    if not production:
+        return
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(None, base)
+    trusted = app.config["TRUSTED_HOSTS"]
+    if not trusted:
+        raise RuntimeError("TRUSTED_HOSTS must name the host names the site answers in production (see README).")
+    if not host_is_trusted(parts.netloc, trusted):
+        raise RuntimeError(f"The host of PUBLIC_BASE_URL ({parts.hostname}) must be one of TRUSTED_HOSTS.")
 
 
 def register_migrations(app: Flask, always: bool = False) -> None:
@@ -53,9 +78,12 @@ def register_migrations(app: Flask, always: bool = False) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app.database import configure_engine_options, register_engine_events
     from app.extensions import csrf, db, limiter, login_manager
 
+    configure_engine_options(app)
     db.init_app(app)
+    register_engine_events(app)
     register_migrations(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -81,9 +109,11 @@ def register_models() -> None:
     """Import every model so that metadata (and Alembic) sees them all."""
     import app.audit  # noqa: F401
     import app.files  # noqa: F401
+    import app.concurrency  # noqa: F401  (how SQLite's transactions begin)
     import app.mail  # noqa: F401
     import app.models  # noqa: F401
     import app.sessions  # noqa: F401
+    import app.submissions  # noqa: F401
     import governance.models  # noqa: F401
     import governance.steering.models  # noqa: F401
     import marketplace.models  # noqa: F401
@@ -138,20 +168,32 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from app.security import register_input_guard, register_security_headers
+    from app.security import register_host_guard, register_input_guard, register_security_headers
 
+    register_host_guard(app)
     register_input_guard(app)
     register_security_headers(app)
+
+
+def register_submissions(app: Flask) -> None:
+    """Forms take effect once however many times they are sent (app/submissions.py)."""
+    from app.submissions import register_submissions as _register
+
+    _register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from app import labels, markdown, permissions
+    from app.security import SCRIPTS
+    from app.urls import external_url
 
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.globals.update(
         csrf_token=generate_csrf,
+        own_scripts=SCRIPTS,
+        external_url=external_url,
         is_coordinator=permissions.is_coordinator,
         org_kind_label=labels.org_kind_label,
         org_status_label=labels.org_status_label,

@@ -249,6 +249,16 @@ def _sqlite_counts(connection: sqlite3.Connection, tables: list[str] | None) -> 
             for name in names}
 
 
+def _without_timeouts(connection: sa.Connection, lock_timeout: float | None = None) -> None:
+    """For the rest of this PostgreSQL transaction: no statement or idle-in-transaction timeout
+    (the app's, for pages, would cut a backup of a big database), and our own lock timeout."""
+    settings = {"statement_timeout": "0", "idle_in_transaction_session_timeout": "0"}
+    if lock_timeout is not None:
+        settings["lock_timeout"] = f"{int(lock_timeout * 1000)}ms"
+    for name, value in settings.items():
+        connection.execute(sa.text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+
+
 def _counts(connection: sa.Connection, tables: list[str] | None) -> dict[str, int]:
     present = set(sa.inspect(connection).get_table_names())
     names = sorted(present) if tables is None else [name for name in tables if name in present]
@@ -261,6 +271,8 @@ def _pg_backup(engine: Engine, pg_dump: str, temporary: Path, tables: list[str] 
     try:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
             with connection.begin():
+                # The transaction stays open, idle, while pg_dump runs.
+                _without_timeouts(connection, lock_timeout)
                 # pg_dump reads the snapshot this transaction exports, so the row counts
                 # printed are exactly those in the file.
                 snapshot = connection.scalar(sa.text("SELECT pg_export_snapshot()"))
@@ -433,6 +445,8 @@ def restore(engine: Engine, source: BackupFile | str | Path, *, tables: Iterable
         untouched = _pg_restore(engine, checked, lock_timeout)
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                _without_timeouts(connection, lock_timeout)
             counts = _counts(connection, wanted)
     except sa.exc.DBAPIError as exc:
         raise BackupError(f"Restored, but cannot read the database back: {_first_line(exc.orig)}.") from exc

@@ -19,6 +19,7 @@ demo_cli = AppGroup("demo", help="Demo data for development.")
 mail_cli = AppGroup("mail", help="The outgoing mail queue.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 users_cli = AppGroup("users", help="People and organisations.")
+submissions_cli = AppGroup("submissions", help="The ids of forms already saved (each form takes effect once).")
 
 
 @demo_cli.command("load")
@@ -50,6 +51,18 @@ def mail_send(limit: int) -> None:
     click.echo(f"sent {sent}, failed {failed}")
     if failed:
         sys.exit(1)
+
+
+@submissions_cli.command("prune")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1),
+              help="Keep the ids of forms saved in this many last days.")
+def submissions_prune(days: int) -> None:
+    """Forget the ids of forms saved long ago (a copy of a form that old is no double-click)."""
+    from app.submissions import forget_submissions_older_than
+
+    removed = forget_submissions_older_than(days)
+    db.session.commit()
+    click.echo(f"forgot {removed} form submissions older than {days} days")
 
 
 @audit_cli.command("verify")
@@ -209,7 +222,7 @@ def restore_command(path: Path, yes: bool, lock_timeout: float) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (demo_cli, mail_cli, audit_cli, users_cli, bench_cli):
+    for group in (demo_cli, mail_cli, audit_cli, users_cli, submissions_cli, bench_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

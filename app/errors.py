@@ -13,16 +13,20 @@ import math
 import sqlite3
 import time
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db, limiter
+from app.params import BadQuery
+from app.urls import public_url_adapter
 
 try:  # the PostgreSQL driver; SQLite-only installations may lack it
     import psycopg
@@ -35,6 +39,7 @@ TITLES = {
     404: _l("Page not found"),
     405: _l("This action is not allowed here"),
     413: _l("The file or form is too large"),
+    409: _l("Someone else changed this at the same moment"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong on our side"),
     503: _l("The service is temporarily unavailable"),
@@ -45,6 +50,7 @@ MESSAGES = {
     404: _l("The address may be mistyped, or the page may have moved."),
     405: _l("Go back to the previous page and use its buttons and links."),
     413: _l("Files may be at most 16 MB. Try a smaller file."),
+    409: _l("Reload the page to see what was saved, and try again if needed."),
     429: _l("Wait a moment and try again. Repeated attempts are limited to protect your account."),
     500: _l("The error has been recorded. Try again in a moment; nothing you saved before is lost."),
     503: _l("Try again in a moment."),
@@ -76,6 +82,8 @@ _SQLITE_UNAVAILABLE = ("unable to open database file", "disk i/o error")
 
 def database_fault(error: BaseException) -> str | None:
     """DB_UNAVAILABLE or DB_BUSY when `error` is a database fault rather than a bug, else None."""
+    if isinstance(error, sa_exc.TimeoutError):  # every connection of the pool busy for the pool's timeout
+        return DB_BUSY
     if isinstance(error, sa_exc.DBAPIError):
         if error.connection_invalidated:
             return DB_UNAVAILABLE
@@ -113,6 +121,35 @@ def _page_without_database() -> None:
     g.database_unavailable = True
 
 
+LOST_RACE = _l("Someone else changed this at the same moment, so what you sent was not saved. "
+               "The page now shows what was saved; check it and try again if needed.")
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """Whether an IntegrityError is a unique constraint meeting a second copy of something (a lost
+    race), rather than a broken rule of the schema (a bug)."""
+    orig = getattr(error, "orig", error)
+    if getattr(orig, "sqlstate", None) == "23505":
+        return True
+    return isinstance(orig, sqlite3.IntegrityError) and str(orig).startswith("UNIQUE constraint failed")
+
+
+def _race_response(error: BaseException):
+    """A lost race or a form sent twice: a clear message and the way back, never an error page."""
+    from app.submissions import ALREADY_SAVED, back_to_the_form, is_duplicate
+
+    db.session.rollback()
+    message = ALREADY_SAVED if is_duplicate(error) else LOST_RACE
+    current_app.logger.info("%s on %s %s: %s", "duplicate form" if message is ALREADY_SAVED else "lost race",
+                            request.method, request.path, _summary(error))
+    if _wants_json():
+        return jsonify(error=409, title=str(TITLES[409]), message=str(message)), 409
+    if request.method == "GET":  # nothing to go back to: say it on a page
+        return _render(409, str(message))
+    flash(str(message), "info" if message is ALREADY_SAVED else "error")
+    return back_to_the_form()
+
+
 CSRF_MESSAGE = _l(
     "The form had expired or was sent from another site, so it was not saved. "
     "Go back, reload the page and send the form again."
@@ -124,6 +161,8 @@ def _wants_json() -> bool:
 
 
 def _render(code: int, detail: str | None = None):
+    if request_ctx.url_adapter is None:  # the Host was refused (TRUSTED_HOSTS): links on the public address
+        request_ctx.url_adapter = public_url_adapter()
     if _wants_json():
         return jsonify(error=code, title=str(TITLES.get(code, "")), message=detail or str(MESSAGES.get(code, ""))), code
     return (
@@ -152,6 +191,12 @@ def register_error_handlers(app: Flask) -> None:
     def _csrf(error: CSRFError):
         return _render(400, str(CSRF_MESSAGE))
 
+    @app.errorhandler(BadQuery)
+    def _bad_query(error: BadQuery):
+        if _wants_json():
+            return jsonify(error=400, parameter=error.parameter, message=error.message), 400
+        return _render(400, error.message)
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         code = error.code or 500
@@ -171,6 +216,9 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             return _http(error)
+        if isinstance(error, StaleDataError) or (isinstance(error, sa_exc.IntegrityError)
+                                                 and is_unique_violation(error)):
+            return _race_response(error)
         fault = database_fault(error)
         if fault is not None:
             _page_without_database()

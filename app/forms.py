@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -19,8 +20,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
+from app.params import parse_int
+from app.security import MAX_ID
 from app.validators import is_valid_business_id, is_valid_municipality_code
 
 
@@ -45,6 +49,33 @@ def years_between(first: int = 2000, last: int = 2100):
             raise ValidationError(message)
 
     return check
+
+
+DATE_HINT = _l("Enter a date as day.month.year, for example 1.8.2026.")
+
+
+class FinnishDateField(DateField):
+    """Every date field of the app: a date as Finns write it (1.8.2026, also 01.08.2026), or in ISO form
+    (2026-08-01), and shown back the Finnish way on every page. A text input: a browser's date input
+    shows and sends its own format, whatever the hint says, and refuses 1.8.2026."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%d.%m.%Y", "%Y-%m-%d"])
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata([v.strip() for v in valuelist])
+        except ValueError as exc:
+            raise ValueError(str(DATE_HINT)) from exc
+
+    def _value(self):
+        if self.data:
+            return f"{self.data.day}.{self.data.month}.{self.data.year}"
+        return self.raw_data[0] if self.raw_data else ""
 
 
 def business_id_check(form, field) -> None:
@@ -179,6 +210,54 @@ class ConfirmEmailForm(FlaskForm):
 class ResendConfirmationForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Send the link again"))
+class QueryNumberField(IntegerField):
+    """A whole number in a GET filter form, read with app.params.parse_int (the digits 0-9 alone, from
+    `minimum` to `maximum`, spaces around them allowed: a person types it). Anything else keeps what was
+    typed and shows `message`."""
+
+    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = MAX_ID, message=None,
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+        self.message = message or _l("Enter a whole number from %(minimum)d to %(maximum)d.",
+                                     minimum=minimum, maximum=maximum)
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        self.data = parse_int(valuelist[0], self.minimum, self.maximum, spaces=True)
+        if self.data is None:
+            raise ValueError(str(self.message))
+
+
+class IdSelectField(SelectField):
+    """A choice of a row by its id in a GET filter form (0 for all), read with app.params.parse_int: a
+    value that is no id (past what an INTEGER column holds, or no number at all) is refused with the app's
+    own message, never handed to the database."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("coerce", _id_or_zero)
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist or valuelist[0] == "":
+            return
+        try:
+            self.data = _id_or_zero(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(str(INVALID_CHOICES)) from None
+
+
+def _id_or_zero(value) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = parse_int(str(value), 0, MAX_ID)
+    if number is None:
+        raise ValueError("not an id")
+    return number
 
 
 class PupilCountField(IntegerField):

@@ -6,8 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
+UNTRUSTED_HOST_MESSAGE = _l("This service answers only at its own address. Check the address you used and try again.")
 NUL_MESSAGE = _l("The request contained a control character (NUL) that no text can hold. Remove it and try again.")
 
 CONTENT_SECURITY_POLICY = (
@@ -15,6 +17,15 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+#: The app's own scripts (under static/), the only ones a page loads; nothing inline (see the CSP).
+SCRIPTS = ("js/forms.js",)
+
+
+def script_tags(static_prefix: str = "/static/") -> list[str]:
+    """The tags that load the app's own scripts, exactly as base.html writes them."""
+    return [f'<script src="{static_prefix}{path}" defer></script>' for path in SCRIPTS]
 
 
 def is_safe_local_path(target: str | None) -> bool:
@@ -59,6 +70,18 @@ def register_id_converter(app: Flask) -> None:
 
 def _has_nul(values) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
+
+
+def register_host_guard(app: Flask) -> None:
+    """A Host header outside TRUSTED_HOSTS (Flask finds it while matching the address) is refused
+    before anything else runs: no session, no rate limit, no form. The 400 page itself renders its
+    links on PUBLIC_BASE_URL (app.errors)."""
+
+    def _refuse_untrusted_host():
+        if isinstance(request.routing_exception, SecurityError):
+            abort(400, description=str(UNTRUSTED_HOST_MESSAGE))
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_untrusted_host)
 
 
 def register_input_guard(app: Flask) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit, sessions
+from app.concurrency import lock
 from app.extensions import db, utcnow
 from app.mail import queue_mail
 from app.urls import external_url
@@ -134,6 +135,7 @@ def record_login(user: User) -> None:
 
 
 def update_profile(user: User, name: str, locale: str) -> None:
+    lock(user)
     changes = {}
     if user.name != name.strip():
         changes["name"] = [user.name, name.strip()]
@@ -146,15 +148,23 @@ def update_profile(user: User, name: str, locale: str) -> None:
 
 
 def set_locale(user: User, locale: str) -> None:
+    lock(user)
     if user.locale != locale:
         audit.record(user, "user.locale_changed", user, old=user.locale, new=locale)
         user.locale = locale
 
 
 def change_password(user: User, new_password: str, actor: User | None = None,
-                    keep: UserSession | None = None, reason: str = "password_changed") -> None:
+                    keep: UserSession | None = None, reason: str = "password_changed",
+                    expected_hash: str | None = None) -> None:
     """Set a new password and end every sign-in session of the person but `keep` (the device
-    that changed it; None, after a reset link: all of them)."""
+    that changed it; None, after a reset link: all of them). `expected_hash` is the password the
+    change was allowed on (the one just checked, or the one a reset link was made for): if it
+    changed meanwhile, nothing is changed."""
+    lock(user)
+    if expected_hash is not None and user.password_hash != expected_hash:
+        raise ServiceError(_("The password was changed at the same moment in another window. Sign in with the "
+                             "new password, or ask for a new link."))
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     audit.record(actor or user, "user.password_changed", user)
@@ -172,10 +182,10 @@ def make_reset_token(user: User, now: datetime | None = None) -> str:
     return make_token("reset", {"u": user.id, "f": _password_fingerprint(user)}, now=now)
 
 
-def reset_password(user: User, new_password: str) -> None:
+def reset_password(user: User, new_password: str, expected_hash: str | None = None) -> None:
     """A new password through the mailed reset link: every session ends, and the link proves the
     address (an account whose sign-up link was lost is confirmed by it)."""
-    change_password(user, new_password, reason="password_reset")
+    change_password(user, new_password, reason="password_reset", expected_hash=expected_hash)
     confirm_email(user, "reset_link")
 
 
@@ -249,6 +259,7 @@ def _check_pupil_count(kind: OrgKind | str, pupil_count: int | None) -> None:
 def set_pupil_count(actor: User, org: Organisation, pupil_count: int | None) -> None:
     """Record a municipality's pupils in basic and upper secondary education (None: unknown)."""
     _check_pupil_count(org.kind, pupil_count)
+    lock(org)
     old = org.pupil_count
     if old == pupil_count:
         return
@@ -258,6 +269,7 @@ def set_pupil_count(actor: User, org: Organisation, pupil_count: int | None) -> 
 
 def start_provider(user: User, name: str, business_id: str) -> Organisation:
     """A registered person starts a new provider organisation and becomes its admin."""
+    lock(user)
     if user.organisation_id is not None:
         raise ServiceError(_("You already belong to an organisation."))
     org = create_organisation(user, OrgKind.PROVIDER, name, business_id, status=OrgStatus.APPLICANT)
@@ -274,18 +286,22 @@ def _set_membership(user: User, org: Organisation, role: OrgRole, actor: User | 
 
 
 def set_role(actor: User, user: User, role: OrgRole) -> None:
+    lock(user.organisation, user)
     org = user.organisation
     if org is None or role not in org.roles:
         raise ServiceError(_("This role is not available in this organisation."))
     if user.org_role == OrgRole.ADMIN and role != OrgRole.ADMIN and _admin_count(org) <= 1:
         raise ServiceError(_("An organisation needs at least one admin. Make someone else admin first."))
     old = user.org_role
+    if old == role.value:
+        return  # already in this role: nothing changes
     user.org_role = role.value
     audit.record(actor, "user.role_changed", user, organisation_id=org.id, old=old, new=role.value)
 
 
 def remove_from_organisation(actor: User, user: User) -> None:
     """Take a person out of their organisation (they keep their account and the record of what they did)."""
+    lock(user.organisation, user)
     org = user.organisation
     if org is None:
         raise ServiceError(_("This person does not belong to an organisation."))
@@ -315,6 +331,7 @@ def municipalities() -> list[Organisation]:
 # --- joining a municipality --------------------------------------------------------
 
 def request_to_join(user: User, org: Organisation, message: str) -> JoinRequest:
+    lock(user)
     if user.organisation_id is not None:
         raise ServiceError(_("You already belong to an organisation."))
     if org.kind != OrgKind.MUNICIPALITY:
@@ -354,6 +371,7 @@ def pending_join_requests_of(user: User) -> list[JoinRequest]:
 
 
 def decide_join_request(actor: User, request: JoinRequest, accept: bool, role: OrgRole, note: str) -> None:
+    lock(request, request.user)
     if request.status != JoinRequestStatus.PENDING:
         raise ServiceError(_("This request has already been decided."))
     request.decided_at = utcnow()
@@ -377,9 +395,13 @@ def invite(actor: User, org: Organisation, email: str, role: OrgRole) -> Invitat
     email = normalise_email(email)
     if role not in org.roles:
         raise ServiceError(_("This role is not available in this organisation."))
+    lock(org)
     existing_user = find_user_by_email(email)
     if existing_user is not None and existing_user.organisation_id is not None:
         raise ServiceError(_("This person already belongs to an organisation."))
+    if any(i.email == email for i in open_invitations(org)):
+        raise ServiceError(_("An invitation to %(email)s is already waiting. Withdraw it first to send a new one.",
+                             email=email))
     invitation = Invitation(organisation=org, email=email, org_role=role.value, invited_by=actor)
     db.session.add(invitation)
     audit.record(actor, "invitation.created", invitation, organisation_id=org.id, email=email, role=role.value)
@@ -400,6 +422,7 @@ def invitation_for_token(token: str, now: datetime | None = None) -> Invitation:
 
 
 def accept_invitation(invitation: Invitation, user: User) -> None:
+    lock(invitation, user)
     if not invitation.is_open:
         raise ServiceError(_("This invitation has already been used or withdrawn."))
     if user.email != invitation.email:
@@ -413,6 +436,7 @@ def accept_invitation(invitation: Invitation, user: User) -> None:
 
 
 def revoke_invitation(actor: User, invitation: Invitation) -> None:
+    lock(invitation)
     if not invitation.is_open:
         raise ServiceError(_("This invitation has already been used or withdrawn."))
     invitation.revoked_at = utcnow()

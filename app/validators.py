@@ -41,15 +41,18 @@ def is_valid_business_id(value: str) -> bool:
     return expected is not None and expected == int(match.group(2))
 
 
-def whole_number(text: str | None, maximum: int = 2**31 - 1) -> int | None:
-    """`text` as a whole number if it is written in the digits 0-9 and is at most `maximum`, else None.
+def whole_number(text: str | None, maximum: int = 2**31 - 1, minimum: int = 0) -> int | None:
+    """`text` as a whole number if it is written in the digits 0-9 alone and lies from `minimum` to
+    `maximum`, else None. The one parser of numbers people and clients send (see app/params.py).
 
-    `str.isdigit()` is no check for `int()`: it is true for "²", which int() refuses, and for numbers
-    far beyond what a database column holds."""
+    `int()` is no check: it accepts " 1", "+1", "1_000" and Arabic-Indic digits ("١٢٣"), refuses
+    "²" (which `str.isdigit()` accepts) and strings of over 4 300 digits with a ValueError, and
+    returns numbers far beyond what a database column holds. Here no more digits than `maximum`
+    has ever reach `int()`."""
     if not text or not text.isascii() or not text.isdigit() or len(text) > len(str(maximum)):
         return None
     value = int(text)
-    return value if value <= maximum else None
+    return value if minimum <= value <= maximum else None
 
 
 def is_valid_municipality_code(value: str) -> bool:

@@ -139,7 +139,9 @@ def _analyze() -> None:
     db.session.commit()
     # As autovacuum would have by now: statistics, and the visibility map index-only scans need.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("SET statement_timeout = 0"))  # the app's timeout is for pages
         conn.execute(sa.text("VACUUM ANALYZE"))
+        conn.execute(sa.text("RESET statement_timeout"))
 
 
 # --- the market ----------------------------------------------------------------------------------------------------

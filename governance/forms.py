@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import years_between
+from app.forms import DATE_HINT, FinnishDateField, years_between
 
 MAX_RULES_TEXT = 200_000
 
@@ -34,7 +34,7 @@ class RulesDraftForm(FlaskForm):
 
 
 class ConsultationForm(FlaskForm):
-    closes_on = DateField(_l("Consultation closes on"),
+    closes_on = FinnishDateField(_l("Consultation closes on"),
                           validators=[DataRequired(_l("Enter the closing date as a date, for example 2026-12-31."))])
     submit = SubmitField(_l("Open for comment"))
 
@@ -55,10 +55,10 @@ class AdoptForm(FlaskForm):
     decision = SelectField(_l("Steering group decision"),
                            validators=[DataRequired(_l("Choose the steering group's decision."))],
                            description=_l("Decisions of the steering group on adopting the rules, with approved minutes."))
-    effective_date = DateField(_l("Enters into force on"),
-                               validators=[DataRequired(_l("Enter the date as a date, for example 2026-12-31.")),
+    effective_date = FinnishDateField(_l("Enters into force on"),
+                               validators=[DataRequired(DATE_HINT),
                                            years_between()])
-    reacceptance_deadline = DateField(_l("Providers must accept by"), validators=[Optional(), years_between()],
+    reacceptance_deadline = FinnishDateField(_l("Providers must accept by"), validators=[Optional(), years_between()],
                                       description=_l("Leave empty for 60 days after entry into force."))
     submit = SubmitField(_l("Record adoption"))
 

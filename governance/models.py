@@ -46,7 +46,8 @@ class RulesVersion(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default=RulesStatus.DRAFT.value, index=True)
     consultation_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consultation_closes_on: Mapped[date | None] = mapped_column(sa.Date)
-    adoption_decision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id"))
+    #: The steering group's decision that adopted this version (one decision adopts one version).
+    adoption_decision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id"), unique=True)
     adoption_decision_ref: Mapped[str | None] = mapped_column(sa.String(120))
     adoption_decision_date: Mapped[date | None] = mapped_column(sa.Date)
     adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

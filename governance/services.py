@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -13,12 +13,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import audit
+from app.concurrency import lock
 from app.clock import helsinki_today
 from app.extensions import db, utcnow
 from app.mail import queue_mail
 from app.urls import external_url
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from app.services import ServiceError
+from governance.steering import services as steering
 from governance.steering.models import Decision, DecisionKind, Level, Resolution
 from governance.models import (
     RulesAcceptance,
@@ -113,10 +115,16 @@ def create_draft(actor: User, label: str, title: str, body: str,
 
 def update_draft(actor: User, version: RulesVersion, label: str, title: str, body: str,
                  translations: dict[str, tuple[str, str]] | None = None) -> None:
+    lock(version)
     if not version.is_draft:
         raise ServiceError(_("Only a draft can be edited. Version %(label)s is no longer a draft.",
                              label=version.label))
     old_sha = version.body_sha256
+    wanted = {locale: ((t or "").strip(), (b or "").strip()) for locale, (t, b) in (translations or {}).items()
+              if locale in TRANSLATION_LOCALES and (b or "").strip()}
+    if (version.label, version.title, version.body) == (label.strip(), title.strip(), body) and wanted == {
+            t.locale: (t.title, t.body) for t in version.translations}:
+        return  # saved again as it was: nothing changes
     version.label = _check_label(label, exclude_id=version.id)
     version.title = title.strip()
     version.body = body
@@ -132,6 +140,7 @@ def _transition(version: RulesVersion, allowed_from: tuple[RulesStatus, ...], me
 
 
 def open_consultation(actor: User, version: RulesVersion, closes_on: date, today: date | None = None) -> None:
+    lock(version)
     today = today or helsinki_today()
     _transition(version, (RulesStatus.DRAFT,),
                 _("Only a draft can be opened for comment."))
@@ -162,6 +171,9 @@ def add_comment(user: User, version: RulesVersion, section: str, body: str,
 
 
 def respond_to_comment(actor: User, comment: RulesComment, response: str) -> None:
+    lock(comment)
+    if comment.response == response.strip():
+        return  # the same answer again: nothing changes
     comment.response = response.strip()
     comment.responded_by_id = actor.id
     comment.responded_at = utcnow()
@@ -175,9 +187,30 @@ def comments(version: RulesVersion) -> list[RulesComment]:
 
 # --- adoption and entry into force ----------------------------------------------------------
 
+def decision_is_about(decision: Decision, version: RulesVersion) -> bool:
+    """Whether a decision names this version (its label as a whole, e.g. 1.1 but not 1.10 or 11.1)
+    in its title or text: only such a decision can have adopted it."""
+    label = re.compile(rf"(?<![\w.]){re.escape(version.label)}(?![\w]|\.\d)")
+    return bool(label.search(decision.title or "") or label.search(decision.text or ""))
+
+
+def version_adopted_by(decision: Decision) -> RulesVersion | None:
+    return db.session.scalar(sa.select(RulesVersion).where(RulesVersion.adoption_decision_id == decision.id))
+
+
+def adoption_decisions_for(version: RulesVersion) -> list[Decision]:
+    """The steering group's decisions (in effect) that may be cited as adopting this version: about
+    it, and not yet cited by another version."""
+    used = set(db.session.scalars(sa.select(RulesVersion.adoption_decision_id).where(
+        RulesVersion.adoption_decision_id.is_not(None), RulesVersion.id != version.id)))
+    return [d for d in steering.decisions_for_kind((DecisionKind.RULES_ADOPTION.value,))
+            if d.id not in used and decision_is_about(d, version)]
+
+
 def adopt(actor: User, version: RulesVersion, decision: Decision, effective_date: date,
           reacceptance_deadline: date | None = None) -> None:
     """Adopt by the steering group's decision (in effect). The consultation ends with it."""
+    lock(version)
     _transition(version, (RulesStatus.CONSULTATION,),
                 _("A version is adopted after consultation. Open version %(label)s for comment first.",
                   label=version.label))
@@ -185,6 +218,13 @@ def adopt(actor: User, version: RulesVersion, decision: Decision, effective_date
             or decision.resolution not in ADOPTING_RESOLUTIONS or not decision.effective):
         raise ServiceError(_("Choose the steering group's decision that adopted the rules; its minutes must be "
                              "approved."))
+    if not decision_is_about(decision, version):
+        raise ServiceError(_("Decision %(ref)s is not about version %(label)s: the decision that adopted the version "
+                             "names it in its title or text.", ref=decision.reference, label=version.label))
+    other = version_adopted_by(decision)
+    if other is not None and other.id != version.id:
+        raise ServiceError(_("Decision %(ref)s already adopted version %(other)s; one decision adopts one version.",
+                             ref=decision.reference, other=other.label))
     if effective_date < decision.decided_on:
         raise ServiceError(_("The rules cannot enter into force before the decision adopting them."))
     deadline = reacceptance_deadline or effective_date + timedelta(days=DEFAULT_REACCEPTANCE_DAYS)

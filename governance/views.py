@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +17,6 @@ from app.forms import choices
 from app.permissions import require
 from app.services import ServiceError
 from governance import services
-from governance.steering import services as steering
 from governance.diff import diff_texts
 from governance.forms import AcceptForm, AdoptForm, CommentForm, ConsultationForm, ResponseForm, RulesDraftForm
 from governance.models import RulesComment, RulesStatus, RulesVersion
@@ -196,7 +195,7 @@ def adopt(label: str):
     require(can_manage_rules(current_user), COORDINATOR_ONLY)
     version = _version_or_404(label)
     form = AdoptForm()
-    decisions = {d.id: d for d in steering.decisions_for_kind(("rules_adoption",))}
+    decisions = {d.id: d for d in services.adoption_decisions_for(version)}
     form.decision.choices = choices([("", "–")] + [(d.id, f"{d.reference}: {d.case.title}") for d in decisions.values()])
     if form.validate_on_submit():
         decision = decisions.get(int(form.decision.data)) if form.decision.data.isdigit() else None

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     RadioField,
@@ -24,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, URL, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import INVALID_CHOICES, business_id_check, choices
+from app.forms import DATE_HINT, INVALID_CHOICES, FinnishDateField, business_id_check, choices
 from app.validators import normalise_business_id
 
 YES_NO = choices([("yes", _l("Yes")), ("no", _l("No"))])
@@ -154,6 +153,8 @@ class ContactsStep(StepForm):
         local = _fold(address.split("@")[0])
         names = set()
         for role, _label in CONTACT_ROLES:
+            if role == "support":  # the desk's own name ("Tuki", "Asiakastuki") is no person's name
+                continue
             for part in re.split(r"[\s\-]+", _fold(getattr(self, f"{role}_name").data or "")):
                 if len(part) >= 3:
                     names.add(part)
@@ -199,8 +200,8 @@ class AccessibilityStep(StepForm):
     wcag = RadioField(_l("Conformance with WCAG 2.1 level AA"), choices=WCAG_LEVELS,
                       validators=[InputRequired(_l("Choose the level of conformance."))])
     statement_url = _url(_l("Accessibility statement"))
-    evaluated_on = DateField(_l("Date of the last evaluation"),
-                             validators=[DataRequired(_l("Enter the date as a date, for example 2026-12-31."))])
+    evaluated_on = FinnishDateField(_l("Date of the last evaluation"),
+                             validators=[DataRequired(DATE_HINT)])
 
 
 class SecurityStep(StepForm):

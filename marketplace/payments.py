@@ -11,6 +11,9 @@ the coordinator marks orders paid, and nothing here is called.
 
 from __future__ import annotations
 
+import json
+import re
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -160,26 +163,87 @@ def _field(obj: Any, name: str) -> Any:
         return None
 
 
-def verify_event(payload: bytes, signature: str | None) -> "stripe.Event":
-    """The event, if the Stripe-Signature header verifies with our webhook secret."""
+#: How far a signature's time may lie in the past or (a clock ahead of ours) in the future, in seconds.
+SIGNATURE_TOLERANCE = 300
+_EVENT_ID = re.compile(r"evt_[A-Za-z0-9_]{1,200}")
+_EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]{0,40}(\.[a-z][a-z0-9_]{0,40}){1,4}")
+_INVOICE_ID = re.compile(r"in_[A-Za-z0-9_]{1,200}")
+#: Event times Stripe can have given: from its founding to 2100.
+_CREATED = (1_262_304_000, 4_102_444_800)
+
+
+class MalformedEvent(InvalidEvent):
+    """A correctly signed event whose body is not what Stripe sends: refused and recorded."""
+
+    def __init__(self, reason: str, excerpt: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.excerpt = reason, excerpt
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified event, checked field by field: only these values reach the database."""
+
+    id: str
+    type: str
+    created: int
+    invoice_id: str | None
+
+
+def _excerpt(value: Any) -> str:
+    """Something of a refused value that is safe to record: printable characters, at most 80."""
+    text = value if isinstance(value, str) else repr(value)
+    return "".join(ch for ch in text if ch.isprintable())[:80]
+
+
+def _signed_at(header: str) -> int | None:
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isascii() and value.isdigit() and len(value) <= 12:
+            return int(value)
+    return None
+
+
+def verify_event(payload: bytes, signature: str | None, now: float | None = None) -> WebhookEvent:
+    """The event, if the Stripe-Signature header verifies with our webhook secret, its time is within
+    the tolerance either way, and its body has the shape of a Stripe event."""
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret:
         raise InvalidEvent("no webhook secret configured")
     if not signature:
         raise InvalidEvent("missing Stripe-Signature header")
     try:
-        return _stripe().Webhook.construct_event(payload, signature, secret)
+        _stripe().WebhookSignature.verify_header(payload, signature, secret, SIGNATURE_TOLERANCE)
     except _stripe().SignatureVerificationError as exc:
         raise InvalidEvent("signature does not verify") from exc
-    except ValueError as exc:  # not JSON
+    except ValueError as exc:  # a body that is not UTF-8 cannot have been signed by Stripe
         raise InvalidEvent("body is not a Stripe event") from exc
+    signed_at = _signed_at(signature)
+    if signed_at is None or signed_at > (now or time.time()) + SIGNATURE_TOLERANCE:
+        raise MalformedEvent("the signature's time is in the future", _excerpt(signature))
+    try:
+        data = json.loads(payload)
+    except ValueError as exc:
+        raise MalformedEvent("body is not JSON") from exc
+    return parse_event(data)
 
 
-def event_invoice_id(event: "stripe.Event") -> str | None:
-    """The invoice an event is about: an invoice event's object, or the invoice a charge or
-    credit note names (charges of newer API versions may name none: such events are stored
-    and reported as unmatched)."""
-    obj = event["data"]["object"]
-    if event["type"].startswith("invoice."):
-        return _field(obj, "id")
-    return _field(obj, "invoice")
+def parse_event(data: Any) -> WebhookEvent:
+    """Check a signed event's body; anything Stripe would not send is a MalformedEvent."""
+    if not isinstance(data, dict):
+        raise MalformedEvent("the body is not a JSON object", _excerpt(type(data).__name__))
+    event_id, event_type, created = data.get("id"), data.get("type"), data.get("created")
+    if not isinstance(event_id, str) or not _EVENT_ID.fullmatch(event_id):
+        raise MalformedEvent("the event id is not a Stripe event id (evt_...)", _excerpt(event_id))
+    if not isinstance(event_type, str) or not _EVENT_TYPE.fullmatch(event_type):
+        raise MalformedEvent("the event type is not a Stripe event type", _excerpt(event_type))
+    if isinstance(created, bool) or not isinstance(created, int) or not _CREATED[0] <= created <= _CREATED[1]:
+        raise MalformedEvent("the event time (created) is not a plausible Unix time", _excerpt(created))
+    body = data.get("data")
+    obj = body.get("object") if isinstance(body, dict) else None
+    if not isinstance(obj, dict):
+        raise MalformedEvent("the event has no object (data.object)")
+    invoice_id = obj.get("id") if event_type.startswith("invoice.") else obj.get("invoice")
+    if invoice_id is not None and (not isinstance(invoice_id, str) or not _INVOICE_ID.fullmatch(invoice_id)):
+        raise MalformedEvent("the invoice id is not a Stripe invoice id (in_...)", _excerpt(invoice_id))
+    return WebhookEvent(id=event_id, type=event_type, created=created, invoice_id=invoice_id)

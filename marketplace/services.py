@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import audit
+from app.concurrency import lock
 from app.extensions import db, utcnow
 from app.files import store
 from app.mail import queue_mail
@@ -50,6 +51,7 @@ def start_application(user: User) -> ProviderApplication:
     org = user.organisation
     if org is None or org.kind != OrgKind.PROVIDER:
         raise ServiceError(_("Only service providers apply to join."))
+    lock(org)
     existing = current_application(org)
     if existing is not None and (existing.is_open or existing.status == S.APPROVED):
         return existing
@@ -73,9 +75,12 @@ def _require_editable(application: ProviderApplication) -> None:
 
 def save_step(user: User, application: ProviderApplication, slug: str, raw: dict[str, Any], valid: bool) -> None:
     """Keep what was typed in a step, valid or not, and whether the step is complete."""
+    lock(application)
     _require_editable(application)
     if slug not in BY_SLUG:
         raise ServiceError(_("There is no such step."))
+    if (application.answers or {}).get(slug) == raw and (slug in (application.completed_steps or [])) == valid:
+        return  # saved again as it was: nothing changes
     application.answers = {**(application.answers or {}), slug: raw}
     done = set(application.completed_steps or [])
     done.add(slug) if valid else done.discard(slug)
@@ -85,6 +90,7 @@ def save_step(user: User, application: ProviderApplication, slug: str, raw: dict
 
 def save_attachment(user: User, application: ProviderApplication, kind: str, filename: str,
                     data: bytes) -> ApplicationAttachment:
+    lock(application)
     _require_editable(application)
     if kind not in ATTACHMENT_KINDS:
         raise ServiceError(_("Unknown kind of attachment."))
@@ -109,6 +115,7 @@ def missing_steps(application: ProviderApplication) -> list[str]:
 
 
 def submit(user: User, application: ProviderApplication, ip_address: str) -> None:
+    lock(application)
     if application.status in (S.SUBMITTED, S.IN_REVIEW):
         raise ServiceError(_("The application has already been submitted."))
     _require_editable(application)
@@ -146,6 +153,7 @@ def submit(user: User, application: ProviderApplication, ip_address: str) -> Non
 
 
 def withdraw(user: User, application: ProviderApplication) -> None:
+    lock(application)
     if not application.is_open:
         raise ServiceError(_("This application is closed and can no longer be withdrawn."))
     old = application.status
@@ -164,6 +172,7 @@ REVIEW_TRANSITIONS: dict[str, tuple[S, ...]] = {
 
 
 def decide(actor: User, application: ProviderApplication, action: str, message: str) -> None:
+    lock(application, application.organisation)
     allowed = REVIEW_TRANSITIONS.get(action)
     if allowed is None:
         raise ServiceError(_("Choose an action."))
@@ -279,7 +288,13 @@ def review_queue(status: str | None, pre: str | None, age: str | None, now: date
                           ProviderApplication.submitted_at >= now - timedelta(days=30))
     elif age == "older":
         stmt = stmt.where(ProviderApplication.submitted_at < now - timedelta(days=30))
-    return stmt.order_by(ProviderApplication.submitted_at.asc().nulls_last(), ProviderApplication.id)
+    # Open applications first, the one waiting longest at the top; then the closed ones, latest first.
+    waiting = ProviderApplication.status.in_([s.value for s in OPEN if s != S.DRAFT])
+    return stmt.order_by(sa.case((waiting, 0), else_=1),
+                         sa.case((waiting, ProviderApplication.submitted_at)).asc().nulls_last(),
+                         sa.func.coalesce(ProviderApplication.decided_at, ProviderApplication.submitted_at)
+                         .desc().nulls_last(),
+                         ProviderApplication.id)
 
 
 # --- provider status ------------------------------------------------------------------------------------
@@ -303,6 +318,7 @@ def set_provider_status(actor: User, org: Organisation, new_status: str, reason:
                         decision: Decision | None) -> None:
     if org.kind != OrgKind.PROVIDER:
         raise ServiceError(_("Only providers are suspended, terminated or reinstated here."))
+    lock(org)
     if new_status not in PROVIDER_TRANSITIONS.get(org.status, set()):
         raise ServiceError(_("A provider that is %(old)s cannot become %(new)s.",
                              old=provider_status_label(org.status), new=provider_status_label(new_status)))

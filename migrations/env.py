@@ -124,6 +124,12 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # A migration may rewrite a big table: no statement timeout for it (the app's
+                # DATABASE_STATEMENT_TIMEOUT is for pages). The lock timeout stays: a migration
+                # that cannot get its lock soon gives up, rather than queue every request behind it.
+                connection.exec_driver_sql("SELECT set_config('statement_timeout', '0', true), "
+                                           "set_config('idle_in_transaction_session_timeout', '0', true)")
             context.run_migrations()
 
 

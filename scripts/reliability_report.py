@@ -1,8 +1,8 @@
 """Write docs/reliability.md from the figures the last runs left in build/reliability/.
 
 - sqlite.json and postgresql.json: what the test suite tried on each database
-  (tests/figures.py: access matrix, fuzzing, Schemathesis, races, faults, audit,
-  security checks, backup);
+  (tests/figures.py: access matrix, fuzzing, numbers in query strings, Schemathesis, races, faults,
+  audit, security checks, backup);
 - load-sqlite.json and load-postgresql.json: the load test (bench/load.py);
 - bandit.json: the static security scan (scripts/bandit_check.py).
 
@@ -34,12 +34,31 @@ SECTIONS = [
     ("fuzz", "Fuzzing of forms and query strings (Hypothesis)",
      "Random and hostile values posted to every form and sent to every GET route: never a server error, "
      "never a stored script (`tests/test_fuzz.py`)."),
+    ("query", "Numbers in query strings",
+     "Every GET route of `app.url_map` (the access matrix's URL), anonymously and as a user who may use it, "
+     "with hostile numbers in every parameter it reads and in `page`, `cursor`, `year`, `organisation`, "
+     "`limit`, `per_page`, `sort` and junk names: past 32 and 64 bits, signs, exponents, fractions, "
+     "superscripts, Arabic-Indic digits, NaN, booleans, base64 cursors of these and of JSON, 10 000 digits, "
+     "repeated keys, plus random integers and strings (Hypothesis): never a server error, never an English "
+     "error on a Finnish page (`tests/test_query_strings.py`)."),
     ("schemathesis", "API against its OpenAPI document (Schemathesis)",
      "Every operation of `/api/v1/openapi.json`: no server errors, and answers that conform to the schema "
      "(`tests/test_api_schema.py`)."),
     ("races", "Races",
      "Two real requests or transactions, each on its own connection, doing the same thing at once: exactly "
      "one effect (`tests/test_races.py`, `tests/test_procurement.py`). Run on PostgreSQL."),
+    ("race_matrix", "Race matrix",
+     "Every state-changing route (from `app.url_map`) with its plausible form, ten requests at the same moment "
+     "against one request in a world built alike: the same rows, audit events and mails. A double-click (the "
+     "same form ten times) must match for every route, ten separate forms for every route whose effect is a "
+     "state change; the collision is forced by holding the audit trail's lock until all ten wait "
+     "(`tests/test_race_matrix.py`). On SQLite the ten run one after another."),
+    ("confidentiality", "Confidentiality matrix",
+     "Markers planted in every confidential field (proposals, decision texts, counter-proposals, recusal "
+     "reasons, dissents, attachments, remote links, draft and whole minutes, application files and internal "
+     "review notes), then every GET route and every page linked from it requested by every kind of user and "
+     "anonymously, and the queued mail read by recipient: a marker appears only to those entitled "
+     "(`tests/test_confidentiality.py`)."),
     ("faults", "Database faults",
      "Real faults: a TCP proxy between the app and PostgreSQL that refuses or cuts connections, a server "
      "stopped and restarted, a locked SQLite file (`tests/test_db_faults.py`)."),
@@ -166,8 +185,15 @@ def _headline(suites: dict[str, dict | None], loads: dict[str, dict | None]) -> 
     rows = [
         ("route and role pairs checked", lambda db: total(db, "access", "route and role pairs checked")),
         ("cases fuzzed (forms, query strings, API)", lambda db: total(db, "fuzz", "cases")),
+        ("query strings: requests with hostile numbers", lambda db: total(db, "query", "requests sent")),
         ("Schemathesis cases", lambda db: total(db, "schemathesis", "cases")),
         ("races with exactly one effect", lambda db: count(db, "races")),
+        ("race matrix: routes once from 10 identical requests",
+         lambda db: total(db, "race_matrix", "race matrix (double-click): routes with one effect from 10 requests")),
+        ("confidentiality: requests, leaks found",
+         lambda db: None if total(db, "confidentiality", "leaks found") is None else
+         f"{total(db, 'confidentiality', 'requests (every GET route and the pages it links to, by every kind of user)')}"
+         f", {total(db, 'confidentiality', 'leaks found')} leaks"),
         ("database faults survived", lambda db: count(db, "faults")),
         ("load: requests without error, writes lost",
          lambda db: None if not loads.get(db) else

@@ -65,6 +65,12 @@ def _schema(database_url: str) -> Iterator[None]:
         db.engine.dispose()
 
 
+def empty_database() -> None:
+    """Every table emptied (and PostgreSQL's id sequences restarted), as at the start of a test."""
+    _empty_all_tables()
+    limiter.reset()
+
+
 def _empty_all_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
@@ -148,6 +154,11 @@ def runner(app: Flask):
 @pytest.fixture()
 def people(app: Flask) -> dict:
     """One user of every kind the access matrix knows, in separate organisations."""
+    return build_people()
+
+
+def build_people() -> dict:
+    """The `people` fixture's world, for a test that builds it more than once (after `empty_database`)."""
     municipality = factories.MunicipalityFactory(name="Vantaa", municipality_code="092")
     other_municipality = factories.MunicipalityFactory(name="Espoo", municipality_code="049")
     provider = factories.ProviderFactory(name="Oppimisen Polku Oy")

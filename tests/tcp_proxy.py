@@ -5,13 +5,15 @@
     proxy.stop()                      # "database stopped": new connections are reset, live ones cut
     proxy.cut_all()                   # "connection cut": every live connection is closed at once
     proxy.cut_on(b"INSERT INTO", 2)   # cut the connection that sends the 2nd message containing it
+    proxy.stall()                     # "server hung": new connections are accepted, then never answered
     proxy.resume()                    # the database is back
     proxy.close()
 
 Connections are cut with a TCP reset on both sides (SO_LINGER 0), so the client sees the
 connection drop at once and PostgreSQL ends the backend, rolling back its open transaction.
 A message that triggers `cut_on` is never forwarded: the server sees the transaction up to
-the message before it.
+the message before it. A stalled connection is accepted by the kernel and then left alone: what
+the client sends is acknowledged but never read or answered (live connections keep working).
 """
 
 from __future__ import annotations
@@ -77,14 +79,17 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._pairs: set[_Pair] = set()
         self._accepting = True
+        self._stalling = False
+        self._stalled: list[socket.socket] = []
         self._pattern: bytes | None = None
         self._remaining = 0
         self._closing = False
         #: Set when a `cut_on` trigger has cut a connection.
         self.triggered = threading.Event()
-        #: Connections accepted and refused so far (for the tests' own checks).
+        #: Connections accepted, refused and stalled so far (for the tests' own checks).
         self.accepted = 0
         self.refused = 0
+        self.stalled = 0
         self._thread = threading.Thread(target=self._accept_loop, name=f"tcp-proxy-{self.port}", daemon=True)
 
     # --- control -------------------------------------------------------------------------------
@@ -98,11 +103,21 @@ class TcpProxy:
             self._accepting = False
         self.cut_all()
 
+    def stall(self) -> None:
+        """The server hangs: new connections are accepted but nothing is ever forwarded or answered."""
+        with self._lock:
+            self._stalling = True
+
     def resume(self) -> None:
-        """The database is back: accept and forward connections again (and forget any trigger)."""
+        """The database is back: accept and forward connections again (and forget any trigger);
+        stalled connections are reset."""
         with self._lock:
             self._accepting = True
+            self._stalling = False
             self._pattern = None
+            stalled, self._stalled = self._stalled, []
+        for sock in stalled:
+            _reset(sock)
 
     def cut_all(self) -> int:
         """Cut every live connection at once; return how many were cut."""
@@ -130,6 +145,7 @@ class TcpProxy:
         with contextlib.suppress(OSError):
             self._listener.close()
         self.cut_all()
+        self.resume()  # resets the stalled connections
 
     def __enter__(self) -> TcpProxy:
         return self.start()
@@ -163,7 +179,12 @@ class TcpProxy:
             except (OSError, ValueError):
                 return
             with self._lock:
-                accepting = self._accepting
+                accepting, stalling = self._accepting, self._stalling
+                if accepting and stalling:
+                    self._stalled.append(client)
+                    self.stalled += 1
+            if accepting and stalling:
+                continue
             if not accepting:
                 self.refused += 1
                 _reset(client)

@@ -330,6 +330,11 @@ def test_matrix_methods_match_the_routes(app):
 
 @pytest.fixture()
 def objects(people):
+    return build_objects(people)
+
+
+def build_objects(people: dict) -> dict:
+    """The objects every route of the matrix is tried on (the `objects` fixture)."""
     objects = dict(people)
     objects["invitation"] = factories.InvitationFactory(organisation=people["municipality"],
                                                         invited_by=people["municipality_admin"])

@@ -146,6 +146,25 @@ def test_docs_page_lists_every_endpoint(client):
         assert f"/api/v1/{name}" in html
 
 
+def test_docs_page_shows_every_operation_with_its_parameters(client):
+    """Each operation of the OpenAPI document with its summary, and each parameter with its description
+    (the page once read the dict's `get` method instead of its "get" key and showed them all empty)."""
+    from html import unescape
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    html = unescape(client.get("/api/docs").get_data(as_text=True))
+    operations = 0
+    for path, item in spec["paths"].items():
+        operation = item["get"]
+        operations += 1
+        assert f'id="op-{operation["operationId"]}"' in html, path
+        assert operation["summary"] in html, path
+        for parameter in operation.get("parameters", []):
+            assert f"<code>{parameter['name']}</code>" in html, (path, parameter["name"])
+            assert parameter["description"] in html, (path, parameter["name"])
+    assert operations >= len(ENDPOINTS)
+
+
 @pytest.mark.parametrize("name", ENDPOINTS)
 def test_queries_per_page_do_not_grow_with_the_rows(data, name, people, count_queries):
     """A bounded number of SQL statements per page, however many rows it holds."""

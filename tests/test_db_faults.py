@@ -6,8 +6,9 @@ soon as the database is back (pool pre-ping), without a restart.
 The faults come from a TCP proxy between the app and the suite's PostgreSQL (tests/tcp_proxy.py)
 and, for "the server stopped", from a throwaway PostgreSQL cluster stopped and started with pg_ctl.
 These are PostgreSQL only: SQLite has no server to lose. SQLite's own faults (a database file
-that cannot be opened, a database locked by another writer) get the same 503, tested at the end
-on every run; SQLite's other OperationalErrors (no such table, syntax) are bugs and stay 500.
+that cannot be opened) get the same 503, tested at the end on every run; SQLite's other
+OperationalErrors (no such table, syntax) are bugs and stay 500. Stalls and locks (a server that
+never answers, a locked table, another SQLite writer) are in tests/test_db_timeouts.py.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import pwd
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.audit import verify_chain
-from app.errors import DB_BUSY, DB_MESSAGES, DB_UNAVAILABLE
+from app.errors import DB_MESSAGES, DB_UNAVAILABLE
 from app.extensions import db
 from app.models import User
 from config import TestConfig
@@ -374,34 +374,6 @@ def test_sqlite_file_that_cannot_be_opened_is_503(tmp_path):
             db.engine.dispose()
     note_on_sqlite("database file cannot be opened",
                    "503 with the translated message, /healthz 503; recovered: yes, 200 once the file could be opened")
-
-
-def test_sqlite_locked_by_another_writer_is_503_busy(tmp_path):
-    path = tmp_path / "digione.sqlite"
-    app = sqlite_app(path, timeout=0.2)
-    with app.app_context():
-        db.create_all()
-    holder = sqlite3.connect(path, isolation_level=None)
-    try:
-        client = app.test_client()
-        assert client.get("/catalogue").status_code == 200
-        holder.execute("BEGIN EXCLUSIVE")  # another process writing: nobody else may read or write
-        response = client.get("/catalogue", headers={"Accept-Language": "fi"})
-        assert response.status_code == 503 and response.headers.get("Retry-After", "").isdigit()
-        html = response.get_data(as_text=True)
-        with app.test_request_context(headers={"Accept-Language": "fi"}):
-            assert str(escape(str(DB_MESSAGES[DB_BUSY]))) in html and TITLE_FI in html
-        assert "Traceback" not in html and "locked" not in html
-        api = client.get("/api/v1/providers")
-        assert api.status_code == 503 and api.is_json
-        holder.execute("ROLLBACK")
-        assert client.get("/catalogue").status_code == 200
-    finally:
-        holder.close()
-        with app.app_context():
-            db.engine.dispose()
-    note_on_sqlite("database locked by another writer",
-                   "503 'busy' with Retry-After (not 500); recovered: yes, 200 once the lock was released")
 
 
 def test_sqlite_missing_table_is_a_bug_not_a_fault(tmp_path):

@@ -54,6 +54,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 from wtforms.fields.core import UnboundField
 
+from app.security import script_tags
 from app.extensions import db, limiter
 from tests import factories, figures
 from tests.factories import TEST_PASSWORD
@@ -359,7 +360,8 @@ def explicit_form(fields: dict[str, Field]) -> dict[str, Any]:
 
 _FORM_KEYS = re.compile(r"request\.(?:form|values)\.(?:get|getlist)\(\s*[\"']([^\"']+)")
 _QUERY_KEYS = re.compile(r"\bargs\.(?:get|getlist)\(\s*[\"']([^\"']+)|\bargs\[\s*[\"']([^\"']+)"
-                         r"|[\"']([^\"']+)[\"']\s+(?:not\s+)?in\s+request\.args")
+                         r"|[\"']([^\"']+)[\"']\s+(?:not\s+)?in\s+request\.args"
+                         r"|\bquery_(?:int|id|year|page)\(\s*[\"']([^\"']+)")  # app.params' parser
 _CALLS = re.compile(r"\b([A-Za-z_][\w.]*)\(")
 _GIVEN_ARGS = re.compile(r"\b([A-Za-z_][\w.]*)\(\s*request\.args")
 
@@ -441,7 +443,10 @@ def code_form_keys(function: Callable) -> set[str]:
 
 
 def code_query_keys(function: Callable) -> set[str]:
-    return {key for source, _ in sources(function) for match in _QUERY_KEYS.findall(source) for key in match if key}
+    keys = {key for source, _ in sources(function) for match in _QUERY_KEYS.findall(source) for key in match if key}
+    if any(re.search(r"\b(?:paginate|query_page)\(", source) for source, _ in sources(function)):
+        keys.add("page")  # app.params.paginate reads the page number
+    return keys
 
 
 # --- pages -------------------------------------------------------------------------------------------------------
@@ -555,6 +560,8 @@ _SUSPICIOUS = re.compile(r"<(?:script|iframe|object|embed|base)\b|\son[a-z]+\s*=
 
 
 def executable(html: str) -> list[str]:
+    for tag in script_tags():  # the app's own scripts, from 'self' (the CSP allows nothing else)
+        html = html.replace(tag, "")
     if not _SUSPICIOUS.search(html):
         return []
     finder = _Executable()

@@ -2,11 +2,13 @@
 
 import re
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from app.audit import AuditEvent
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.files import StoredFile
 from app.mail import OutboxMessage
 from app.models import Organisation
@@ -95,6 +97,26 @@ def test_step_validation(applicant, slug, field, value):
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.get_data(as_text=True) or "error-summary" in response.get_data(as_text=True)
     assert slug not in _application().completed_steps
+
+
+@pytest.mark.parametrize(("desk", "mailbox"), [
+    ("Tuki", "tuki@uusioppi.example.fi"),  # exactly what the field's hint suggests
+    ("Asiakastuki", "asiakastuki@uusioppi.example.fi"), ("Tekninen tuki", "tuki@uusioppi.example.fi"),
+    ("Support", "support@uusioppi.example.fi"), ("Asiakaspalvelu", "asiakaspalvelu@uusioppi.example.fi"),
+])
+def test_a_shared_support_mailbox_named_like_the_desk_is_accepted(applicant, desk, mailbox):
+    data = {**STEP_DATA["contacts"], "support_name": desk, "support_email": mailbox}
+    response = applicant.post_form("/join/step/contacts", data, page="/join/step/contacts")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "contacts" in _application().completed_steps
+
+
+@pytest.mark.parametrize("mailbox", ["matti@uusioppi.example.fi", "matti.meikalainen@uusioppi.example.fi"])
+def test_a_contact_persons_own_address_is_still_refused_as_the_support_mailbox(applicant, mailbox):
+    data = {**STEP_DATA["contacts"], "support_name": "Tuki", "technical_name": "Matti Meikäläinen",
+            "support_email": mailbox}
+    response = applicant.post_form("/join/step/contacts", data, page="/join/step/contacts")
+    assert response.status_code == 200 and "contacts" not in _application().completed_steps
 
 
 def test_summary_shows_everything_with_edit_links_and_the_vat_number(applicant):
@@ -296,6 +318,30 @@ def test_queue_filters(applicant, login_as):
     assert coordinator.get("/admin/applications?status=bogus&pre=<script>").status_code == 200
 
 
+def test_the_queue_lists_open_applications_first_the_longest_waiting_at_the_top(login_as):
+    now = utcnow()
+
+    def application(name: str, status: str, days_ago: int, decided_days_ago: int | None = None):
+        org = factories.ProviderFactory(status="applicant", name=name)
+        return factories.ProviderApplicationFactory(
+            organisation=org, status=status, submitted_at=now - timedelta(days=days_ago),
+            decided_at=None if decided_days_ago is None else now - timedelta(days=decided_days_ago))
+
+    application("Hylätty vanha Oy", "rejected", 90, 80)
+    application("Uusi jono Oy", "submitted", 1)
+    application("Peruttu Oy", "withdrawn", 60, 5)
+    application("Vanha jono Oy", "submitted", 20)
+    application("Muutokset Oy", "changes_requested", 10)
+    application("Käsittelyssä Oy", "in_review", 15)
+    application("Hyväksytty Oy", "approved", 40, 2)
+    db.session.commit()
+    html = login_as("coordinator").get("/admin/applications").get_data(as_text=True)
+    names = ["Vanha jono Oy", "Käsittelyssä Oy", "Muutokset Oy", "Uusi jono Oy",  # open, longest waiting first
+             "Hyväksytty Oy", "Peruttu Oy", "Hylätty vanha Oy"]  # closed, latest decided first
+    positions = [html.index(name) for name in names]
+    assert positions == sorted(positions), [n for _, n in sorted(zip(positions, names))]
+
+
 # --- provider status -------------------------------------------------------------------------------------
 
 def test_coordinator_suspends_and_reinstates_a_provider_with_reason_and_decision(people, login_as):
@@ -328,3 +374,29 @@ def test_only_coordinators_change_provider_status(people, login_as):
                                                     {"status": "terminated", "reason": "x"}, page="/")
     assert response.status_code == 403
     assert db.session.get(Organisation, org.id).status == "active"
+
+
+@pytest.mark.parametrize(("status", "says", "link"), [
+    (None, "Täytä liittymishakemus", "/join"),
+    ("draft", "Jatka liittymishakemusta", "/join"),
+    ("submitted", "odottaa koordinaattorin käsittelyä", "/join/summary"),
+    ("in_review", "Koordinaattori käsittelee liittymishakemustasi", "/join/summary"),
+    ("changes_requested", "pyysi muutoksia", "/join/summary"),
+    ("rejected", "Perustelu: Tietosuojaselvitys puuttuu.", "/join"),
+    ("withdrawn", "Peruit liittymishakemuksesi.", "/join"),
+])
+def test_the_organisation_page_tells_where_the_joining_application_stands(people, login_as, status, says, link):
+    admin = people["no_org"]
+    org = factories.ProviderFactory(status="applicant", name="Tila Oy")
+    admin.organisation, admin.org_role = org, "admin"
+    if status is not None:
+        factories.ProviderApplicationFactory(organisation=org, created_by=admin, status=status,
+                                             submitted_at=utcnow() if status != "draft" else None,
+                                             decision_reason="Tietosuojaselvitys puuttuu." if status == "rejected"
+                                             else "")
+    db.session.commit()
+    html = login_as("no_org").get("/organisation").get_data(as_text=True)
+    notice = html.split('<p class="notice">', 1)[1].split("</p>", 1)[0]
+    assert says in notice and f'href="{link}"' in notice, notice
+    if status not in (None, "draft"):
+        assert "Täytä liittymishakemus" not in notice

@@ -98,7 +98,7 @@ def test_invitation_by_e_mail_lets_a_new_person_join_with_the_role(app, people, 
     assert response.status_code == 302
     mail = _last_mail()
     assert mail.recipient == "rehtori@example.com"
-    link = re.search(r"http://localhost(/invitations/\S+)", mail.body).group(1)
+    link = re.search(re.escape(app.config["PUBLIC_BASE_URL"]) + r"(/invitations/\S+)", mail.body).group(1)
 
     guest = app.test_client()
     response = guest.get(link)

@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app import services
 from app.extensions import db, utcnow
@@ -16,7 +17,7 @@ NEW_PASSWORD = "neljä uutta sanaa tässä"
 def _reset_link() -> str:
     message = db.session.scalar(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()))
     assert message is not None, "no mail was queued"
-    match = re.search(r"http://localhost(/password/reset/\S+)", message.body)
+    match = re.search(re.escape(current_app.config["PUBLIC_BASE_URL"]) + r"(/password/reset/\S+)", message.body)
     assert match, message.body
     return match.group(1)
 

@@ -214,7 +214,7 @@ def test_verify_event_accepts_a_correctly_signed_event(app: Flask, stripe_config
     with app.app_context():
         verified = payments.verify_event(payload, header)
         assert verified.id == event["id"] and verified.type == "invoice.paid"
-        assert payments.event_invoice_id(verified) == event["data"]["object"]["id"]
+        assert verified.invoice_id == event["data"]["object"]["id"]
         assert payments.EVENT_STATUSES[verified.type] == "paid"
 
 
@@ -260,6 +260,6 @@ def test_event_invoice_id_of_a_charge_refund(app: Flask, stripe_config: StripeSe
 
     with app.app_context():
         event = payments.verify_event(payload, header)
-        assert payments.event_invoice_id(event) == "in_refunded"
+        assert event.invoice_id == "in_refunded"
         assert payments.EVENT_STATUSES[event.type] == "refunded"
-        assert payments.event_invoice_id(payments.verify_event(payload_unlinked, header_unlinked)) is None
+        assert payments.verify_event(payload_unlinked, header_unlinked).invoice_id is None

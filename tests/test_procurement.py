@@ -225,6 +225,18 @@ def test_a_withdrawn_service_cannot_be_requested_or_sent(app, people, login_as, 
     assert len(db.session.get(ProcurementRequest, request.id).lines) == 1
 
 
+def test_an_add_button_with_a_number_no_id_column_holds_is_refused(people, login_as, two_services, english):
+    """The hidden ids of the add button, edited: "²" passed isdigit() but not int(), 10**20 overflowed (500s)."""
+    maths, _words = two_services
+    buyer = login_as("buyer")
+    for service, plan in (("²", maths.plans[0].id), (maths.id, "١"), ("100000000000000000000", maths.plans[0].id),
+                          (maths.id, "2147483648"), ("9" * 5000, "1")):
+        response = buyer.post_form("/procurement/add", {"service": service, "plan": plan}, follow_redirects=True)
+        assert response.status_code == 200, (service, plan)
+        assert "not in the catalogue" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProcurementRequest)) == 0
+
+
 def sent_request(app, people, login_as, service, quantity=1200) -> ProcurementRequest:
     buyer = login_as("buyer")
     add(buyer, service)

@@ -33,16 +33,19 @@ pytestmark = [
 ]
 
 
-def _waiting_on(connection: sa.Connection, table: str) -> int:
-    return connection.execute(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = "
-                                      "CAST(:t AS regclass)"), {"t": table}).scalar_one()
+def _waiting(connection: sa.Connection, others: tuple[int, ...]) -> int:
+    """How many other sessions wait for a lock (a table's, a row's, an advisory one)."""
+    return connection.execute(sa.text("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND "
+                                      "NOT (pid = ANY(:others))"), {"others": list(others)}).scalar_one()
 
 
 def collide(table: str, requests: list[Callable[[], int]]) -> list[int]:
-    """Run the requests in threads while `table` is share-locked; release when all wait; return their statuses."""
+    """Run the requests in threads while `table` is share-locked; release when all of them wait (at the
+    table, or behind one another at a row lock the app takes first); return their statuses."""
     statuses: list[int | str] = []
     with db.engine.connect() as locker, db.engine.connect() as watcher:
         locker.execute(sa.text(f'LOCK TABLE "{table}" IN SHARE MODE'))
+        others = tuple(c.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() for c in (locker, watcher))
 
         def run(request: Callable[[], int]) -> None:
             try:
@@ -54,7 +57,7 @@ def collide(table: str, requests: list[Callable[[], int]]) -> list[int]:
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 20
-        while _waiting_on(watcher, table) < len(requests):
+        while _waiting(watcher, others) < len(requests):
             watcher.rollback()
             assert time.monotonic() < deadline, f"the requests never reached their INSERT into {table}: {statuses}"
             time.sleep(0.02)

@@ -53,7 +53,7 @@ def test_coordinator_drafts_edits_opens_and_adopts(people, login_as):
     assert "Uusi teksti" in _version("2.0").body
 
     today = helsinki_today()
-    decision = factories.DecisionFactory(item__decision_kind="rules_adoption")
+    decision = factories.DecisionFactory(item__decision_kind="rules_adoption", title="Pelisääntöjen 2.0 hyväksyminen")
     assert decision.reference in client.get("/rules/2.0/adopt").get_data(as_text=True)
     response = client.post_form("/rules/2.0/adopt", {"decision": str(decision.id),
                                                      "effective_date": (today + timedelta(days=10)).isoformat()},
@@ -433,11 +433,42 @@ def test_adoption_needs_the_steering_groups_decision_in_effect(people, login_as,
     if problem == "wrong_kind":
         decision = factories.DecisionFactory(item__decision_kind="strategy")
     elif problem == "not_in_effect":
-        decision = factories.DecisionFactory(item__decision_kind="rules_adoption", item__meeting__status="held")
+        decision = factories.DecisionFactory(item__decision_kind="rules_adoption", item__meeting__status="held",
+                                             title="Pelisäännöt 2.0")
     else:
         decision = factories.DecisionFactory(item__decision_kind="rules_adoption",
-                                             item__meeting__body__level="tactical")
+                                             item__meeting__body__level="tactical", title="Pelisäännöt 2.0")
     response = login_as("coordinator").post_form("/rules/2.0/adopt", {
         "decision": str(decision.id), "effective_date": "2026-12-01"}, page="/rules/2.0/adopt")
     assert response.status_code == 200
     assert _version("2.0").status == "consultation"
+
+
+def test_adoption_cites_only_a_decision_about_this_version_and_only_once(people, login_as):
+    """A steering-group decision adopts the version it names, and no other: a decision about another
+    version is neither offered nor accepted, and a decision already cited cannot be cited again."""
+    factories.RulesVersionFactory(label="2.0", consultation=True)
+    factories.RulesVersionFactory(label="2.1", consultation=True)
+    for_2_0 = factories.DecisionFactory(item__decision_kind="rules_adoption", title="Pelisääntöjen 2.0 hyväksyminen")
+    for_2_10 = factories.DecisionFactory(item__decision_kind="rules_adoption", title="Pelisääntöjen 2.10 hyväksyminen")
+    coordinator = login_as("coordinator")
+    page = coordinator.get("/rules/2.1/adopt").get_data(as_text=True)
+    assert for_2_0.reference not in page and for_2_10.reference not in page
+    form = {"decision": str(for_2_0.id), "effective_date": helsinki_today().isoformat()}
+    refused = coordinator.post_form("/rules/2.1/adopt", form, page="/rules/2.1/adopt")
+    assert refused.status_code == 200 and 'class="field-error"' in refused.get_data(as_text=True)
+    assert _version("2.1").status == "consultation"
+    with coordinator.application.test_request_context():  # the rule itself, whatever the form offers
+        with pytest.raises(services.ServiceError, match="ei koske versiota 2.1|not about version 2.1"):
+            services.adopt(people["coordinator"], _version("2.1"), db.session.get(type(for_2_0), for_2_0.id),
+                           helsinki_today())
+    assert for_2_0.reference in coordinator.get("/rules/2.0/adopt").get_data(as_text=True)
+    assert coordinator.post_form("/rules/2.0/adopt", form, page="/rules/2.0/adopt").status_code == 302
+    assert _version("2.0").adoption_decision_id == for_2_0.id
+    # The same decision, even if its text named 2.1 as well, cannot adopt a second version.
+    for_2_0.text = "Hyväksytään 2.0; versiota 2.1 valmistellaan."
+    db.session.commit()
+    with coordinator.application.test_request_context():
+        with pytest.raises(services.ServiceError, match="2.0"):
+            services.adopt(people["coordinator"], _version("2.1"), db.session.get(type(for_2_0), for_2_0.id),
+                           helsinki_today())

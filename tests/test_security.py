@@ -47,10 +47,12 @@ def test_production_refuses_the_default_secret_key(database_url):
 
 
 def test_production_cookies_are_secure_httponly_and_samesite(database_url, _schema):
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY="a-long-random-production-key-0123456789")
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY="a-long-random-production-key-0123456789",
+                     PUBLIC_BASE_URL="https://localhost")
     assert app.config["DEMO_DATA_ALLOWED"] is False
     with app.app_context():
         response = app.test_client().get("/login")
+        assert response.status_code == 200
         cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
         db.engine.dispose()
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

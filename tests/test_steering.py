@@ -1,13 +1,15 @@
 """Three-level steering: quorum, conflicts of interest, votes, mandate and referral,
 minutes, corrections, optimistic locking, follow-up."""
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from app.audit import AuditEvent
 from app.clock import HELSINKI, helsinki_today
-from app.extensions import db
+from app.extensions import db, utcnow
 from app.mail import OutboxMessage
 from app.services import ServiceError
 from governance.steering import services
@@ -245,7 +247,7 @@ def test_minutes_are_approved_by_two_checkers_signed_and_then_locked(app, bodies
 
 
 def test_minutes_can_be_approved_by_the_next_meeting(app, bodies):
-    users, seats = bodies["users"], bodies["seats"]
+    users, _seats = bodies["users"], bodies["seats"]
     with app.test_request_context():
         meeting, minutes = _held(app, bodies)
         later = services.create_meeting(users["Secretary"], bodies["jt"], 9, datetime(2026, 7, 1, 10, tzinfo=HELSINKI),
@@ -395,8 +397,14 @@ def test_demo_scenario_jt_refers_a_case_to_or_and_both_minutes_are_approved(app,
                                                                 "decision_kind": "provider_termination",
                                                                 "proposal": "Päätetään sopimus.", "presenter": ""},
                            page=f"/meetings/{or_meeting.id}")
-    for action in ("publish", "start"):
-        or_secretary.post_form(f"/meetings/{or_meeting.id}/status", {"action": action}, page=f"/meetings/{or_meeting.id}")
+    or_secretary.post_form(f"/meetings/{or_meeting.id}/status", {"action": "publish"}, page=f"/meetings/{or_meeting.id}")
+    refused = or_secretary.post_form(f"/meetings/{or_meeting.id}/status", {"action": "start"},
+                                     page=f"/meetings/{or_meeting.id}", follow_redirects=True)
+    assert "sitä ennen" in refused.get_data(as_text=True)  # OR meets in three weeks: not started before its day
+    with app.test_request_context():
+        db.session.get(Meeting, or_meeting.id).starts_at = utcnow() - timedelta(minutes=5)  # the day has come
+        db.session.commit()
+    or_secretary.post_form(f"/meetings/{or_meeting.id}/status", {"action": "start"}, page=f"/meetings/{or_meeting.id}")
     or_meeting = db.session.get(Meeting, or_meeting.id)
     or_voting = [a.membership for a in or_meeting.attendances if a.membership.role in ("chair", "member")]
     or_secretary.post_form(f"/meetings/{or_meeting.id}/attendance", {"present": [str(m.id) for m in or_voting]},
@@ -512,3 +520,98 @@ def test_minutes_of_a_confidential_case_have_a_public_version_and_drafts_are_not
     outsider = app.test_client()
     outsider.login("ormember@example.com")  # a member of another body
     assert "konkurssin" not in outsider.get(url).get_data(as_text=True)
+
+
+def test_a_meeting_without_quorum_is_recorded_as_inquorate_and_its_items_move_to_the_next_meeting(app, bodies):
+    """Without a quorum nothing can be decided, not even tabled; the secretary still has a way out."""
+    _users, seats, actor = bodies["users"], bodies["seats"], bodies["users"]["Secretary"]
+    with app.test_request_context():
+        meeting = _meeting_in_session(bodies["jt"], actor, ["chair"], seats, kinds=("operational", "information"))
+        item = meeting.items[0]
+        with pytest.raises(ServiceError):
+            services.decide(actor, item, Resolution.TABLED, "Pannaan pöydälle.")
+        with pytest.raises(ServiceError):
+            services.close_meeting(actor, meeting)
+        later = services.create_meeting(actor, bodies["jt"], services.next_meeting_number(bodies["jt"], 2026),
+                                        datetime(2026, 7, 1, 10, tzinfo=HELSINKI), "Pasila", "")
+        db.session.commit()
+        meeting_id, later_id = meeting.id, later.id
+    secretary = app.test_client()
+    secretary.login("secretary@example.com")
+    page = secretary.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert 'value="inquorate"' in page
+    response = secretary.post_form(f"/meetings/{meeting_id}/status", {"action": "inquorate"},
+                                   page=f"/meetings/{meeting_id}", follow_redirects=True)
+    assert "päätösvaltaisuuden puuttumisen vuoksi päättyneeksi" in response.get_data(as_text=True)
+    meeting, later = db.session.get(Meeting, meeting_id), db.session.get(Meeting, later_id)
+    assert meeting.status == "held" and meeting.inquorate
+    assert [i.case.title for i in later.items] == ["Asia 1", "Asia 2"] and [i.section for i in later.items] == [1, 2]
+    assert later.items[1].decision_kind == "information" and later.items[0].proposal == "Ehdotus."
+    with app.test_request_context():
+        minutes = services.create_minutes(actor, meeting)
+    assert "Ei käsitelty: kokous ei ollut päätösvaltainen." in minutes.body
+    # A quorate meeting is not ended that way.
+    with app.test_request_context():
+        quorate = _meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta"], seats)
+        with pytest.raises(ServiceError):
+            services.record_inquorate(actor, quorate)
+
+
+def test_a_meeting_cannot_be_started_before_its_day(app, bodies):
+    actor = bodies["users"]["Secretary"]
+    with app.test_request_context():
+        meeting = services.create_meeting(actor, bodies["jt"], 30, datetime(2026, 9, 1, 17, tzinfo=HELSINKI),
+                                          "Pasila", "")
+        case = services.create_case(actor, bodies["jt"], "Asia", False, "")
+        services.add_item(actor, meeting, case, "operational", "Ehdotus.", None)
+        services.publish_agenda(actor, meeting)
+        with pytest.raises(ServiceError, match="1.9.2026"):
+            services.start_session(actor, meeting, today=date(2026, 8, 31))
+        services.start_session(actor, meeting, today=date(2026, 9, 1))  # the same day, even before the hour
+        assert meeting.status == "in_session"
+
+
+def test_a_form_sent_twice_takes_effect_once(app, bodies):
+    """A double-click (or a browser that resends): the second copy of one form is answered 'already
+    saved' and changes nothing, here publishing an agenda (mails to every member) and opening a case."""
+    actor = bodies["users"]["Secretary"]
+    with app.test_request_context():
+        meeting = services.create_meeting(actor, bodies["jt"], 31, datetime(2026, 9, 1, 17, tzinfo=HELSINKI),
+                                          "Pasila", "")
+        services.add_item(actor, meeting, services.create_case(actor, bodies["jt"], "Asia", False, ""),
+                          "operational", "Ehdotus.", None)
+        db.session.commit()
+        meeting_id = meeting.id
+    secretary = app.test_client()
+    secretary.login("secretary@example.com")
+    html = secretary.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    submission = re.search(r'name="submission_id" value="([^"]+)"', html).group(1)
+    form = {"action": "publish", "submission_id": submission}
+    url, page = f"/meetings/{meeting_id}/status", f"/meetings/{meeting_id}"
+    first = secretary.post_form(url, form, page=page, headers={"Referer": f"http://localhost{page}"})
+    mails = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+    again = secretary.post_form(url, form, page=page, headers={"Referer": f"http://localhost{page}"})
+    assert first.status_code == 302 and again.status_code == 303 and again.headers["Location"] == page
+    assert "lähetetty, ja se tallennettiin kerran" in secretary.get(page).get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == mails > 0
+    events = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "meeting.agenda_published"))
+    assert events == 1
+    # Two different forms (two tabs) that open cases open two; the same form twice opens one.
+    cases = f"/bodies/{bodies['jt'].code}/cases"
+    same = {"title": "Kaksoisnapsautus", "legal_basis": "", "submission_id": "x" * 22}
+    for _ in range(3):
+        assert secretary.post_form(cases, same).status_code in (302, 303)
+    secretary.post_form(cases, {**same, "submission_id": "y" * 22})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(Case.title == "Kaksoisnapsautus")) == 2
+
+
+def test_old_form_submission_ids_are_pruned(app, runner):
+    from app.submissions import FormSubmission
+
+    db.session.add_all([FormSubmission(id="a" * 22, endpoint="x", created_at=utcnow() - timedelta(days=40)),
+                        FormSubmission(id="b" * 22, endpoint="x", created_at=utcnow() - timedelta(days=2))])
+    db.session.commit()
+    result = runner.invoke(args=["submissions", "prune", "--days", "30"])
+    assert result.exit_code == 0 and "forgot 1" in result.output
+    assert db.session.scalars(sa.select(FormSubmission.id)).all() == ["b" * 22]

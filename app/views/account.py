@@ -53,8 +53,14 @@ def change_password():
             services.password_problems(form.password.data, current_user.email, current_user.name)
         )
         if not form.errors:
-            services.change_password(current_user, form.password.data, keep=current_user.login_session)
-            db.session.commit()
-            flash(_("Your new password is saved. You were signed out on your other devices."), "success")
-            return redirect(url_for("account.profile"))
+            try:
+                services.change_password(current_user, form.password.data, keep=current_user.login_session,
+                                         expected_hash=current_user.password_hash)
+            except services.ServiceError as exc:
+                db.session.rollback()
+                form.current.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("Your new password is saved. You were signed out on your other devices."), "success")
+                return redirect(url_for("account.profile"))
     return render_template("account/password.html", form=form)

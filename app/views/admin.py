@@ -13,6 +13,7 @@ from app.extensions import db
 from app.labels import ROLE_LABELS
 from app.forms import AuditFilterForm, InviteForm, MunicipalityForm, PupilCountForm, choices
 from app.models import Organisation, OrgKind
+from app.params import paginate
 from app.permissions import coordinator_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -32,7 +33,7 @@ def audit():
             stmt = stmt.where(AuditEvent.object_type == form.object_type.data.strip())
         if form.actor.data:
             stmt = stmt.where(AuditEvent.actor_label == services.normalise_email(form.actor.data))
-    page = db.paginate(stmt, per_page=current_app.config["AUDIT_PAGE_SIZE"], max_per_page=200, error_out=False)
+    page = paginate(stmt, per_page=min(current_app.config["AUDIT_PAGE_SIZE"], 200))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit.html", form=form, page=page, args=args)
 
@@ -44,7 +45,7 @@ def organisations():
     stmt = sa.select(Organisation).order_by(Organisation.kind, Organisation.name)
     if kind in KIND_FILTERS:
         stmt = stmt.where(Organisation.kind == kind)
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = paginate(stmt, per_page=50)
     return render_template("admin/organisations.html", page=page, kind=kind, kinds=sorted(KIND_FILTERS),
                            join_requests=services.pending_join_requests())
 

@@ -189,7 +189,12 @@ def reset_password(token: str):
     if form.validate_on_submit():
         form.password.errors.extend(services.password_problems(form.password.data, user.email, user.name))
         if not form.errors:
-            services.reset_password(user, form.password.data)
+            try:
+                services.reset_password(user, form.password.data, expected_hash=user.password_hash)
+            except services.ServiceError as exc:  # the link was used at the same moment
+                db.session.rollback()
+                flash(str(exc), "error")
+                return redirect(url_for("auth.forgot_password"))
             db.session.commit()
             flash(_("Your new password is saved. Sign in with it."), "success")
             return redirect(url_for("auth.login"))

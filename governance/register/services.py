@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app.clock import helsinki_today
 from app.extensions import db
-from app.validators import whole_number
+from app.params import FIRST_YEAR, LAST_YEAR, BadQuery, query_year
 from governance.steering.models import Body, Case, Decision, DecisionKind, Level, Resolution
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -40,8 +40,9 @@ class Parsed:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def parse_filters(args) -> Parsed:
-    """Read filters from query arguments; unknown values are reported by parameter name."""
+def parse_filters(args, *, spaces: bool = True) -> Parsed:
+    """Read filters from query arguments; unknown values are reported by parameter name. `spaces`: a year
+    typed into the register's form may have spaces around it (the API, as described, takes none)."""
     parsed = Parsed(Filters())
     f, errors = parsed.filters, parsed.errors
     body = (args.get("body") or "").strip()
@@ -57,13 +58,11 @@ def parse_filters(args) -> Parsed:
                 errors[name] = f"unknown {name}; one of: {', '.join(v.value for v in allowed)}"
             else:
                 setattr(f, name, value)
-    year = (args.get("year") or "").strip()
-    if year:
-        number = whole_number(year, 9999)
-        if number is None or not 2000 <= number <= 2100:
-            errors["year"] = "a year such as 2026"
-        else:
-            f.year = number
+    try:
+        f.year = query_year("year", args=args, spaces=spaces,
+                            message=f"a year from {FIRST_YEAR} to {LAST_YEAR}, such as 2026")
+    except BadQuery as error:
+        errors["year"] = error.message
     case = (args.get("case") or "").strip()
     if case:
         if not re.fullmatch(r"DIGI-\d{4}-\d{6}", case):

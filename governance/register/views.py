@@ -3,12 +3,14 @@ decision and per case, an Atom feed and a CSV download."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from app.clock import helsinki_today
 from app.csvutil import csv_response
 from app.extensions import db, utcnow
+from app.params import paginate
+from app.urls import external_url
 from governance.register import services
 from governance.steering import services as steering
 from governance.steering.forms import KIND_LABELS, LEVEL_LABELS, RESOLUTION_LABELS
@@ -21,7 +23,7 @@ CSV_LIMIT = 10_000
 @bp.get("")
 def index():
     parsed = services.parse_filters(request.args)
-    page = db.paginate(services.register_query(parsed.filters), per_page=25, max_per_page=100, error_out=False)
+    page = paginate(services.register_query(parsed.filters), per_page=25)
     return render_template("register/index.html", page=page, filters=parsed.filters, errors=parsed.errors,
                            args=parsed.filters.as_args(), bodies=steering.bodies(), today=helsinki_today(),
                            levels=LEVEL_LABELS, resolutions=RESOLUTION_LABELS, kinds=KIND_LABELS)
@@ -53,8 +55,7 @@ def feed(code: str | None = None):
         filters.body = code
     decisions = list(db.session.scalars(services.register_query(filters).limit(FEED_SIZE)))
     updated = max((d.effective_at for d in decisions), default=utcnow())
-    xml = render_template("register/feed.xml", decisions=decisions, updated=updated, code=code,
-                          self_url=request.url, today=helsinki_today())
+    xml = render_template("register/feed.xml", decisions=decisions, updated=updated, code=code, today=helsinki_today())
     return Response(xml, mimetype="application/atom+xml")
 
 
@@ -64,7 +65,7 @@ def csv_download():
     today = helsinki_today()
     rows = (
         [d.reference, d.decided_on.isoformat(), d.body.code, d.title, d.case.record_number, d.kind, d.resolution,
-         "" if d.case.confidential else d.public_text(today), url_for("register.decision", slug=d.slug, _external=True)]
+         "" if d.case.confidential else d.public_text(today), external_url("register.decision", slug=d.slug)]
         for d in db.session.scalars(services.register_query(parsed.filters).limit(CSV_LIMIT))
     )
     header = [_("Reference"), _("Date"), _("Body"), _("Title"), _("Case"), _("Kind of decision"), _("Resolution"),

@@ -16,7 +16,7 @@ from app import services as core
 from app.clock import HELSINKI, helsinki_today
 from app.demo import DEMO_PASSWORD, MUNICIPALITIES
 from app.extensions import db, utcnow
-from app.models import Organisation, OrgKind, OrgRole, User
+from app.models import Organisation, OrgRole, User
 from governance.steering import services
 from governance.steering.models import Body, Case, DecisionKind, Level, Meeting, Resolution, Role, TaskStatus
 
@@ -232,9 +232,11 @@ def load() -> None:
         ("Saavutettavuustiimin neljännesvuosiraportti", False, ""),
     ]:
         services.create_case(jt_secretary, johtoryhma, title, confidential, basis)
-    jt_day = today + timedelta(days=7)
+    # JT meets today (in the evening), so that the whole meeting can be tried out on the day the demo is
+    # loaded; a meeting cannot be started before its day.
+    jt_day = today
     services.create_meeting(jt_secretary, johtoryhma, services.next_meeting_number(johtoryhma, jt_day.year),
-                            _at(jt_day), "Teams", "https://meet.example.fi/jt")
+                            _at(jt_day, 18), "Teams", "https://meet.example.fi/jt")
     or_day = today + timedelta(days=21)
     services.create_meeting(secretary, ohjausryhma, services.next_meeting_number(ohjausryhma, or_day.year),
                             _at(or_day), "Helsinki, Pasila", "")

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import INVALID_CHOICES, choices, years_between
+from app.forms import DATE_HINT, INVALID_CHOICES, FinnishDateField, choices, years_between
 
 KIND_LABELS = {
     "rules_adoption": _l("Adoption of the rules"), "provider_termination": _l("Termination of a provider"),
@@ -111,7 +110,7 @@ class DecisionForm(FlaskForm):
     redacted_text = TextAreaField(_l("Text without personal data"), validators=[Optional(), Length(max=50_000)],
                                   description=_l("Only when the decision names private persons: the public register "
                                                  "shows this text once the appeal period is over."))
-    personal_data_hidden_from = DateField(_l("Hide personal data from"), validators=[Optional()],
+    personal_data_hidden_from = FinnishDateField(_l("Hide personal data from"), validators=[Optional()],
                                           description=_l("Leave empty for 30 days after the decision."))
     submit = SubmitField(_l("Record the decision"))
 
@@ -164,7 +163,7 @@ class TaskForm(FlaskForm):
     description = TextAreaField(_l("Task"), validators=[DataRequired(_l("Describe the task.")), Length(max=5000)])
     owner_body = SelectField(_l("Responsible body"), validators=[Optional()])
     owner_user = SelectField(_l("Responsible person"), validators=[Optional()])
-    due_on = DateField(_l("Due date"), validators=[DataRequired(_l("Enter the date as a date, for example 2026-12-31."))])
+    due_on = FinnishDateField(_l("Due date"), validators=[DataRequired(DATE_HINT)])
     submit = SubmitField(_l("Add the task"))
 
 
@@ -182,8 +181,8 @@ class MembershipForm(FlaskForm):
     deputy_of = SelectField(_l("Personal deputy of"), validators=[Optional()])
     organisation = SelectField(_l("Represents"), validators=[Optional()])
     voting = BooleanField(_l("Has the right to vote"), default=True)
-    term_start = DateField(_l("Term starts"), validators=[DataRequired(_l("Enter the date as a date, for example 2026-12-31."))])
-    term_end = DateField(_l("Term ends"), validators=[Optional()])
+    term_start = FinnishDateField(_l("Term starts"), validators=[DataRequired(DATE_HINT)])
+    term_end = FinnishDateField(_l("Term ends"), validators=[Optional()])
     submit = SubmitField(_l("Add the member"))
 
 

@@ -111,6 +111,8 @@ def meeting_status(meeting_id: int):
         "publish": (services.publish_agenda, _("The agenda was published and the members were told by e-mail.")),
         "start": (services.start_session, _("The meeting is in session.")),
         "close": (services.close_meeting, _("The meeting was closed. Write the minutes next.")),
+        "inquorate": (services.record_inquorate, _("The meeting was recorded as inquorate. Its items moved to the "
+                                                   "next meeting, or wait for the body if none is planned.")),
         "minutes": (services.create_minutes, _("The minutes were drafted from the meeting.")),
     }
     action = actions.get(request.form.get("action", ""))

@@ -150,6 +150,8 @@ class Meeting(db.Model):
     remote_link: Mapped[str] = mapped_column(sa.String(500), default="")
     status: Mapped[str] = mapped_column(sa.String(20), default=MeetingStatus.PLANNED.value, index=True)
     agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Recorded as never quorate: it ended without decisions and its items moved on.
+    inquorate: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     checker1_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     checker2_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -194,6 +196,7 @@ class AgendaItem(db.Model):
     __tablename__ = "agenda_items"
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "section", name="uq_agenda_items_meeting_section"),
+        sa.UniqueConstraint("meeting_id", "case_id", name="uq_agenda_items_meeting_case"),
         sa.CheckConstraint(one_of("decision_kind", DecisionKind), name="decision_kind"),
     )
 
@@ -250,6 +253,11 @@ class Recusal(db.Model):
 
 class VoteRound(db.Model):
     __tablename__ = "vote_rounds"
+    __table_args__ = (
+        # One open vote per item at a time.
+        sa.Index("uq_vote_rounds_open_item", "item_id", unique=True, sqlite_where=sa.text("closed_at IS NULL"),
+                 postgresql_where=sa.text("closed_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("agenda_items.id"), index=True)
@@ -361,6 +369,7 @@ sa.event.listen(Decision.__table__, "before_drop", sa.DDL("DROP TABLE IF EXISTS 
 
 class Dissent(db.Model):
     __tablename__ = "dissents"
+    __table_args__ = (sa.UniqueConstraint("decision_id", "membership_id", name="uq_dissents_decision_membership"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(sa.ForeignKey("decisions.id"), index=True)

@@ -13,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from app import audit
 from app.clock import HELSINKI, helsinki_today
+from app.concurrency import lock, lock_sequence
+from app.i18n import when
 from app.extensions import db, utcnow
 from app.mail import queue_mail
 from app.models import User
@@ -90,6 +92,12 @@ def add_membership(actor: User, body: Body, user: User, role: Role, voting: bool
         raise ServiceError(_("Choose the member whose personal deputy this is."))
     if deputy_of is not None and deputy_of.body_id != body.id:
         raise ServiceError(_("A personal deputy stands in for a member of the same body."))
+    lock(body)
+    for seat in body.memberships:
+        if seat.user_id == user.id and seat.term_start <= (term_end or date.max) and (
+                seat.term_end is None or term_start <= seat.term_end):
+            raise ServiceError(_("%(name)s already has a seat in %(body)s for this term.", name=user.name,
+                                 body=body.code))
     membership = Membership(body=body, user=user, role=role.value, voting=voting, term_start=term_start,
                             term_end=term_end, organisation_id=organisation_id, deputy_of=deputy_of)
     db.session.add(membership)
@@ -98,6 +106,7 @@ def add_membership(actor: User, body: Body, user: User, role: Role, voting: bool
 
 
 def end_membership(actor: User, membership: Membership, last_day: date) -> None:
+    lock(membership)
     if last_day < membership.term_start:
         raise ServiceError(_("A term cannot end before it starts."))
     if membership.term_end is not None and membership.term_end <= last_day:
@@ -116,6 +125,7 @@ def next_record_number(year: int) -> str:
 def create_case(actor: User, body: Body, title: str, confidential: bool, legal_basis: str) -> Case:
     if confidential and not legal_basis.strip():
         raise ServiceError(_("A confidential case needs the legal basis of its confidentiality."))
+    lock_sequence("case record numbers")
     case = Case(record_number=next_record_number(helsinki_today().year), title=title.strip(),
                 confidential=confidential, legal_basis=legal_basis.strip(), awaiting_body=body,
                 created_by_id=actor.id)
@@ -143,6 +153,7 @@ def next_meeting_number(body: Body, year: int) -> int:
 
 def create_meeting(actor: User, body: Body, number: int, starts_at: datetime, place: str, remote_link: str) -> Meeting:
     year = starts_at.astimezone(HELSINKI).year
+    lock(body)
     clash = db.session.scalar(sa.select(Meeting.id).where(Meeting.body_id == body.id, Meeting.year == year,
                                                           Meeting.number == number))
     if clash:
@@ -161,8 +172,12 @@ def _require_status(meeting: Meeting, allowed: tuple[MeetingStatus, ...], messag
 
 
 def add_item(actor: User, meeting: Meeting, case: Case, kind: str, proposal: str, presenter: User | None) -> AgendaItem:
+    lock(meeting, case)
     _require_status(meeting, (M.PLANNED, M.AGENDA_PUBLISHED),
                     _l("Items are added to the agenda before the meeting starts."))
+    if case.awaiting_body_id != meeting.body_id or case.closed:
+        raise ServiceError(_("Case %(record)s is not waiting for %(body)s: it may already be on an agenda.",
+                             record=case.record_number, body=meeting.body.code))
     section = (db.session.scalar(sa.select(sa.func.max(AgendaItem.section)).where(
         AgendaItem.meeting_id == meeting.id)) or 0) + 1
     item = AgendaItem(meeting=meeting, case=case, section=section, decision_kind=kind, proposal=proposal,
@@ -177,6 +192,7 @@ def add_item(actor: User, meeting: Meeting, case: Case, kind: str, proposal: str
 def update_item(actor: User, item: AgendaItem, expected_version: int, proposal: str, kind: str,
                 presenter: User | None) -> None:
     """Optimistic locking: the form carries the version it was built from."""
+    lock(item.meeting)
     if item.decision is not None or item.meeting.locked:
         raise ServiceError(_("The item has been decided and can no longer be edited."))
     if item.version != expected_version:
@@ -187,6 +203,7 @@ def update_item(actor: User, item: AgendaItem, expected_version: int, proposal: 
 
 
 def publish_agenda(actor: User, meeting: Meeting) -> None:
+    lock(meeting)
     _require_status(meeting, (M.PLANNED,), _l("The agenda has already been published."))
     if not meeting.items:
         raise ServiceError(_("Add at least one item before publishing the agenda."))
@@ -200,8 +217,13 @@ def publish_agenda(actor: User, meeting: Meeting) -> None:
                        membership.user.locale, meeting=meeting, link=link)
 
 
-def start_session(actor: User, meeting: Meeting) -> None:
+def start_session(actor: User, meeting: Meeting, today: date | None = None) -> None:
+    lock(meeting)
     _require_status(meeting, (M.AGENDA_PUBLISHED,), _l("Publish the agenda before the meeting starts."))
+    day = meeting.starts_at.astimezone(HELSINKI).date()
+    if (today or helsinki_today()) < day:
+        raise ServiceError(_("The meeting is on %(date)s: it can be started on that day, not before. Move the "
+                             "meeting if it is held earlier.", date=when(day)))
     meeting.status = M.IN_SESSION.value
     existing = {a.membership_id for a in meeting.attendances}
     for membership in active_memberships(meeting):
@@ -216,6 +238,7 @@ def active_memberships(meeting: Meeting) -> list[Membership]:
 
 
 def record_attendance(actor: User, meeting: Meeting, present: set[int], stand_ins: dict[int, int]) -> None:
+    lock(meeting)
     _require_status(meeting, (M.IN_SESSION,), _l("Attendance is recorded during the meeting."))
     by_id = {m.id: m for m in active_memberships(meeting)}
     for deputy_id, principal_id in stand_ins.items():
@@ -227,6 +250,9 @@ def record_attendance(actor: User, meeting: Meeting, present: set[int], stand_in
                                  name=principal.user.name))
         if deputy_id not in present:
             raise ServiceError(_("Mark %(name)s present to let them stand in.", name=deputy.user.name))
+    if all(a.present == (a.membership_id in present) and a.standing_in_for_id == stand_ins.get(a.membership_id)
+           for a in meeting.attendances):
+        return  # recorded again as it was: nothing changes
     for attendance in meeting.attendances:
         attendance.present = attendance.membership_id in present
         attendance.standing_in_for_id = stand_ins.get(attendance.membership_id)
@@ -271,6 +297,7 @@ def quorum(meeting: Meeting, item: AgendaItem | None = None) -> Quorum:
 
 
 def declare_conflict(actor: User, item: AgendaItem, membership: Membership, reason: str) -> Recusal:
+    lock(item.meeting)
     if item.decision is not None:
         raise ServiceError(_("The item has been decided; a conflict of interest is declared before the decision."))
     if not reason.strip():
@@ -289,6 +316,7 @@ def declare_conflict(actor: User, item: AgendaItem, membership: Membership, reas
 def open_vote(actor: User, item: AgendaItem, counter_proposal: str, mover: Membership,
               seconder: Membership) -> VoteRound:
     meeting = item.meeting
+    lock(meeting)
     _require_status(meeting, (M.IN_SESSION,), _l("Votes are taken during the meeting."))
     if item.decision is not None:
         raise ServiceError(_("The item has already been decided."))
@@ -308,6 +336,7 @@ def open_vote(actor: User, item: AgendaItem, counter_proposal: str, mover: Membe
 
 
 def cast_ballot(actor: User, vote: VoteRound, membership: Membership, choice: str) -> Ballot:
+    lock(vote)
     if vote.closed_at is not None:
         raise ServiceError(_("The vote has been closed."))
     if choice not in ("proposal", "counter", "blank"):
@@ -352,6 +381,7 @@ def result(vote: VoteRound) -> VoteResult:
 
 
 def close_vote(actor: User, vote: VoteRound) -> VoteResult:
+    lock(vote)
     if vote.closed_at is not None:
         raise ServiceError(_("The vote has already been closed."))
     if not vote.ballots:
@@ -371,6 +401,7 @@ PERSONAL_DATA_DAYS = 30
 def decide(actor: User, item: AgendaItem, resolution: Resolution, text: str,
            delegated_to: Body | None = None, redacted_text: str = "",
            personal_data_hidden_from: date | None = None) -> Decision:
+    lock(item.meeting)
     meeting = item.meeting
     body = meeting.body
     _require_status(meeting, (M.IN_SESSION,), _l("Decisions are made during the meeting."))
@@ -417,6 +448,10 @@ def decide(actor: User, item: AgendaItem, resolution: Resolution, text: str,
 
 
 def add_dissent(actor: User, decision: Decision, membership: Membership, text: str) -> Dissent:
+    lock(decision)
+    if any(d.membership_id == membership.id for d in decision.dissents):
+        raise ServiceError(_("%(name)s has already left a dissenting opinion on this decision.",
+                             name=membership.user.name))
     if decision.item.meeting.locked:
         raise ServiceError(_("The minutes are approved; dissents can no longer be added."))
     if membership.id not in {a.membership_id for a in decision.item.meeting.attendances if a.present}:
@@ -430,6 +465,7 @@ def add_dissent(actor: User, decision: Decision, membership: Membership, text: s
 
 
 def close_meeting(actor: User, meeting: Meeting) -> None:
+    lock(meeting)
     _require_status(meeting, (M.IN_SESSION,), _l("Only a meeting in session can be closed."))
     undecided = [i for i in meeting.items if i.decision is None]
     if undecided:
@@ -437,6 +473,42 @@ def close_meeting(actor: User, meeting: Meeting) -> None:
                              "Undecided: %(items)s.", items=", ".join(f"§ {i.section}" for i in undecided)))
     meeting.status = M.HELD.value
     audit.record(actor, "meeting.closed", meeting)
+
+
+def record_inquorate(actor: User, meeting: Meeting) -> list[AgendaItem]:
+    """A meeting that never became quorate ends without decisions: it is recorded as inquorate and its
+    undecided items move to the body's next meeting whose agenda is still open (or, without one,
+    their cases wait for the body again). Returns the items added to the next meeting."""
+    lock(meeting)
+    _require_status(meeting, (M.IN_SESSION,), _l("Only a meeting in session can be recorded as inquorate."))
+    if quorum(meeting).quorate:
+        raise ServiceError(_("The meeting is quorate: decide the items, or table them to handle them later."))
+    undecided = [i for i in meeting.items if i.decision is None]
+    later = db.session.scalar(
+        sa.select(Meeting).where(Meeting.body_id == meeting.body_id, Meeting.starts_at > meeting.starts_at,
+                                 Meeting.status.in_([M.PLANNED.value, M.AGENDA_PUBLISHED.value]))
+        .order_by(Meeting.starts_at, Meeting.id).limit(1))
+    moved: list[AgendaItem] = []
+    if later is not None:
+        lock(later)
+    section = (db.session.scalar(sa.select(sa.func.max(AgendaItem.section)).where(
+        AgendaItem.meeting_id == later.id)) or 0) if later is not None else 0
+    for item in undecided:
+        if later is not None:
+            section += 1
+            moved.append(AgendaItem(meeting=later, case=item.case, section=section, decision_kind=item.decision_kind,
+                                    proposal=item.proposal, presenter=item.presenter))
+            db.session.add(moved[-1])
+            item.case.awaiting_body = None
+        else:
+            item.case.awaiting_body = meeting.body
+    meeting.status = M.HELD.value
+    meeting.inquorate = True
+    q = quorum(meeting)
+    audit.record(actor, "meeting.inquorate", meeting, present=q.present, seats=q.seats,
+                 moved_to=later.reference if later is not None else None,
+                 items=[i.case.record_number for i in undecided])
+    return moved
 
 
 def decisions_effective_query():
@@ -455,6 +527,7 @@ def generate_minutes_text(meeting: Meeting, public: bool = False) -> str:
 
 
 def create_minutes(actor: User, meeting: Meeting) -> Minutes:
+    lock(meeting)
     _require_status(meeting, (M.HELD,), _l("Minutes are written after the meeting has been held."))
     if meeting.minutes:
         raise ServiceError(_("The minutes already exist."))
@@ -466,25 +539,34 @@ def create_minutes(actor: User, meeting: Meeting) -> Minutes:
 
 
 def edit_minutes(actor: User, minutes: Minutes, body: str, public_body: str) -> None:
+    lock(minutes)
     if minutes.meeting.locked or minutes.approved or minutes.chair_signed_at or minutes.secretary_signed_at:
         raise ServiceError(_("The minutes have been approved and are locked. Make a correction instead."))
     changed = [name for name, old, new in (("body", minutes.body, body), ("public_body", minutes.public_body,
                                                                         public_body)) if old != new]
+    if not changed:
+        return  # saved twice, or nothing changed: nothing to record
     minutes.body, minutes.public_body = body, public_body
     audit.record(actor, "minutes.edited", minutes, changed=changed)
 
 
 def set_checkers(actor: User, meeting: Meeting, first: User, second: User) -> None:
+    lock(meeting)
     present_users = {a.membership.user_id for a in meeting.attendances if a.present}
     if first.id == second.id:
         raise ServiceError(_("Choose two different minute-checkers."))
     if first.id not in present_users or second.id not in present_users:
         raise ServiceError(_("Minute-checkers are chosen from those present at the meeting."))
+    if meeting.current_minutes is not None and meeting.current_minutes.approved:
+        raise ServiceError(_("These minutes have already been approved."))
+    if (meeting.checker1_id, meeting.checker2_id) == (first.id, second.id):
+        return  # already chosen: nothing changes
     meeting.checker1, meeting.checker2 = first, second
     audit.record(actor, "minutes.checkers_set", meeting, checkers=[first.id, second.id])
 
 
 def approve_as_checker(user: User, minutes: Minutes) -> None:
+    lock(minutes)
     meeting = minutes.meeting
     if user.id not in (meeting.checker1_id, meeting.checker2_id):
         raise ServiceError(_("Only the minute-checkers of this meeting approve its minutes."))
@@ -496,6 +578,7 @@ def approve_as_checker(user: User, minutes: Minutes) -> None:
 
 
 def approve_by_meeting(actor: User, minutes: Minutes, later: Meeting) -> None:
+    lock(minutes)
     meeting = minutes.meeting
     if minutes.approved:
         raise ServiceError(_("These minutes have already been approved."))
@@ -506,6 +589,7 @@ def approve_by_meeting(actor: User, minutes: Minutes, later: Meeting) -> None:
 
 
 def sign(user: User, minutes: Minutes, as_role: Role) -> None:
+    lock(minutes.meeting, minutes)
     meeting = minutes.meeting
     if not minutes.approved:
         raise ServiceError(_("The minutes are signed after they have been approved."))
@@ -531,11 +615,14 @@ def sign(user: User, minutes: Minutes, as_role: Role) -> None:
 
 
 def correct_minutes(actor: User, meeting: Meeting, body: str, public_body: str, note: str) -> Minutes:
+    lock(meeting)
     if not meeting.locked:
         raise ServiceError(_("Until the minutes are approved, edit them directly."))
     if not note.strip():
         raise ServiceError(_("Explain the correction in a note."))
     current = meeting.current_minutes
+    if (current.body, current.public_body) == (body, public_body):
+        raise ServiceError(_("The correction changes nothing in the minutes."))
     correction = Minutes(meeting=meeting, version=current.version + 1, body=body, public_body=public_body,
                          note=note.strip(),
                          created_by_id=actor.id, checker1_approved_at=current.checker1_approved_at,
@@ -564,7 +651,10 @@ def add_task(actor: User, decision: Decision, description: str, due_on: date, ow
 
 
 def update_task(actor: User, task: Task, status: TaskStatus, note: str) -> None:
+    lock(task)
     old = task.status
+    if old == status.value and not note.strip():
+        return  # nothing changes
     task.status = status.value
     if note.strip():
         db.session.add(TaskNote(task=task, user=actor, text=note.strip()))

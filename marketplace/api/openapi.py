@@ -14,6 +14,15 @@ def _s(kind: str | list[str], **extra: Any) -> dict[str, Any]:
     return {"type": kind, **extra}
 
 
+#: Items per page.
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+#: A cursor is unpadded base64url of the decimal id of the last item of the page before (ids go up to
+#: 2147483647: ten digits, fourteen characters); the API refuses any other text as an invalid cursor.
+CURSOR_PATTERN = r"^(?:[A-Za-z0-9_-]{4}){0,3}(?:[A-Za-z0-9_-]{2,3})?$"
+CURSOR_MAX_LENGTH = 14
+#: A year of the filters: 2000 to 2100.
+YEAR_PATTERN = r"^(?:20[0-9]{2}|2100)$"
+
 NULLABLE_STRING = _s(["string", "null"])
 NULLABLE_DATE = _s(["string", "null"], format="date")
 
@@ -96,10 +105,12 @@ for _name in ("Service", "Provider", "RulesVersion", "Body", "Meeting", "Decisio
     SCHEMAS[f"{_name}List"] = _list_of(_name)
 
 PAGING = [
-    {"name": "limit", "in": "query", "schema": _s("integer", minimum=1, maximum=200, default=50),
+    {"name": "limit", "in": "query", "schema": _s("integer", minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT),
      "description": "Items per page."},
-    {"name": "cursor", "in": "query", "schema": _s("string"), "allowEmptyValue": True,
-     "description": "The `next_cursor` of the previous page; empty for the first page."},
+    {"name": "cursor", "in": "query", "allowEmptyValue": True,
+     "schema": _s("string", pattern=CURSOR_PATTERN, maxLength=CURSOR_MAX_LENGTH),
+     "description": "The `next_cursor` of the previous page, as it was given; empty for the first page. "
+                    "Any other value is refused (400)."},
 ]
 
 
@@ -130,7 +141,7 @@ ENDPOINTS = {
          _many("model", "Price model of a plan.", vocab.PRICE_MODELS),
          _q("max_price", "Highest unit price of the cheapest plan, in euros excluding VAT.",
             pattern=r"^\d+([.,]\d{1,2})?$"),
-         _q("provider", "Only this provider's services (its id).", pattern=r"^\d+$")]),
+         _q("provider", "Only this provider's services (its id, 1 to 2147483647).", pattern=r"^[0-9]{1,10}$")]),
     "/api/v1/providers": ("Active providers", "ProviderList", []),
     "/api/v1/rules": ("Versions of the rules (not drafts); the text of the version in force", "RulesVersionList",
                       [_q("status", "Only versions in this status.",
@@ -138,12 +149,12 @@ ENDPOINTS = {
     "/api/v1/bodies": ("Steering bodies with their current members", "BodyList",
                        [_q("level", "Only bodies of this level.", enum=[v.value for v in Level])]),
     "/api/v1/meetings": ("Meetings whose agenda is published", "MeetingList",
-                         [_q("body", "Body code, e.g. OR."), _q("year", "Year, e.g. 2026.", pattern=r"^\d{4}$"),
+                         [_q("body", "Body code, e.g. OR."), _q("year", "Year, 2000 to 2100, e.g. 2026.", pattern=YEAR_PATTERN),
                           _q("status", "Meeting status.",
                              enum=[s.value for s in MeetingStatus if s != MeetingStatus.PLANNED])]),
     "/api/v1/decisions": ("Decisions whose minutes are approved (the public register)", "DecisionList",
                           [_q("body", "Body code, e.g. OR."), _q("level", "Level.", enum=[v.value for v in Level]),
-                           _q("year", "Year of the decision.", pattern=r"^\d{4}$"),
+                           _q("year", "Year of the decision, 2000 to 2100.", pattern=YEAR_PATTERN),
                            _q("resolution", "Resolution.", enum=[r.value for r in Resolution]),
                            _q("kind", "Kind of decision.", enum=[k.value for k in DecisionKind]),
                            _q("case", "Record number of the case.", pattern=r"^DIGI-\d{4}-\d{6}$"),

@@ -8,43 +8,46 @@ allowed from any origin. Bad parameters answer 400 with the parameter named.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_babel import force_locale
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.clock import helsinki_today
 from app.extensions import csrf, db
 from app.models import Organisation, OrgKind, OrgStatus
-from app.validators import whole_number
+from app.params import FIRST_YEAR, LAST_YEAR, BadQuery, parse_int, query_int, query_year
+from app.security import MAX_ID
+from app.urls import external_url, public_base_url
 from governance.models import RulesAcceptance, RulesStatus, RulesVersion
 from governance.register import services as register
 from governance.steering.models import AgendaItem, Body, Case, Decision, Level, Meeting, MeetingStatus, Membership
-from marketplace.api.openapi import spec
+from marketplace.api.openapi import CURSOR_MAX_LENGTH, CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, spec
 from marketplace.catalogue import search as catalogue_search
 from marketplace.catalogue.models import CatalogueEntry, ServiceRevision
 from marketplace.catalogue.services import gross_cents
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
-DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+_CURSOR = re.compile(CURSOR_PATTERN)
+BAD_CURSOR = "use the next_cursor of an earlier answer"
 
 
-class BadParameter(Exception):
-    def __init__(self, parameter: str, message: str):
-        super().__init__(message)
-        self.parameter, self.message = parameter, message
+class BadParameter(BadQuery):
+    """A parameter the API does not accept, with an English message (the API's language)."""
 
 
-@bp.errorhandler(BadParameter)
-def _bad_parameter(error: BadParameter):
+@bp.errorhandler(BadQuery)
+def _bad_parameter(error: BadQuery):
     return jsonify(error=400, parameter=error.parameter, message=error.message), 400
 
 
@@ -57,27 +60,31 @@ def _cors(response: Response) -> Response:
 
 
 def _limit() -> int:
-    limit = whole_number(request.args.get("limit", str(DEFAULT_LIMIT)), MAX_LIMIT)
-    if limit is None or limit < 1:
-        raise BadParameter("limit", f"a whole number from 1 to {MAX_LIMIT}")
-    return limit
+    return query_int("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT, empty=False,
+                     message=f"a whole number from 1 to {MAX_LIMIT}")
 
 
-def _cursor() -> int | None:
-    raw = request.args.get("cursor")
+def decode_cursor(raw: str | None) -> int | None:
+    """The id a `cursor` stands for, or None for the first page (no cursor, or an empty one).
+
+    A cursor is valid only as `encode_cursor` writes it: unpadded base64url of the decimal digits of
+    an id from 1 to MAX_ID. Anything else (other text, padding, a JSON true or string or list, a number
+    past what an id column holds) is an invalid cursor, a 400."""
     if raw is None or raw == "":
         return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)))
-        if not isinstance(value, int) or value < 0:
-            raise ValueError
-    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
-        raise BadParameter("cursor", "use the next_cursor of an earlier answer") from None
-    return value
+    if len(raw) <= CURSOR_MAX_LENGTH and _CURSOR.fullmatch(raw):
+        try:
+            digits = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            digits = None
+        value = parse_int(digits, 1, MAX_ID) if digits is not None else None
+        if value is not None and encode_cursor(value) == raw:
+            return value
+    raise BadParameter("cursor", BAD_CURSOR)
 
 
-def _encode_cursor(value: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+def encode_cursor(value: int) -> str:
+    return base64.urlsafe_b64encode(str(value).encode("ascii")).decode("ascii").rstrip("=")
 
 
 def _choice(name: str, allowed: set[str]) -> str | None:
@@ -116,7 +123,7 @@ def _not_modified(response: Response) -> Response:
 
 def _page(stmt: sa.Select, id_column, serialise: Callable[[Any], dict], stamp: Callable[[Any], datetime | None],
           prepare: Callable[[list], Any] | None = None):
-    limit, cursor = _limit(), _cursor()
+    limit, cursor = _limit(), decode_cursor(request.args.get("cursor"))
     if cursor is not None:
         stmt = stmt.where(id_column < cursor)
     rows = list(db.session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)).unique())
@@ -126,7 +133,7 @@ def _page(stmt: sa.Select, id_column, serialise: Callable[[Any], dict], stamp: C
         prepare(rows)
     last = getattr(rows[-1], id_column.key) if rows else None
     payload = {"items": [serialise(r) for r in rows],
-               "next_cursor": _encode_cursor(last) if more and rows else None}
+               "next_cursor": encode_cursor(last) if more and rows else None}
     stamps = [s for s in (stamp(r) for r in rows) if s is not None]
     return _conditional(payload, max(stamps) if stamps else None)
 
@@ -215,7 +222,7 @@ def _meeting(meeting: Meeting) -> dict[str, Any]:
 def meetings():
     body = request.args.get("body")
     status = _choice("status", {s.value for s in MeetingStatus if s != MeetingStatus.PLANNED})
-    year = request.args.get("year")
+    year = query_year("year", message=f"a year from {FIRST_YEAR} to {LAST_YEAR}, such as 2026")
     stmt = (sa.select(Meeting).where(Meeting.status != MeetingStatus.PLANNED.value)
             .options(joinedload(Meeting.body), selectinload(Meeting.items).joinedload(AgendaItem.case)))
     if body:
@@ -225,17 +232,14 @@ def meetings():
         stmt = stmt.where(Meeting.body_id == body_id)
     if status:
         stmt = stmt.where(Meeting.status == status)
-    if year:
-        number = whole_number(year) if len(year) == 4 else None  # four digits, as the description says
-        if number is None:
-            raise BadParameter("year", "a year such as 2026")
-        stmt = stmt.where(Meeting.year == number)
+    if year is not None:
+        stmt = stmt.where(Meeting.year == year)
     return _page(stmt, Meeting.id, _meeting, lambda m: m.agenda_published_at)
 
 
 @bp.get("/v1/decisions")
 def decisions():
-    parsed = register.parse_filters(request.args)
+    parsed = register.parse_filters(request.args, spaces=False)
     if parsed.errors:
         name, message = next(iter(parsed.errors.items()))
         raise BadParameter(name, message)
@@ -272,7 +276,7 @@ def _service(entry: CatalogueEntry, data: dict[str, Any]) -> dict[str, Any]:
         "slug": entry.slug, "name": data["name"], "summary": data["summary"],
         "summary_sv": data.get("summary_sv") or None, "summary_en": data.get("summary_en") or None,
         "description": data.get("description", ""),
-        "url": url_for("catalogue.show", slug=entry.slug, _external=True),
+        "url": external_url("catalogue.show", slug=entry.slug),
         "provider": {"id": entry.organisation_id, "name": entry.provider_name},
         "category": data["category"], "levels": data["levels"], "roles": data["roles"],
         "subjects": data["subjects"], "languages": data["languages"], "standards": data["standards"],
@@ -294,7 +298,7 @@ def services():
         if name in request.args:
             raise BadParameter(name, "not used by the API; page with limit and cursor")
     with force_locale("en"):
-        query, errors = catalogue_search.parse(request.args)
+        query, errors = catalogue_search.parse(request.args, spaces=False)
     if errors:
         name, message = next(iter(errors.items()))
         raise BadParameter(name, message)
@@ -315,12 +319,12 @@ def services():
 
 @bp.get("/v1/openapi.json")
 def openapi():
-    return jsonify(spec(request.host_url.rstrip("/")))
+    return jsonify(spec(public_base_url()))
 
 
 @bp.get("/docs")
 def docs():
-    return render_template("api/docs.html", spec=spec(request.host_url.rstrip("/")))
+    return render_template("api/docs.html", spec=spec(public_base_url()))
 
 
 @bp.route("/v1/<path:anything>", methods=["OPTIONS"])

@@ -23,7 +23,6 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
-from datetime import date
 
 import numpy as np
 import sqlalchemy as sa

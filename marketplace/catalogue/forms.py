@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.widgets import TextInput
@@ -42,6 +43,11 @@ class EuroDecimalField(DecimalField):
             raise ValueError(_l("Enter a number, for example 12,50.")) from exc
 
 
+def _coded(code: str, label) -> str:
+    """"MA – Matematiikka": the code with its label in the reader's language (evaluated when shown)."""
+    return f"{code} – {label}"
+
+
 class ListingForm(FlaskForm):
     name = StringField(_l("Name of the service"), validators=[DataRequired(_l("Give the service a name.")),
                                                               Length(max=120)])
@@ -64,7 +70,7 @@ class ListingForm(FlaskForm):
     roles = MultiCheckboxField(_l("User roles"), choices=choices(vocab.ROLES.items()),
                                validators=[DataRequired(_l("Choose at least one user role."))])
     subjects = MultiCheckboxField(_l("Subjects"), choices=choices(
-        (code, f"{code} – {label}") for code, label in vocab.SUBJECTS.items()), validators=[Optional()],
+        (code, LazyString(_coded, code, label)) for code, label in vocab.SUBJECTS.items()), validators=[Optional()],
         description=_l("The national subject codes. Leave empty for tools that are not about a subject."))
     languages = MultiCheckboxField(_l("Languages of the service"), choices=choices(vocab.LANGUAGES.items()),
                                    validators=[DataRequired(_l("Choose at least one language."))])

@@ -26,7 +26,8 @@ from flask_babel import gettext as _
 from app.clock import helsinki_today
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgStatus
-from app.validators import whole_number
+from app.params import parse_int
+from app.security import MAX_ID
 from governance.services import accepted_current_rules_clause
 from marketplace.catalogue.models import CatalogueEntry, CatalogueTag
 from marketplace.catalogue.vocab import FACETS
@@ -89,9 +90,11 @@ def _format_euros(cents: int) -> str:
     return f"{cents // 100}" if cents % 100 == 0 else f"{cents // 100}.{cents % 100:02d}"
 
 
-def parse(args) -> tuple[CatalogueQuery, dict[str, str]]:
+def parse(args, *, spaces: bool = True) -> tuple[CatalogueQuery, dict[str, str]]:
     """Read a query from URL arguments. Bad values are left out and reported by
-    parameter name with a message for the user; the rest of the query still applies."""
+    parameter name with a message for the user; the rest of the query still applies.
+    Numbers are read with app.params.parse_int; `spaces`: spaces around them are allowed (the
+    page's fields; the API, as described, takes none)."""
     query = CatalogueQuery()
     errors: dict[str, str] = {}
     q = (args.get("q") or "").strip()
@@ -122,9 +125,9 @@ def parse(args) -> tuple[CatalogueQuery, dict[str, str]]:
                 errors["max_price"] = _("The maximum price is too large.")
             else:
                 query.max_price_cents = int((price * 100).to_integral_value())
-    provider = (args.get("provider") or "").strip()
-    if provider:
-        provider_id = whole_number(provider)
+    provider = args.get("provider") or ""
+    if provider.strip():
+        provider_id = parse_int(provider, 1, MAX_ID, spaces=spaces)
         if provider_id is not None:
             query.provider_id = provider_id
         else:
@@ -134,17 +137,19 @@ def parse(args) -> tuple[CatalogueQuery, dict[str, str]]:
         query.sort = sort
     else:
         errors["sort"] = _("Unknown sort order ignored.")
-    per_page = (args.get("per_page") or "").strip()
-    if per_page:
-        if per_page.isdigit() and int(per_page) in PAGE_SIZES:
-            query.per_page = int(per_page)
+    per_page = args.get("per_page") or ""
+    if per_page.strip():
+        size = parse_int(per_page, min(PAGE_SIZES), max(PAGE_SIZES), spaces=spaces)
+        if size in PAGE_SIZES:
+            query.per_page = size
         else:
             errors["per_page"] = _("The page size must be one of %(sizes)s.",
                                    sizes=", ".join(str(s) for s in PAGE_SIZES))
-    page = (args.get("page") or "").strip()
-    if page:
-        if page.isdigit() and 1 <= int(page) <= MAX_PAGE:
-            query.page = int(page)
+    page = args.get("page") or ""
+    if page.strip():
+        number = parse_int(page, 1, MAX_PAGE, spaces=spaces)
+        if number is not None:
+            query.page = number
         else:
             errors["page"] = _("The page number must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
     return query, errors

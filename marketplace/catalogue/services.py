@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import audit
+from app.concurrency import lock
 from app.extensions import db, utcnow
 from app.files import FileRejected, StoredFile, store
 from app.mail import queue_mail
@@ -127,6 +128,7 @@ def _apply(service: Service, data: dict[str, Any]) -> list[str]:
 
 
 def update_listing(user: User, service: Service, data: dict[str, Any]) -> list[str]:
+    lock(service)
     if service.status == S.IN_REVIEW:
         _changed(service)
     changed = _apply(service, data)
@@ -137,6 +139,13 @@ def update_listing(user: User, service: Service, data: dict[str, Any]) -> list[s
 
 
 def save_plan(user: User, service: Service, data: dict[str, Any], plan: PricingPlan | None = None) -> PricingPlan:
+    lock(service)
+    if plan is not None and plan not in service.plans:
+        raise ServiceError(_("This pricing plan has been removed."))
+    keys = ("name", "model", "unit_price_cents", "vat_rate_bp", "min_quantity", "notes")
+    if plan is not None and all(getattr(plan, key) == data.get(key) for key in keys) and (
+            data["model"] != PriceModel.FREE or plan.unit_price_cents == 0):
+        return plan  # saved again as it was: nothing changes
     _changed(service)
     if data["model"] == PriceModel.FREE:
         data = {**data, "unit_price_cents": 0}
@@ -147,7 +156,7 @@ def save_plan(user: User, service: Service, data: dict[str, Any], plan: PricingP
             raise ServiceError(_("A listing can have at most %(n)d pricing plans.", n=MAX_PLANS))
         plan = PricingPlan(service=service, position=max((p.position for p in service.plans), default=0) + 1)
         db.session.add(plan)
-    for key in ("name", "model", "unit_price_cents", "vat_rate_bp", "min_quantity", "notes"):
+    for key in keys:
         setattr(plan, key, data[key])
     db.session.flush()
     audit.record(user, "listing.plan_saved", service, plan=plan.id, model=plan.model,
@@ -156,6 +165,9 @@ def save_plan(user: User, service: Service, data: dict[str, Any], plan: PricingP
 
 
 def delete_plan(user: User, service: Service, plan: PricingPlan) -> None:
+    lock(service)
+    if plan not in service.plans:
+        raise ServiceError(_("This pricing plan has already been removed."))
     _changed(service)
     service.plans.remove(plan)
     db.session.flush()
@@ -163,6 +175,7 @@ def delete_plan(user: User, service: Service, plan: PricingPlan) -> None:
 
 
 def add_screenshot(user: User, service: Service, filename: str | None, data: bytes, alt_text: str) -> ServiceScreenshot:
+    lock(service)
     _changed(service)
     if len(service.screenshots) >= MAX_SCREENSHOTS:
         raise ServiceError(_("A listing can have at most %(n)d screenshots.", n=MAX_SCREENSHOTS))
@@ -181,6 +194,9 @@ def add_screenshot(user: User, service: Service, filename: str | None, data: byt
 
 
 def delete_screenshot(user: User, service: Service, shot: ServiceScreenshot) -> None:
+    lock(service)
+    if shot not in service.screenshots:
+        raise ServiceError(_("This screenshot has already been removed."))
     _changed(service)
     service.screenshots.remove(shot)
     db.session.flush()
@@ -194,6 +210,7 @@ def screenshot_file(file_id: int) -> StoredFile | None:
 # --- submitting, reviewing, publishing ------------------------------------------------------
 
 def submit(user: User, service: Service) -> None:
+    lock(service)
     if service.status not in (S.DRAFT, S.RETURNED, S.WITHDRAWN):
         raise ServiceError(_("Only a draft, a returned or a withdrawn listing can be submitted."))
     _require_standing(service.organisation)
@@ -225,6 +242,7 @@ def published_revision(service: Service) -> ServiceRevision | None:
 
 
 def publish(reviewer: User, service: Service, comment: str = "") -> ServiceRevision:
+    lock(service)
     if service.status != S.IN_REVIEW:
         raise ServiceError(_("Only a listing in review can be published."))
     _require_standing(service.organisation)
@@ -244,6 +262,7 @@ def publish(reviewer: User, service: Service, comment: str = "") -> ServiceRevis
 
 
 def return_listing(reviewer: User, service: Service, comment: str) -> None:
+    lock(service)
     if service.status != S.IN_REVIEW:
         raise ServiceError(_("Only a listing in review can be returned."))
     if not comment.strip():
@@ -256,6 +275,7 @@ def return_listing(reviewer: User, service: Service, comment: str) -> None:
 
 
 def withdraw(user: User, service: Service, reason: str = "") -> None:
+    lock(service)
     if service.status == S.WITHDRAWN:
         raise ServiceError(_("The listing is already withdrawn."))
     service.status = S.WITHDRAWN.value

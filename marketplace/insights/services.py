@@ -24,7 +24,7 @@ from governance import services as rules
 from governance.models import RulesAcceptance
 from marketplace.catalogue.models import CatalogueEntry, CatalogueTag, Service, ServiceViewCount
 from marketplace.models import ApplicationStatus, ApplicationSubmission, ProviderApplication, ProviderStatusChange
-from marketplace.procurement.models import Order, OrderStatus, PaymentStatus, RequestLine
+from marketplace.procurement.models import Order, OrderStatus, RequestLine
 
 MONTHS = 24
 QUARTERS = 8

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -16,7 +16,8 @@ from app.clock import helsinki_today
 from app.extensions import db
 from app.models import Organisation, OrgKind
 from app.permissions import is_coordinator, require
-from app.validators import whole_number
+from app.forms import INVALID_CHOICES
+from app.params import query_id
 from marketplace.insights import charts, permissions, services
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
@@ -62,7 +63,7 @@ def _organisation(name: str) -> tuple[Organisation | None, list[tuple[int, str]]
         return current_user.organisation, []
     options = [(i, n) for i, n in db.session.execute(sa.select(Organisation.id, Organisation.name)
                                                      .where(Organisation.kind == kind).order_by(Organisation.name))]
-    chosen = whole_number(request.args.get("organisation"))
+    chosen = query_id("organisation", message=str(INVALID_CHOICES))
     found_id = next((i for i, _n in options if i == chosen), options[0][0] if options else None)
     return (db.session.get(Organisation, found_id) if found_id is not None else None), options
 

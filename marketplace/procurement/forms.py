@@ -4,33 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.widgets import TextInput
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import choices
+from app.forms import DATE_HINT, FinnishDateField, IdSelectField, QueryNumberField, choices
+from app.params import FIRST_YEAR, LAST_YEAR
 
-_DATE = _l("Enter a date as day.month.year, for example 1.8.2026.")
-
-
-class FinnishDateField(DateField):
-    """A date as Finns write it (1.8.2026), or in ISO form (2026-08-01). A text input: a browser's
-    date input shows and sends its own format, whatever the hint says."""
-
-    widget = TextInput()
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("format", ["%d.%m.%Y", "%Y-%m-%d"])
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata([v.strip() for v in valuelist])
-        except ValueError as exc:
-            raise ValueError(str(_DATE)) from exc
-
-    def _value(self):
-        return self.data.strftime("%d.%m.%Y") if self.data else (self.raw_data[0] if self.raw_data else "")
+_DATE = DATE_HINT
 
 
 class LineForm(FlaskForm):
@@ -87,9 +67,10 @@ class OrderFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    municipality = SelectField(_l("Municipality"), coerce=int, validators=[Optional()], validate_choice=False)
-    provider = SelectField(_l("Provider"), coerce=int, validators=[Optional()], validate_choice=False)
+    # Read from the query string: numbers with app.params' parser, within what the columns hold.
+    municipality = IdSelectField(_l("Municipality"), validators=[Optional()])
+    provider = IdSelectField(_l("Provider"), validators=[Optional()])
     status = SelectField(_l("Order status"), validators=[Optional()])
     payment = SelectField(_l("Payment"), validators=[Optional()])
-    year = IntegerField(_l("Year of the term"), validators=[Optional(), NumberRange(min=2000, max=2100,
-                                                            message=_l("Enter a year such as 2026."))])
+    year = QueryNumberField(_l("Year of the term"), validators=[Optional()], minimum=FIRST_YEAR, maximum=LAST_YEAR,
+                            message=_l("Enter a year such as 2026."))

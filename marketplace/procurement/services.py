@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import audit
+from app.concurrency import lock
 from app.clock import helsinki_today
 from app.extensions import db, utcnow
 from app.mail import queue_mail
@@ -225,10 +226,18 @@ def default_term(today: date | None = None) -> tuple[date, date]:
 
 def create_request(user: User) -> ProcurementRequest:
     _require_buyer(user)
+    lock(user)
     request = ProcurementRequest(organisation_id=user.organisation_id, requester_id=user.id)
     db.session.add(request)
     audit.record(user, "procurement.created", request)
     return request
+
+
+def draft_for(user: User) -> ProcurementRequest:
+    """The buyer's current draft, started if there is none (once, however many tabs add at once)."""
+    _require_buyer(user)
+    lock(user)
+    return current_draft(user) or create_request(user)
 
 
 def current_draft(user: User) -> ProcurementRequest | None:
@@ -255,9 +264,13 @@ def add_line(user: User, request: ProcurementRequest, plan: OfferedPlan | None, 
              term_start: date | None = None, term_end: date | None = None) -> RequestLine:
     """Put a published plan on a draft (by default its minimum quantity for the next school year)."""
     _require_buyer(user)
+    lock(request)
     _require_own_draft(user, request)
     if plan is None:
         raise ServiceError(_("This service or plan is not in the catalogue, so it cannot be requested."))
+    if any(line.plan_id == plan.id for line in request.lines):
+        raise ServiceError(_("%(name)s (%(plan)s) is already on this request: change its quantity or term there.",
+                             name=plan.service_name, plan=plan.name))
     if len(request.lines) >= MAX_LINES:
         raise ServiceError(_("A request can have at most %(n)d lines.", n=MAX_LINES))
     start, end = default_term()
@@ -275,10 +288,13 @@ def add_line(user: User, request: ProcurementRequest, plan: OfferedPlan | None, 
 
 def update_line(user: User, request: ProcurementRequest, line: RequestLine, plan: OfferedPlan | None, quantity: int,
                 term_start: date, term_end: date) -> None:
+    lock(request)
     _require_own_draft(user, request)
     if plan is None or plan.service_id != line.service_id:
         raise ServiceError(_("Choose one of this service's pricing plans."))
     _validate_line(plan, quantity, term_start, term_end)
+    if (line.plan_id, line.quantity, line.term_start, line.term_end) == (plan.id, quantity, term_start, term_end):
+        return  # saved again as it was: nothing changes
     line.plan_id, line.plan_name, line.price_model = plan.id, plan.name, plan.model
     line.quantity, line.term_start, line.term_end = quantity, term_start, term_end
     audit.record(user, "procurement.line_changed", request, line=line.id, plan=plan.id, quantity=quantity,
@@ -286,13 +302,19 @@ def update_line(user: User, request: ProcurementRequest, line: RequestLine, plan
 
 
 def remove_line(user: User, request: ProcurementRequest, line: RequestLine) -> None:
+    lock(request)
     _require_own_draft(user, request)
+    if line not in request.lines:
+        raise ServiceError(_("This line has already been removed."))
     request.lines.remove(line)
     audit.record(user, "procurement.line_removed", request, line=line.id, service=line.service_id)
 
 
 def update_details(user: User, request: ProcurementRequest, purpose: str, cost_centre: str) -> None:
+    lock(request)
     _require_own_draft(user, request)
+    if (request.purpose, request.cost_centre) == (purpose.strip(), cost_centre.strip()):
+        return  # saved again as it was: nothing changes
     request.purpose, request.cost_centre = purpose.strip(), cost_centre.strip()
     audit.record(user, "procurement.details_changed", request)
 
@@ -300,6 +322,7 @@ def update_details(user: User, request: ProcurementRequest, purpose: str, cost_c
 def send_for_approval(user: User, request: ProcurementRequest) -> Totals:
     """Copy prices and VAT rates onto the lines and ask the municipality's approvers."""
     _require_buyer(user)
+    lock(request)
     _require_own_draft(user, request)
     if not request.lines:
         raise ServiceError(_("Add at least one service before sending the request."))
@@ -483,8 +506,9 @@ def _invoice_text(line: RequestLine) -> str:
 
 
 def _set_payment_status(order: Order, status: str) -> bool:
-    """Move the payment status forward only (late events never undo later ones)."""
-    if PAYMENT_RANK[status] <= PAYMENT_RANK.get(order.payment_status, 0) and status != order.payment_status:
+    """Move the payment status forward only (late events never undo later ones, and an event of the
+    status the order already has changes nothing)."""
+    if PAYMENT_RANK[status] <= PAYMENT_RANK.get(order.payment_status, 0):
         return False
     order.payment_status = status
     if status == PaymentStatus.PAID and order.paid_at is None:
@@ -494,6 +518,7 @@ def _set_payment_status(order: Order, status: str) -> bool:
 
 def mark_paid(user: User, order: Order, note: str) -> None:
     """Manual invoicing: the coordinator records the payment."""
+    lock(order)
     if not user.is_coordinator:
         raise ServiceError(_("Only the coordinator records payments."))
     if order.status != OrderStatus.ACTIVE:
@@ -515,50 +540,48 @@ class EventOutcome:
     message: str
 
 
-def record_stripe_event(event: Any) -> EventOutcome:
+def record_refused_stripe_event(reason: str, excerpt: str) -> None:
+    """A delivery signed with our webhook secret whose body is not a Stripe event: nothing is
+    applied, but it is on record (a leaked secret, or a change in Stripe's format, shows here)."""
+    audit.record(None, "stripe.event_refused", ("stripe_event", None), reason=reason, excerpt=excerpt)
+
+
+def record_stripe_event(event: payments.WebhookEvent) -> EventOutcome:
     """Store a verified event once and apply it. The insert runs in a savepoint: a replayed
-    or concurrent duplicate meets the primary key and is answered without any effect."""
-    event_id, event_type = str(event["id"]), str(event["type"])
-    if db.session.get(StripeEvent, event_id) is not None:
+    or concurrent duplicate meets the primary key and is answered without any effect. The order
+    is locked before its payment status is read, so events about one order arriving at once
+    (each stored) move the status in turn: the same change is applied and audited once."""
+    if db.session.get(StripeEvent, event.id) is not None:
         return EventOutcome(200, "duplicate event: already processed")
-    stored = StripeEvent(id=event_id, type=event_type[:100], stripe_created=_int(event, "created"))
+    stored = StripeEvent(id=event.id, type=event.type, stripe_created=event.created)
     try:
         with db.session.begin_nested():
             db.session.add(stored)
     except IntegrityError:
         return EventOutcome(200, "duplicate event: already processed")
-    status = payments.EVENT_STATUSES.get(event_type)
+    status = payments.EVENT_STATUSES.get(event.type)
     if status is None:
         stored.outcome = "unhandled_type"
-        audit.record(None, "stripe.event_ignored", ("stripe_event", event_id), type=event_type)
-        return EventOutcome(200, f"event type {event_type} is not used by DigiOne Hub; stored and ignored")
-    invoice_id = payments.event_invoice_id(event)
-    order = db.session.scalar(sa.select(Order).where(Order.stripe_invoice_id == invoice_id)) if invoice_id else None
+        audit.record(None, "stripe.event_ignored", ("stripe_event", event.id), type=event.type)
+        return EventOutcome(200, f"event type {event.type} is not used by DigiOne Hub; stored and ignored")
+    order = (db.session.scalar(sa.select(Order).where(Order.stripe_invoice_id == event.invoice_id))
+             if event.invoice_id else None)
     if order is None:
         stored.outcome = "no_order"
-        audit.record(None, "stripe.event_unmatched", ("stripe_event", event_id), type=event_type,
-                     invoice=invoice_id)
+        audit.record(None, "stripe.event_unmatched", ("stripe_event", event.id), type=event.type,
+                     invoice=event.invoice_id)
         return EventOutcome(200, "no order has this invoice; stored")
+    lock(order)
     stored.order_id = order.id
     before = order.payment_status
     if _set_payment_status(order, status):
         stored.outcome = "applied"
         audit.record(None, "order.payment_status", order, reference=order.reference, before=before, after=status,
-                     event=event_id)
+                     event=event.id)
         return EventOutcome(200, f"order {order.reference}: {status}")
     stored.outcome = "superseded"
-    audit.record(None, "stripe.event_superseded", order, event=event_id, type=event_type, status=before)
+    audit.record(None, "stripe.event_superseded", order, event=event.id, type=event.type, status=before)
     return EventOutcome(200, f"order {order.reference} is already {before}; the event changes nothing")
-
-
-def _int(event: Any, key: str) -> int | None:
-    try:
-        return int(event[key])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-# --- records --------------------------------------------------------------------------------------
 
 
 def requests_of(org_id: int) -> list[ProcurementRequest]:

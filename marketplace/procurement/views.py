@@ -12,8 +12,10 @@ from app.actions import attempt
 from app.csvutil import csv_response
 from app.extensions import csrf, db
 from app.models import Organisation, OrgKind
+from app.params import paginate
 from app.permissions import coordinator_required, is_coordinator, require
 from app.services import ServiceError
+from app.validators import whole_number
 from marketplace import payments
 from marketplace.procurement import services
 from marketplace.procurement.forms import (
@@ -109,15 +111,16 @@ def add():
     require(is_buyer(current_user), NOT_BUYER)
     form = AddServiceForm()
     plan = None
-    if form.validate() and form.service.data.isdigit() and form.plan.data.isdigit():
-        plan = services.offered_plan(int(form.service.data), int(form.plan.data))
+    if form.validate():
+        # ids as whole numbers an id column holds ("²" passes isdigit() but not int(); 10**20 overflows)
+        service_id, plan_id = whole_number(form.service.data), whole_number(form.plan.data)
+        if service_id is not None and plan_id is not None:
+            plan = services.offered_plan(service_id, plan_id)
     if plan is None:
         flash(_("This service or pricing plan is not in the catalogue now, so it cannot be requested."), "error")
         return redirect(url_for("catalogue.index"))
-    draft = services.current_draft(current_user)
     try:
-        if draft is None:
-            draft = services.create_request(current_user)
+        draft = services.draft_for(current_user)
         services.add_line(current_user, draft, plan)
     except ServiceError as exc:
         db.session.rollback()
@@ -270,7 +273,7 @@ def orders():
     require(can_see_orders(current_user), _l("Orders are seen by municipalities, providers and the coordinator."))
     form = _filter_form()
     filters = _filters(form)
-    page = db.paginate(services.orders_stmt(filters), per_page=ORDERS_PAGE, error_out=False)
+    page = paginate(services.orders_stmt(filters), per_page=ORDERS_PAGE)
     receivable = (services.receivables(current_user.organisation_id)
                   if current_user.organisation and current_user.organisation.is_provider else None)
     return render_template("procurement/orders.html", page=page, form=form, receivable=receivable,
@@ -371,13 +374,13 @@ def webhook():
     """Stripe's events: verified by signature, each stored once, applied to the order's payment."""
     try:
         event = payments.verify_event(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
+    except payments.MalformedEvent as exc:  # signed with our secret, yet not an event: keep a record
+        services.record_refused_stripe_event(exc.reason, exc.excerpt)
+        db.session.commit()
+        return jsonify(error=exc.reason), 400
     except payments.InvalidEvent as exc:
         return jsonify(error=str(exc)), 400
-    try:
-        outcome = services.record_stripe_event(event)
-    except (KeyError, TypeError, ValueError) as exc:
-        db.session.rollback()
-        return jsonify(error=f"the event is missing a field: {exc}"), 400
+    outcome = services.record_stripe_event(event)
     db.session.commit()
     return jsonify(message=outcome.message), outcome.status
 

@@ -24,11 +24,22 @@ bp = Blueprint("join", __name__, url_prefix="/join")
 PROVIDERS_ONLY = _l("The joining application is for service providers. Start a provider organisation first.")
 
 
-def _application() -> ProviderApplication:
+@bp.app_template_global()
+def joining_application(org) -> ProviderApplication | None:
+    """The provider's open or latest joining application (the organisation page tells where it stands)."""
+    return services.current_application(org)
+
+
+def _application(start: bool = True) -> ProviderApplication:
+    """The organisation's application; a new one is started when there is none and `start` is set
+    (submitting or withdrawing never starts one: there is nothing to submit or withdraw)."""
     require(is_provider_user(current_user), PROVIDERS_ONLY)
     org = current_user.organisation
     application = services.current_application(org)
     if application is None or not (application.is_open or application.status == "approved"):
+        if not start:
+            flash(_("%(org)s has no open joining application.", org=org.name), "info")
+            abort(redirect(url_for("orgs.organisation")))
         if org.status != "applicant":
             # Providers approved before the platform (or suspended ones) have nothing to apply for.
             flash(_("%(org)s is already a provider of the ecosystem; there is no application to fill in.",
@@ -142,7 +153,7 @@ def summary():
 @bp.post("/submit")
 @login_required
 def submit():
-    application = _application()
+    application = _application(start=False)
     if ConfirmForm().validate_on_submit():
         try:
             services.submit(current_user, application, request.remote_addr or "")
@@ -159,7 +170,7 @@ def submit():
 @bp.post("/withdraw")
 @login_required
 def withdraw():
-    application = _application()
+    application = _application(start=False)
     require(can_submit_application(current_user, application),
             _l("Only an admin of the organisation can withdraw the application."))
     if ConfirmForm().validate_on_submit():

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgStatus
+from app.params import paginate
 from app.permissions import is_coordinator
 from marketplace import services
 from marketplace.catalogue import search as catalogue_search
@@ -22,7 +23,7 @@ bp = Blueprint("providers", __name__, url_prefix="/providers")
 def index():
     stmt = (sa.select(Organisation).where(Organisation.kind == OrgKind.PROVIDER.value,
                                           Organisation.status == OrgStatus.ACTIVE.value).order_by(Organisation.name))
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = paginate(stmt, per_page=50)
     return render_template("providers/index.html", page=page)
 
 

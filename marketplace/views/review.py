@@ -12,6 +12,7 @@ from app.forms import choices
 from governance.steering import services as steering
 from app.files import download
 from app.models import Organisation
+from app.params import paginate
 from app.permissions import coordinator_required, require
 from app.services import ServiceError
 from marketplace import services
@@ -35,8 +36,7 @@ def queue():
     status = status if status in {s.value for s in ApplicationStatus} else ""
     pre = pre if pre in {p.value for p in PreAssessment} else ""
     age = age if age in AGES else ""
-    page = db.paginate(services.review_queue(status or None, pre or None, age or None), per_page=50,
-                       error_out=False)
+    page = paginate(services.review_queue(status or None, pre or None, age or None), per_page=50)
     args = {k: v for k, v in {"status": status, "pre": pre, "age": age}.items() if v}
     return render_template("review/queue.html", page=page, status=status, pre=pre, age=age, ages=AGES, args=args,
                            statuses=services.APPLICATION_STATUS_LABELS, pres=services.PRE_ASSESSMENT_LABELS)

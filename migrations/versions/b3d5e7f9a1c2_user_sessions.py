@@ -1,7 +1,7 @@
 """Sign-in sessions kept on the server (user_sessions)
 
 Revision ID: b3d5e7f9a1c2
-Revises: a8c9d0e1f2a3
+Revises: d1f2a3b4c5d6
 Create Date: 2026-12-08 09:00:00
 
 Each sign-in on a device is a row; the cookies carry "<user id>:<token>" and the table only the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b3d5e7f9a1c2"
-down_revision = "a8c9d0e1f2a3"
+down_revision = "d1f2a3b4c5d6"
 branch_labels = None
 depends_on = None
 

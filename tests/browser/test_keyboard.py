@@ -66,6 +66,7 @@ def test_a_request_line_and_its_errors_with_the_keyboard(app, page: Page, site: 
 
     summary = page.locator("#error-summary")
     expect(summary).to_have_attribute("role", "alert")
+    expect(summary).to_be_focused()  # the reader is taken to the errors
     link = summary.locator("a[href='#quantity']")
     expect(link).to_contain_text(fi("The quantity must be a whole number of at least 1."))
     field = page.locator("#quantity")
@@ -103,3 +104,24 @@ def test_an_approval_with_the_keyboard(app, page: Page, site: str, people):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the submit button follows the comment
     expect(page.get_by_text(fi("The request was rejected."))).to_be_visible()
+
+
+def test_after_a_failed_submit_focus_is_on_the_error_summary_and_every_error_links_to_its_field(
+        page: Page, site: str, axe, people):
+    """For forms of every kind of field (text, e-mail, date, radio buttons, checkboxes, a select): the
+    summary gets focus, and each of its links leads to an element that exists and takes focus."""
+    _sign_in(page, site, people["provider_admin"].email)
+    for url, button in (("/listings/new", "button[type=submit], input[type=submit]"),
+                        ("/profile/password", "button[type=submit], input[type=submit]")):
+        page.goto(f"{site}{url}")
+        page.locator("main form.form").last.locator(button).last.click()
+        summary = page.locator("#error-summary")
+        expect(summary).to_be_focused()
+        links = summary.locator("a")
+        assert links.count() >= 1, url
+        for i in range(links.count()):
+            target = links.nth(i).get_attribute("href")
+            assert page.locator(target).count() == 1, f"{url}: {target} leads nowhere"
+            links.nth(i).click()
+            assert page.evaluate("document.activeElement.id") == target[1:], f"{url}: {target} did not take focus"
+        assert axe(page) == [], url
