@@ -131,12 +131,13 @@ def revoke(actor: User | None, record: UserSession, reason: str) -> None:
 
 def revoke_all(actor: User | None, user: User, reason: str, keep: UserSession | None = None) -> int:
     """End every session of `user` but `keep` (the device that asked, if any); audited as one event
-    with the number ended. Returns that number."""
+    with the number ended (when any). Returns that number."""
     stmt = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     if keep is not None:
         stmt = stmt.where(UserSession.id != keep.id)
     ended = db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session="fetch")
                                ).rowcount or 0
-    audit.record(actor, "user.sessions_revoked", user, reason=reason, ended=ended,
-                 kept=keep.id if keep is not None else None)
+    if ended:  # nothing ended (signed out everywhere already, in another tab): nothing to record
+        audit.record(actor, "user.sessions_revoked", user, reason=reason, ended=ended,
+                     kept=keep.id if keep is not None else None)
     return ended

@@ -77,12 +77,11 @@ def _requested() -> str | None:
 
 def back_to_the_form():
     """Where a person goes after a form that was already saved or lost a race: the page the form
-    was on (a same-site Referer), else the site's front page."""
+    was on (the path of the Referer, on this site whatever host the header names: a GET of one of
+    our own pages), else the site's front page."""
     referrer = urlsplit(request.referrer or "")
     target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    if referrer.netloc == request.host and is_safe_local_path(target):
-        return redirect(target, 303)
-    return redirect("/", 303)
+    return redirect(target if is_safe_local_path(target) else "/", 303)
 
 
 def already_saved_response():

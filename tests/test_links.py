@@ -271,9 +271,19 @@ def flow_procurement(app, people, hostile):
                                               {"decision": "accept"}).status_code == 302
 
 
+def flow_signup(app, people, hostile):
+    """A new address gets its confirmation link, an address in use a note to its owner."""
+    for email in ("uusi.ihminen@example.com", people["buyer"].email):
+        assert hostile(None).post_form("/signup", {"email": email, "name": "Uusi Ihminen",
+                                                  "password": "neljä uutta sanaa riittää",
+                                                  "confirm": "neljä uutta sanaa riittää"},
+                                       page="/signup").status_code == 200  # "check your e-mail", either way
+
+
 #: flow -> the mail templates it queues (and whether each of its mails carries a link).
 FLOWS: dict[Callable, tuple[set[str], bool]] = {
     flow_password_reset: ({"password_reset"}, True),
+    flow_signup: ({"signup_confirm", "signup_existing"}, True),
     flow_join_request: ({"join_request"}, True),
     flow_join_decision: ({"join_decision"}, False),
     flow_invitation: ({"invitation"}, True),

@@ -58,6 +58,7 @@ NOT_RACED = {
 #: Routes where ten different forms rightly make ten things (the double-click must still make one).
 MAY_CREATE_EACH = {
     "auth.forgot_password": "each request mails a new reset link",
+    "auth.resend_confirmation": "each request mails the confirmation link again (rate limited)",
     "auth.register": "each sign-up with an address already in use mails its owner",
     "procurement.new": "the button starts a new request each time",
     "rules.comment": "each comment is a comment of its own",

@@ -101,7 +101,7 @@ def test_a_password_reset_ends_every_session(app, person):
     visitor = app.test_client()
     visitor.post_form("/password/forgot", {"email": person.email}, page="/password/forgot")
     mail = db.session.scalar(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()))
-    link = re.search(r"http://localhost(/password/reset/\S+)", mail.body).group(1)
+    link = re.search(r"http://127\.0\.0\.1:5000(/password/reset/\S+)", mail.body).group(1)
     response = visitor.post_form(link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, page=link)
     assert response.status_code == 302
     assert not _signed_in(browser)

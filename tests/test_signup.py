@@ -29,8 +29,8 @@ from tests import factories
 from tests.conftest import BrowserLikeClient
 
 PASSWORD = "kolme sanaa riittää"
-CSRF = re.compile(r'(name="csrf_token"(?: type="hidden")? value=")[^"]+(")')
-LINK = re.compile(r"http://localhost(/signup/confirm/\S+)")
+CSRF = re.compile(r'(name="(?:csrf_token|submission_id)"(?: type="hidden")? value=")[^"]+(")')
+LINK = re.compile(r"http://127\.0\.0\.1:5000(/signup/confirm/\S+)")
 
 
 def _form(email: str, name: str = "Uusi Käyttäjä") -> dict:
@@ -63,6 +63,7 @@ def _signed_in(client) -> bool:
 
 
 def _without_csrf(html: str) -> str:
+    """The page without its per-session CSRF token and per-page form ids (new on every page)."""
     return CSRF.sub(r"\1…\2", html)
 
 
@@ -111,7 +112,7 @@ def test_free_and_taken_addresses_get_the_same_answer_and_the_right_mail(app):
     assert (saved.name, saved.password_hash) == ("Olga Omistaja", hash_before)
     [note] = _mails_to("omistaja@example.com")
     assert note.subject == "Någon försökte skapa ett DigiOne Hub-konto med din adress"
-    assert "http://localhost/login" in note.body and "http://localhost/password/forgot" in note.body
+    assert "http://127.0.0.1:5000/login" in note.body and "http://127.0.0.1:5000/password/forgot" in note.body
     assert "/signup/confirm/" not in note.body
     # The free address: an unconfirmed account and its confirmation link, nothing else.
     assert _user("vapaa@example.com").email_confirmed_at is None
@@ -223,7 +224,7 @@ def test_resending_needs_the_password_and_is_rate_limited(app, client):
 def test_a_password_reset_confirms_an_unconfirmed_address(client):
     _sign_up(client, "unohti@example.com")
     client.post_form("/password/forgot", {"email": "unohti@example.com"}, page="/password/forgot")
-    reset = re.search(r"http://localhost(/password/reset/\S+)", _mails_to("unohti@example.com")[-1].body).group(1)
+    reset = re.search(r"http://127\.0\.0\.1:5000(/password/reset/\S+)", _mails_to("unohti@example.com")[-1].body).group(1)
     client.post_form(reset, {"password": "aivan uusi salasana tässä", "confirm": "aivan uusi salasana tässä"},
                      page=reset)
     client.login("unohti@example.com", "aivan uusi salasana tässä")
