@@ -13,7 +13,7 @@ from tests.browser.test_core_pages import _sign_in
 
 def test_consultation_adoption_and_re_acceptance(page: Page, site: str, axe, people, new_context):
     v10 = factories.RulesVersionFactory(label="1.0", in_force=True)
-    decision = factories.DecisionFactory(item__decision_kind="rules_adoption")
+    decision = factories.DecisionFactory(item__decision_kind="rules_adoption", title="Pelisääntöjen 1.1 hyväksyminen")
     factories.RulesAcceptanceFactory(version=v10, user=people["provider_admin"])
     factories.RulesVersionFactory(label="1.1", consultation=True,
                                   body="# 1. Tarkoitus\n\nSäännöt koskevat kaikkia.\n\n# 2. Tietosuoja\n\n"
