@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+import sqlalchemy as sa
 from factory.alchemy import SQLAlchemyModelFactory
 
 import hashlib
@@ -89,7 +90,12 @@ class OrganisationFactory(BaseFactory):
 class MunicipalityFactory(OrganisationFactory):
     kind = "municipality"
     name = factory.Sequence(lambda n: f"Kunta {n}")
-    municipality_code = factory.Sequence(lambda n: f"{(n % 800) + 100:03d}")
+    @factory.lazy_attribute_sequence
+    def municipality_code(self, n: int) -> str:
+        """A three-digit code no municipality has yet (the tests also create real ones, such as 398)."""
+        taken = set(db.session.scalars(sa.select(Organisation.municipality_code).where(
+            Organisation.municipality_code.is_not(None))))
+        return next(code for i in range(800) if (code := f"{((n + i) % 800) + 100:03d}") not in taken)
     business_id = None
 
 
