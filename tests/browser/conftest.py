@@ -76,6 +76,7 @@ def axe():
     """Run axe-core on the page and return its WCAG 2.1 A/AA violations."""
 
     def _check(page) -> list[dict]:
+        page.wait_for_load_state("load")  # after a click that navigates, check the new page, not the old one
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
