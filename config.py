@@ -10,7 +10,7 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 #: The development key. Production refuses to start with it.
-DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - documented development default
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -162,7 +162,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key"  # noqa: S105 - test only
+    SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     #: PostgreSQL (or another) database for the suite; unset means SQLite.
     TEST_DATABASE_URL = _env("TEST_DATABASE_URL")

@@ -73,8 +73,13 @@ def register_migrations(app: Flask, always: bool = False) -> None:
         return
     from flask_migrate import Migrate
 
-    Migrate(app, app.extensions["sqlalchemy"], directory=str(BASE_DIR / "migrations"), compare_type=True,
-            render_as_batch=True)
+    Migrate(
+        app,
+        app.extensions["sqlalchemy"],
+        directory=str(BASE_DIR / "migrations"),
+        compare_type=True,
+        render_as_batch=True,
+    )
 
 
 def register_extensions(app: Flask) -> None:
@@ -107,17 +112,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_models() -> None:
     """Import every model so that metadata (and Alembic) sees them all."""
-    import app.audit  # noqa: F401
-    import app.files  # noqa: F401
-    import app.concurrency  # noqa: F401  (how SQLite's transactions begin)
-    import app.mail  # noqa: F401
-    import app.models  # noqa: F401
-    import app.sessions  # noqa: F401
+    import app.audit
+    import app.concurrency
+    import app.files
+    import app.mail
+    import app.models
+    import app.sessions
     import app.submissions  # noqa: F401
-    import governance.models  # noqa: F401
+    import governance.models
     import governance.steering.models  # noqa: F401
-    import marketplace.models  # noqa: F401
-    import marketplace.catalogue.models  # noqa: F401
+    import marketplace.catalogue.models
+    import marketplace.models
     import marketplace.procurement.models  # noqa: F401
 
 
@@ -144,9 +149,25 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.procurement import views as procurement_views
     from marketplace.views import onboarding, providers, review
 
-    for module in (main, auth, account, orgs, admin, governance_views, steering_views, register_views, onboarding,
-                   review, providers, api_views, public_views, provider_views, review_views, procurement_views,
-                   insights_views):
+    for module in (
+        main,
+        auth,
+        account,
+        orgs,
+        admin,
+        governance_views,
+        steering_views,
+        register_views,
+        onboarding,
+        review,
+        providers,
+        api_views,
+        public_views,
+        provider_views,
+        review_views,
+        procurement_views,
+        insights_views,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(procurement_views.webhook_bp)
 
@@ -157,8 +178,13 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.procurement import demo as procurement_demo
 
     # Domain packages add their demo data after the core's (`flask demo load`).
-    app.extensions["demo_loaders"] = [steering_demo.load, governance_demo.load, marketplace_demo.load, catalogue_demo.load,
-                                         procurement_demo.load]
+    app.extensions["demo_loaders"] = [
+        steering_demo.load,
+        governance_demo.load,
+        marketplace_demo.load,
+        catalogue_demo.load,
+        procurement_demo.load,
+    ]
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -26,8 +26,9 @@ def month_of(column, *, timestamp: bool = True) -> sa.ColumnElement[str]:
     return sa.func.strftime("%Y-%m", column)
 
 
-def days_between(later, earlier, *, later_is_date: bool = False, earlier_is_date: bool = False
-                 ) -> sa.ColumnElement[float]:
+def days_between(
+    later, earlier, *, later_is_date: bool = False, earlier_is_date: bool = False
+) -> sa.ColumnElement[float]:
     """Days from `earlier` to `later` (fractions for timestamps)."""
     if _dialect() == "postgresql":
         if later_is_date or earlier_is_date:

@@ -92,14 +92,17 @@ APPEND_ONLY_GUARD = {
 }
 APPEND_ONLY_GUARD_DROP = {
     "sqlite": ["DROP TRIGGER IF EXISTS audit_events_no_update", "DROP TRIGGER IF EXISTS audit_events_no_delete"],
-    "postgresql": ["DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events",
-                   "DROP FUNCTION IF EXISTS audit_events_append_only()"],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events",
+        "DROP FUNCTION IF EXISTS audit_events_append_only()",
+    ],
 }
 for _dialect, _statements in APPEND_ONLY_GUARD.items():
     for _statement in _statements:
         sa.event.listen(AuditEvent.__table__, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))
-sa.event.listen(AuditEvent.__table__, "after_drop",
-                sa.DDL(APPEND_ONLY_GUARD_DROP["postgresql"][1]).execute_if(dialect="postgresql"))
+sa.event.listen(
+    AuditEvent.__table__, "after_drop", sa.DDL(APPEND_ONLY_GUARD_DROP["postgresql"][1]).execute_if(dialect="postgresql")
+)
 
 
 def _canonical_time(value: datetime) -> str:

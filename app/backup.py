@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # noqa: S404  # nosec B404 - runs pg_dump and pg_restore with argument lists, never a shell
+import subprocess  # nosec B404 - runs pg_dump and pg_restore with argument lists, never a shell
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -89,6 +89,7 @@ class RestoreResult:
 
 # --- paths and files --------------------------------------------------------------------------
 
+
 def default_path(directory: str | Path, dialect: str, now: datetime | None = None) -> Path:
     """A timestamped file name (UTC) in `directory`, e.g. digione-20261130T021500Z.sqlite."""
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -156,8 +157,15 @@ def _prepare_target(path: Path, dialect: str, create_directory: bool) -> Path:
 
 # --- backup -----------------------------------------------------------------------------------
 
-def backup(engine: Engine, path: str | Path, *, tables: Iterable[str] | None = None,
-           create_directory: bool = False, lock_timeout: float = 30.0) -> BackupResult:
+
+def backup(
+    engine: Engine,
+    path: str | Path,
+    *,
+    tables: Iterable[str] | None = None,
+    create_directory: bool = False,
+    lock_timeout: float = 30.0,
+) -> BackupResult:
     """Write a consistent copy of the database to `path` (a file, or a directory for a
     timestamped file in it; `create_directory` makes a missing directory).
 
@@ -181,8 +189,9 @@ def backup(engine: Engine, path: str | Path, *, tables: Iterable[str] | None = N
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return BackupResult(target, dialect, target.stat().st_size, file_sha256(target), counts,
-                        time.perf_counter() - started)
+    return BackupResult(
+        target, dialect, target.stat().st_size, file_sha256(target), counts, time.perf_counter() - started
+    )
 
 
 def _sqlite_file(engine: Engine) -> Path | None:
@@ -241,12 +250,18 @@ def _quote(name: str) -> str:
 
 
 def _sqlite_counts(connection: sqlite3.Connection, tables: list[str] | None) -> dict[str, int]:
-    present = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    present = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
     names = present if tables is None else [name for name in tables if name in set(present)]
     # nosec B608: the names are the file's own tables, quoted as identifiers
-    return {name: connection.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]  # noqa: S608 # nosec
-            for name in names}
+    return {
+        name: connection.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]  # nosec
+        for name in names
+    }
 
 
 def _without_timeouts(connection: sa.Connection, lock_timeout: float | None = None) -> None:
@@ -265,20 +280,32 @@ def _counts(connection: sa.Connection, tables: list[str] | None) -> dict[str, in
     return {name: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(name))) or 0 for name in names}
 
 
-def _pg_backup(engine: Engine, pg_dump: str, temporary: Path, tables: list[str] | None,
-               lock_timeout: float) -> dict[str, int]:
+def _pg_backup(
+    engine: Engine, pg_dump: str, temporary: Path, tables: list[str] | None, lock_timeout: float
+) -> dict[str, int]:
     url, env = pg_command_url(engine.url, "digione-backup")
     try:
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
-            with connection.begin():
-                # The transaction stays open, idle, while pg_dump runs.
-                _without_timeouts(connection, lock_timeout)
-                # pg_dump reads the snapshot this transaction exports, so the row counts
-                # printed are exactly those in the file.
-                snapshot = connection.scalar(sa.text("SELECT pg_export_snapshot()"))
-                counts = _counts(connection, tables)
-                _run([pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={temporary}",
-                      f"--lock-wait-timeout={int(lock_timeout * 1000)}", f"--dbname={url}"], env)
+        with (
+            engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection,
+            connection.begin(),
+        ):
+            # The transaction stays open, idle, while pg_dump runs.
+            _without_timeouts(connection, lock_timeout)
+            # pg_dump reads the snapshot this transaction exports, so the row counts
+            # printed are exactly those in the file.
+            snapshot = connection.scalar(sa.text("SELECT pg_export_snapshot()"))
+            counts = _counts(connection, tables)
+            _run(
+                [
+                    pg_dump,
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    f"--file={temporary}",
+                    f"--lock-wait-timeout={int(lock_timeout * 1000)}",
+                    f"--dbname={url}",
+                ],
+                env,
+            )
     except sa.exc.OperationalError as exc:
         raise BackupError(f"Cannot reach the database {describe(engine.url)}: {_first_line(exc.orig)}.") from exc
     except sa.exc.DBAPIError as exc:
@@ -287,6 +314,7 @@ def _pg_backup(engine: Engine, pg_dump: str, temporary: Path, tables: list[str] 
 
 
 # --- PostgreSQL command-line tools ------------------------------------------------------------
+
 
 def pg_command_url(url: URL, application_name: str | None = None) -> tuple[str, dict[str, str]]:
     """A libpq URL for pg_dump/pg_restore (no driver, no password) and the environment to
@@ -298,8 +326,12 @@ def pg_command_url(url: URL, application_name: str | None = None) -> tuple[str, 
         netloc += f"[{url.host}]" if ":" in url.host else quote(url.host, safe="")
     if url.port:
         netloc += f":{url.port}"
-    pairs = [(key, item) for key, value in url.query.items() if not (application_name and key == "application_name")
-             for item in (value if isinstance(value, tuple) else (value,))]
+    pairs = [
+        (key, item)
+        for key, value in url.query.items()
+        if not (application_name and key == "application_name")
+        for item in (value if isinstance(value, tuple) else (value,))
+    ]
     if application_name:
         pairs.append(("application_name", application_name))
     rendered = f"postgresql://{netloc}/{quote(url.database or '', safe='')}"
@@ -315,8 +347,10 @@ def pg_command_url(url: URL, application_name: str | None = None) -> tuple[str, 
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} was not found on PATH; install the PostgreSQL client tools "
-                          "(the same major version as the server or newer).")
+        raise BackupError(
+            f"{name} was not found on PATH; install the PostgreSQL client tools "
+            "(the same major version as the server or newer)."
+        )
     return found
 
 
@@ -328,8 +362,13 @@ def _first_line(error: object) -> str:
 def _run(command: list[str], env: dict[str, str]) -> str:
     name = Path(command[0]).name
     try:
-        completed = subprocess.run(command, env=env, capture_output=True, text=True,  # noqa: S603 # nosec B603
-                                   check=False)
+        completed = subprocess.run(
+            command,
+            env=env,
+            capture_output=True,
+            text=True,  # nosec B603
+            check=False,
+        )
     except OSError as exc:
         raise BackupError(f"Cannot run {name}: {exc.strerror or exc}.") from exc
     if completed.returncode != 0:
@@ -340,6 +379,7 @@ def _run(command: list[str], env: dict[str, str]) -> str:
 
 
 # --- checking a file before restoring it ------------------------------------------------------
+
 
 def inspect_file(engine: Engine, path: str | Path, required: Iterable[str] = CORE_TABLES) -> BackupFile:
     """Check that `path` is an intact backup of the kind this database restores, with the
@@ -357,12 +397,15 @@ def inspect_file(engine: Engine, path: str | Path, required: Iterable[str] = COR
     elif head.startswith(PGDUMP_MAGIC):
         kind = "postgresql"
     else:
-        raise BackupError(f"{path} is not a backup: it is neither {_KIND_LABELS['sqlite']} nor "
-                          f"{_KIND_LABELS['postgresql']}.")
+        raise BackupError(
+            f"{path} is not a backup: it is neither {_KIND_LABELS['sqlite']} nor {_KIND_LABELS['postgresql']}."
+        )
     dialect = engine.dialect.name
     if kind != dialect:
-        raise BackupError(f"{path} is {_KIND_LABELS[kind]}, but this database is {dialect}; "
-                          f"a backup restores only into the kind of database it was taken from.")
+        raise BackupError(
+            f"{path} is {_KIND_LABELS[kind]}, but this database is {dialect}; "
+            f"a backup restores only into the kind of database it was taken from."
+        )
     tables = _sqlite_file_tables(path) if kind == "sqlite" else _pg_archive_tables(path)
     missing = [name for name in required if name not in tables]
     if missing:
@@ -426,8 +469,10 @@ def _pg_list(path: Path) -> str:
 
 # --- restore ----------------------------------------------------------------------------------
 
-def restore(engine: Engine, source: BackupFile | str | Path, *, tables: Iterable[str] | None = None,
-            lock_timeout: float = 30.0) -> RestoreResult:
+
+def restore(
+    engine: Engine, source: BackupFile | str | Path, *, tables: Iterable[str] | None = None, lock_timeout: float = 30.0
+) -> RestoreResult:
     """Replace all data in the database with the backup's.
 
     The file is checked first (`inspect_file`); nothing is touched if it is the wrong
@@ -450,8 +495,9 @@ def restore(engine: Engine, source: BackupFile | str | Path, *, tables: Iterable
             counts = _counts(connection, wanted)
     except sa.exc.DBAPIError as exc:
         raise BackupError(f"Restored, but cannot read the database back: {_first_line(exc.orig)}.") from exc
-    return RestoreResult(checked.path, checked.dialect, checked.size, checked.sha256, counts,
-                         time.perf_counter() - started, untouched)
+    return RestoreResult(
+        checked.path, checked.dialect, checked.size, checked.sha256, counts, time.perf_counter() - started, untouched
+    )
 
 
 def _sqlite_restore(engine: Engine, checked: BackupFile, lock_timeout: float) -> None:
@@ -475,8 +521,9 @@ def _sqlite_restore(engine: Engine, checked: BackupFile, lock_timeout: float) ->
         finally:
             source.close()
     except _LockTimeout as exc:
-        raise BackupError(f"Other connections kept the database locked for {lock_timeout:g} s; nothing was "
-                          f"restored. {_STOP_THE_APP}") from exc
+        raise BackupError(
+            f"Other connections kept the database locked for {lock_timeout:g} s; nothing was restored. {_STOP_THE_APP}"
+        ) from exc
     except sqlite3.Error as exc:
         raise BackupError(f"SQLite restore failed: {exc}.") from exc
     except sa.exc.DBAPIError as exc:
@@ -490,8 +537,15 @@ def _pg_restore(engine: Engine, checked: BackupFile, lock_timeout: float) -> tup
     pg_restore = _tool("pg_restore")
     application_name = f"digione-restore-{uuid.uuid4().hex[:12]}"
     url, env = pg_command_url(engine.url, application_name)
-    command = [pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction", f"--dbname={url}",
-               str(checked.path)]
+    command = [
+        pg_restore,
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--single-transaction",
+        f"--dbname={url}",
+        str(checked.path),
+    ]
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as monitor:
             present = set(sa.inspect(monitor).get_table_names())
@@ -509,14 +563,17 @@ def _pg_restore(engine: Engine, checked: BackupFile, lock_timeout: float) -> tup
 
 _BLOCKED = sa.text(
     "SELECT pid FROM pg_stat_activity WHERE application_name = :name AND wait_event_type = 'Lock' "
-    "AND now() - query_start > make_interval(secs => :seconds) LIMIT 1")
+    "AND now() - query_start > make_interval(secs => :seconds) LIMIT 1"
+)
 _BLOCKERS = sa.text(
     "SELECT pid, coalesce(nullif(application_name, ''), '?') AS application, state FROM pg_stat_activity "
-    "WHERE pid = ANY(pg_blocking_pids(:pid)) ORDER BY pid")
+    "WHERE pid = ANY(pg_blocking_pids(:pid)) ORDER BY pid"
+)
 
 
-def _run_watched(command: list[str], env: dict[str, str], monitor: sa.Connection, application_name: str,
-                 lock_timeout: float) -> None:
+def _run_watched(
+    command: list[str], env: dict[str, str], monitor: sa.Connection, application_name: str, lock_timeout: float
+) -> None:
     """Run pg_restore, cancelling it if it waits longer than `lock_timeout` for a lock.
 
     (`lock_timeout` cannot be set for it: every archive begins with SET lock_timeout = 0.)
@@ -524,8 +581,13 @@ def _run_watched(command: list[str], env: dict[str, str], monitor: sa.Connection
     behind its locks, waiting for ever.
     """
     try:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,  # noqa: S603 # nosec B603
-                                   stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.PIPE,  # nosec B603
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     except OSError as exc:
         raise BackupError(f"Cannot run pg_restore: {exc.strerror or exc}.") from exc
     blockers: list[str] = []
@@ -540,18 +602,24 @@ def _run_watched(command: list[str], env: dict[str, str], monitor: sa.Connection
                 continue  # cancelled; waiting for it to exit
             pid = monitor.scalar(_BLOCKED, {"name": application_name, "seconds": lock_timeout})
             if pid is not None:
-                blockers = [f"pid {row.pid} ({row.application}, {row.state})"
-                            for row in monitor.execute(_BLOCKERS, {"pid": pid})] or ["another session"]
+                blockers = [
+                    f"pid {row.pid} ({row.application}, {row.state})"
+                    for row in monitor.execute(_BLOCKERS, {"pid": pid})
+                ] or ["another session"]
                 monitor.execute(sa.text("SELECT pg_cancel_backend(:pid)"), {"pid": pid})
     finally:
         if process.poll() is None:  # interrupted: do not leave its session holding locks
             process.kill()
             process.wait()
-            monitor.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                    "WHERE application_name = :name"), {"name": application_name})
+            monitor.execute(
+                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": application_name},
+            )
     if blockers:
-        raise BackupError(f"pg_restore waited more than {lock_timeout:g} s for locks held by "
-                          f"{', '.join(blockers)} and was cancelled; nothing was restored. {_STOP_THE_APP}")
+        raise BackupError(
+            f"pg_restore waited more than {lock_timeout:g} s for locks held by "
+            f"{', '.join(blockers)} and was cancelled; nothing was restored. {_STOP_THE_APP}"
+        )
     if process.returncode != 0:
         lines = [line for line in stderr.strip().splitlines() if line.strip()]
         detail = "\n".join(lines[-5:]) or f"exit status {process.returncode}"

@@ -128,7 +128,7 @@ def _luminance(colour: str) -> float:
     hexa = colour.lstrip("#")
     if len(hexa) == 3:
         hexa = "".join(ch * 2 for ch in hexa)
-    channels = [int(hexa[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(hexa[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -189,7 +189,7 @@ def _current_locale() -> str:
     if has_app_context():
         try:
             return str(get_locale() or "fi")
-        except Exception:  # noqa: BLE001 - no Babel on this app: fall back
+        except Exception:
             return "fi"
     return "en"
 
@@ -242,8 +242,10 @@ def _category_heading(chart: Chart) -> str:
 def csv_rows(chart: Chart) -> tuple[list[str], list[list[str]]]:
     """The header and rows of the chart's figures: plain numbers, '.' decimal, "" for no data."""
     header = [_category_heading(chart)] + [_heading(s.name, chart.unit) for s in chart.series]
-    rows = [[category] + [plain_number(s.values[i], chart.decimals) for s in chart.series]
-            for i, category in enumerate(chart.categories)]
+    rows = [
+        [category] + [plain_number(s.values[i], chart.decimals) for s in chart.series]
+        for i, category in enumerate(chart.categories)
+    ]
     return header, rows
 
 
@@ -370,7 +372,7 @@ def _text_width(text: str, size: float = FONT_SIZE) -> float:
 
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def wrap_label(text: str, max_chars: int, max_lines: int) -> list[str]:
@@ -396,15 +398,16 @@ def wrap_label(text: str, max_chars: int, max_lines: int) -> list[str]:
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]
-        lines[-1] = (last[:max_chars - 1].rstrip() if len(last) >= max_chars else last) + "…"
+        lines[-1] = (last[: max_chars - 1].rstrip() if len(last) >= max_chars else last) + "…"
     return lines
 
 
 def _wraps_cleanly(text: str, max_chars: int, max_lines: int) -> bool:
     """True when the words fit in the lines whole: nothing cut, nothing left out."""
     words = text.split()
-    return (all(len(w) <= max_chars for w in words)
-            and " ".join(wrap_label(text, max_chars, max_lines)) == " ".join(words))
+    return all(len(w) <= max_chars for w in words) and " ".join(wrap_label(text, max_chars, max_lines)) == " ".join(
+        words
+    )
 
 
 def _pattern_marks(pattern: str) -> list[PatternMark]:
@@ -438,12 +441,37 @@ def marker_path(shape: str, x: float, y: float, size: float = 4.5) -> str:
         return f"M{_r(x)},{_r(y - s * 1.2)} L{_r(x + s)},{_r(y)} L{_r(x)},{_r(y + s * 1.2)} L{_r(x - s)},{_r(y)} Z"
     if shape == "cross":  # an X made of a thick outline
         a, b = s, s * 0.35
-        pts = [(-a, -a + b), (-a + b, -a), (0, -b), (a - b, -a), (a, -a + b), (b, 0),
-               (a, a - b), (a - b, a), (0, b), (-a + b, a), (-a, a - b), (-b, 0)]
+        pts = [
+            (-a, -a + b),
+            (-a + b, -a),
+            (0, -b),
+            (a - b, -a),
+            (a, -a + b),
+            (b, 0),
+            (a, a - b),
+            (a - b, a),
+            (0, b),
+            (-a + b, a),
+            (-a, a - b),
+            (-b, 0),
+        ]
         return "M" + " L".join(f"{_r(x + px)},{_r(y + py)}" for px, py in pts) + " Z"
     if shape == "plus":
         a, b = s, s * 0.4
-        pts = [(-b, -a), (b, -a), (b, -b), (a, -b), (a, b), (b, b), (b, a), (-b, a), (-b, b), (-a, b), (-a, -b), (-b, -b)]
+        pts = [
+            (-b, -a),
+            (b, -a),
+            (b, -b),
+            (a, -b),
+            (a, b),
+            (b, b),
+            (b, a),
+            (-b, a),
+            (-b, b),
+            (-a, b),
+            (-a, -b),
+            (-b, -b),
+        ]
         return "M" + " L".join(f"{_r(x + px)},{_r(y + py)}" for px, py in pts) + " Z"
     # "bar": a wide flat rectangle
     return f"M{_r(x - s)},{_r(y - s * 0.45)} H{_r(x + s)} V{_r(y + s * 0.45)} H{_r(x - s)} Z"
@@ -456,11 +484,19 @@ def series_styles(chart: Chart) -> list[SeriesStyle]:
         cycle = i // len(PALETTE)  # past 8 series the colours repeat, shifted against the patterns
         pattern = PATTERNS[(i + cycle) % len(PATTERNS)]
         marker = MARKERS[(i + cycle) % len(MARKERS)]
-        styles.append(SeriesStyle(
-            index=i, name=s.name, colour=PALETTE[i % len(PALETTE)], pattern=pattern,
-            pattern_id=f"{chart.key}-pattern-{i}", marks=_pattern_marks(pattern),
-            dash=DASHES[(i + 2 * cycle) % len(DASHES)], marker=marker,
-            legend_marker=marker_path(marker, 16, 8, 4)))
+        styles.append(
+            SeriesStyle(
+                index=i,
+                name=s.name,
+                colour=PALETTE[i % len(PALETTE)],
+                pattern=pattern,
+                pattern_id=f"{chart.key}-pattern-{i}",
+                marks=_pattern_marks(pattern),
+                dash=DASHES[(i + 2 * cycle) % len(DASHES)],
+                marker=marker,
+                legend_marker=marker_path(marker, 16, 8, 4),
+            )
+        )
     return styles
 
 
@@ -488,7 +524,7 @@ def _value_domain(chart: Chart) -> tuple[float, float]:
     if not values:
         return 0.0, 1.0
     low, high = min(values), max(values)
-    if chart.kind == "line" and (low > 0 and low > high / 2 or high < 0 and high < low / 2):
+    if chart.kind == "line" and ((low > 0 and low > high / 2) or (high < 0 and high < low / 2)):
         return low, high  # a line far from zero: show its own range
     return min(0.0, low), max(0.0, high)
 
@@ -547,22 +583,41 @@ def _layout_vertical(chart: Chart, ticks: list[float], tick_labels: list[str], l
         return plot_bottom - (v - low) / (high - low) * (plot_bottom - plot_top)
 
     baseline = y_of(min(max(0.0, low), high))
-    tick_list = [Tick(_r(y_of(t)), label, t == 0) for t, label in zip(ticks, tick_labels)]
+    tick_list = [Tick(_r(y_of(t)), label, t == 0) for t, label in zip(ticks, tick_labels, strict=False)]
 
     labels = []
     for i, name in enumerate(names):
         cx = plot_left + (i + 0.5) * band
         if mode == "rotated":
             ly = plot_bottom + FONT_SIZE + 4
-            labels.append(CategoryLabel(_r(cx + 4), _r(ly), [_shorten(name, MAX_LABEL_CHARS)], "end",
-                                        f"rotate(-45 {_r(cx + 4)} {_r(ly)})", name))
+            labels.append(
+                CategoryLabel(
+                    _r(cx + 4),
+                    _r(ly),
+                    [_shorten(name, MAX_LABEL_CHARS)],
+                    "end",
+                    f"rotate(-45 {_r(cx + 4)} {_r(ly)})",
+                    name,
+                )
+            )
         else:
             labels.append(CategoryLabel(_r(cx), _r(plot_bottom + FONT_SIZE + 6), wrapped[i], "middle", "", name))
 
-    result = Layout(kind=chart.kind, width=WIDTH, height=_r(plot_bottom + bottom), plot_left=_r(plot_left),
-                    plot_top=_r(plot_top), plot_right=_r(plot_right), plot_bottom=_r(plot_bottom),
-                    baseline=_r(baseline), ticks=tick_list, unit_label="", unit_x=4, unit_y=14,
-                    categories=labels)
+    result = Layout(
+        kind=chart.kind,
+        width=WIDTH,
+        height=_r(plot_bottom + bottom),
+        plot_left=_r(plot_left),
+        plot_top=_r(plot_top),
+        plot_right=_r(plot_right),
+        plot_bottom=_r(plot_bottom),
+        baseline=_r(baseline),
+        ticks=tick_list,
+        unit_label="",
+        unit_x=4,
+        unit_y=14,
+        categories=labels,
+    )
     k = len(chart.series)
     if chart.kind == "bar":
         group = band * 0.8
@@ -578,8 +633,21 @@ def _layout_vertical(chart: Chart, ticks: list[float], tick_labels: list[str], l
                 y, h = min(y_end, baseline), abs(y_end - baseline)
                 label = format_number(v, chart.decimals, locale)
                 label_y = y - 4 if v >= 0 else y + h + FONT_SIZE
-                bars.append(Bar(j, i, _r(x + 1), _r(y), _r(max(width - 2, 1)), _r(h), v, label,
-                                _r(x + width / 2), _r(label_y), "middle"))
+                bars.append(
+                    Bar(
+                        j,
+                        i,
+                        _r(x + 1),
+                        _r(y),
+                        _r(max(width - 2, 1)),
+                        _r(h),
+                        v,
+                        label,
+                        _r(x + width / 2),
+                        _r(label_y),
+                        "middle",
+                    )
+                )
         if not all(_text_width(b.label, FONT_SIZE - 1) <= width + 2 for b in bars):
             for b in bars:
                 b.label = ""
@@ -607,9 +675,21 @@ def _layout_vertical(chart: Chart, ticks: list[float], tick_labels: list[str], l
             if any_value:
                 total = up + down
                 label = format_number(total, chart.decimals, locale)
-                totals.append(Bar(-1, i, _r(x), _r(y_of(up)), _r(width), 0, total, label,
-                                  _r(x + width / 2), _r(y_of(up) - 4 if up > 0 or down == 0 else y_of(down) + FONT_SIZE),
-                                  "middle"))
+                totals.append(
+                    Bar(
+                        -1,
+                        i,
+                        _r(x),
+                        _r(y_of(up)),
+                        _r(width),
+                        0,
+                        total,
+                        label,
+                        _r(x + width / 2),
+                        _r(y_of(up) - 4 if up > 0 or down == 0 else y_of(down) + FONT_SIZE),
+                        "middle",
+                    )
+                )
         if not all(_text_width(t.label, FONT_SIZE - 1) <= band - 2 for t in totals):
             for t in totals:
                 t.label = ""
@@ -630,8 +710,14 @@ def _layout_vertical(chart: Chart, ticks: list[float], tick_labels: list[str], l
                     continue
                 x, y = plot_left + (i + 0.5) * band, y_of(v)
                 current.append(f"{_r(x)},{_r(y)}")
-                points.append(Point(_r(x), _r(y), marker_path(shape, x, y),
-                                    format_number(v, chart.decimals, locale) if label_points else ""))
+                points.append(
+                    Point(
+                        _r(x),
+                        _r(y),
+                        marker_path(shape, x, y),
+                        format_number(v, chart.decimals, locale) if label_points else "",
+                    )
+                )
             if len(current) > 1:
                 segments.append(" ".join(current))
             lines.append(Line(j, segments, points))
@@ -661,21 +747,31 @@ def _layout_horizontal(chart: Chart, ticks: list[float], tick_labels: list[str],
     plot_bottom = top + n * band
     low, high = ticks[0], ticks[-1]
     # Negative values: leave room for their labels left of the bars.
-    neg_room = max([_text_width(format_number(_number(v), chart.decimals, locale), FONT_SIZE - 1)
-                    for s in chart.series for v in s.values if (_number(v) or 0) < 0] + [0])
+    neg_room = max(
+        [
+            _text_width(format_number(_number(v), chart.decimals, locale), FONT_SIZE - 1)
+            for s in chart.series
+            for v in s.values
+            if (_number(v) or 0) < 0
+        ]
+        + [0]
+    )
     plot_left += neg_room + (6 if neg_room else 0)
 
     def x_of(v: float) -> float:
         return plot_left + (v - low) / (high - low) * (plot_right - plot_left)
 
     baseline = x_of(min(max(0.0, low), high))
-    tick_list = [Tick(_r(x_of(t)), label, t == 0) for t, label in zip(ticks, tick_labels)]
+    tick_list = [Tick(_r(x_of(t)), label, t == 0) for t, label in zip(ticks, tick_labels, strict=False)]
     labels = []
     for i, lines in enumerate(wrapped):
         cy = plot_top + (i + 0.5) * band
         first = cy - (len(lines) - 1) * LINE_HEIGHT / 2 + FONT_SIZE * 0.35
-        labels.append(CategoryLabel(_r(plot_left - 8 - (neg_room + 6 if neg_room else 0)), _r(first), lines, "end",
-                                    "", chart.categories[i]))
+        labels.append(
+            CategoryLabel(
+                _r(plot_left - 8 - (neg_room + 6 if neg_room else 0)), _r(first), lines, "end", "", chart.categories[i]
+            )
+        )
     bars = []
     for j, s in enumerate(chart.series):
         for i in range(len(chart.categories)):
@@ -690,9 +786,34 @@ def _layout_horizontal(chart: Chart, ticks: list[float], tick_labels: list[str],
                 lx, anchor = x + w + 4, "start"
             else:
                 lx, anchor = x - 4, "end"
-            bars.append(Bar(j, i, _r(x), _r(y + 1), _r(w), _r(bar_height - 2), v, label,
-                            _r(lx), _r(y + bar_height / 2 + FONT_SIZE * 0.35), anchor))
-    return Layout(kind="hbar", width=WIDTH, height=_r(plot_bottom + FONT_SIZE + 16), plot_left=_r(plot_left),
-                  plot_top=_r(plot_top), plot_right=_r(plot_right), plot_bottom=_r(plot_bottom),
-                  baseline=_r(baseline), ticks=tick_list, unit_label="", unit_x=4, unit_y=14,
-                  categories=labels, bars=bars)
+            bars.append(
+                Bar(
+                    j,
+                    i,
+                    _r(x),
+                    _r(y + 1),
+                    _r(w),
+                    _r(bar_height - 2),
+                    v,
+                    label,
+                    _r(lx),
+                    _r(y + bar_height / 2 + FONT_SIZE * 0.35),
+                    anchor,
+                )
+            )
+    return Layout(
+        kind="hbar",
+        width=WIDTH,
+        height=_r(plot_bottom + FONT_SIZE + 16),
+        plot_left=_r(plot_left),
+        plot_top=_r(plot_top),
+        plot_right=_r(plot_right),
+        plot_bottom=_r(plot_bottom),
+        baseline=_r(baseline),
+        ticks=tick_list,
+        unit_label="",
+        unit_x=4,
+        unit_y=14,
+        categories=labels,
+        bars=bars,
+    )

@@ -54,8 +54,13 @@ def mail_send(limit: int) -> None:
 
 
 @submissions_cli.command("prune")
-@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1),
-              help="Keep the ids of forms saved in this many last days.")
+@click.option(
+    "--days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Keep the ids of forms saved in this many last days.",
+)
 def submissions_prune(days: int) -> None:
     """Forget the ids of forms saved long ago (a copy of a form that old is no double-click)."""
     from app.submissions import forget_submissions_older_than
@@ -162,20 +167,33 @@ def backup_command(path: Path | None) -> None:
     click.echo(f"  {result.size:,} bytes, sha256 {result.sha256}, {result.seconds:.1f} s")
     click.echo(f"  {_summary(result.row_counts)}")
     try:  # a full copy of the personal data left the database: who took it, when, and which file
-        audit.record(None, "database.backed_up", ("database", result.dialect), file=str(result.path),
-                     size=result.size, sha256=result.sha256, rows=result.rows)
+        audit.record(
+            None,
+            "database.backed_up",
+            ("database", result.dialect),
+            file=str(result.path),
+            size=result.size,
+            sha256=result.sha256,
+            rows=result.rows,
+        )
         db.session.commit()
     except sa.exc.SQLAlchemyError as exc:
         db.session.rollback()
-        raise click.ClickException(f"The backup was written, but recording it in the audit trail failed: "
-                                   f"{str(getattr(exc, 'orig', exc)).strip()}") from exc
+        raise click.ClickException(
+            f"The backup was written, but recording it in the audit trail failed: "
+            f"{str(getattr(exc, 'orig', exc)).strip()}"
+        ) from exc
 
 
 @click.command("restore")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--yes", is_flag=True, help="Replace all data without asking.")
-@click.option("--lock-timeout", default=30.0, show_default=True,
-              help="Seconds to wait for other connections to let go of the database before giving up.")
+@click.option(
+    "--lock-timeout",
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for other connections to let go of the database before giving up.",
+)
 @with_appcontext
 def restore_command(path: Path, yes: bool, lock_timeout: float) -> None:
     """Restore the backup in PATH, replacing ALL data.
@@ -190,31 +208,47 @@ def restore_command(path: Path, yes: bool, lock_timeout: float) -> None:
     target = backup.describe(engine.url)
     if not yes:
         if not sys.stdin.isatty():
-            raise click.ClickException(f"Restoring replaces ALL data in {target} with {checked.path}; "
-                                       "nothing was changed. Run again with --yes to confirm.")
+            raise click.ClickException(
+                f"Restoring replaces ALL data in {target} with {checked.path}; "
+                "nothing was changed. Run again with --yes to confirm."
+            )
         click.confirm(f"Replace ALL data in {target} with {checked.path}?", abort=True)
     replaced = _chain_head()
     db.session.remove()  # let go of this process's connection before the data is replaced
     try:
-        result = backup.restore(engine, checked, tables=[table.name for table in db.metadata.sorted_tables],
-                                lock_timeout=lock_timeout)
+        result = backup.restore(
+            engine, checked, tables=[table.name for table in db.metadata.sorted_tables], lock_timeout=lock_timeout
+        )
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {result.path} into {target}")
     click.echo(f"  {result.size:,} bytes, sha256 {result.sha256}, {result.seconds:.1f} s")
     click.echo(f"  {_summary(result.row_counts)}")
     if result.untouched_tables:
-        click.echo(f"  Not in the backup, kept as they were: {', '.join(result.untouched_tables)} "
-                   "(from a newer version? drop them, then run `flask db upgrade`)")
+        click.echo(
+            f"  Not in the backup, kept as they were: {', '.join(result.untouched_tables)} "
+            "(from a newer version? drop them, then run `flask db upgrade`)"
+        )
     report = audit.verify_chain()
     if report.ok:
         click.echo(f"  Audit chain: OK, {report.checked} events, chain intact")
     else:
-        click.echo(f"  Audit chain: BROKEN at event {report.broken_id}: {report.reason} "
-                   f"({report.checked} events before it are intact)")
-    event = audit.record(None, "database.restored", ("database", result.dialect), file=str(result.path),
-                         size=result.size, sha256=result.sha256, rows=result.rows, replaced_chain_head=replaced,
-                         chain_ok=report.ok, chain_events=report.checked)
+        click.echo(
+            f"  Audit chain: BROKEN at event {report.broken_id}: {report.reason} "
+            f"({report.checked} events before it are intact)"
+        )
+    event = audit.record(
+        None,
+        "database.restored",
+        ("database", result.dialect),
+        file=str(result.path),
+        size=result.size,
+        sha256=result.sha256,
+        rows=result.rows,
+        replaced_chain_head=replaced,
+        chain_ok=report.ok,
+        chain_events=report.checked,
+    )
     db.session.commit()
     click.echo(f"  Recorded audit event {event.id} ({event.action})")
     if not report.ok:

@@ -28,5 +28,8 @@ def csv_response(filename: str, header: Sequence[object], rows: Iterable[Sequenc
     writer.writerow([_cell(h) for h in header])
     for row in rows:
         writer.writerow([_cell(v) for v in row])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

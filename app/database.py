@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 
 
 def _ms(seconds: float) -> int:
-    return int(round(seconds * 1000))
+    return round(seconds * 1000)
 
 
 def postgres_connect_args(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -45,9 +45,13 @@ def postgres_connect_args(config: Mapping[str, Any]) -> dict[str, Any]:
         args["options"] = " ".join(f"-c {name}={value}" for name, value in settings.items())
     network = config["DATABASE_NETWORK_TIMEOUT"]
     if network:
-        args.update(keepalives=1, keepalives_idle=max(1, int(network // 2)),
-                    keepalives_interval=max(1, int(network // 4)), keepalives_count=2,
-                    tcp_user_timeout=_ms(network))
+        args.update(
+            keepalives=1,
+            keepalives_idle=max(1, int(network // 2)),
+            keepalives_interval=max(1, int(network // 4)),
+            keepalives_count=2,
+            tcp_user_timeout=_ms(network),
+        )
     return args
 
 

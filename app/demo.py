@@ -10,7 +10,7 @@ from app import audit, services
 from app.extensions import db, utcnow
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 
-DEMO_PASSWORD = "digione-demo"  # noqa: S105 - published demo password, refused in production
+DEMO_PASSWORD = "digione-demo"
 
 MUNICIPALITIES = [
     ("Espoo", "049", "0101263-6"),
@@ -22,8 +22,15 @@ MUNICIPALITIES = [
     ("Vantaa", "092", "0124610-9"),
 ]
 #: Pupils in basic and upper secondary education, roughly (for the dashboards' figures per pupil).
-PUPILS = {"Espoo": 45_000, "Jyväskylä": 17_000, "Lahti": 12_500, "Oulu": 30_000, "Tampere": 30_000,
-          "Turku": 20_000, "Vantaa": 32_000}
+PUPILS = {
+    "Espoo": 45_000,
+    "Jyväskylä": 17_000,
+    "Lahti": 12_500,
+    "Oulu": 30_000,
+    "Tampere": 30_000,
+    "Turku": 20_000,
+    "Vantaa": 32_000,
+}
 COORDINATOR = ("DigiOne-koordinaatio", "2077474-0")
 PROVIDERS = [
     ("Oppimisen Polku Oy", "0831312-4"),
@@ -45,46 +52,97 @@ class DemoAccount:
 
 
 ACCOUNTS = [
-    DemoAccount("coordinator@example.com", "Kaisa Koordinaattori", COORDINATOR[0], OrgRole.ADMIN,
-                "coordinator (ecosystem administration)"),
-    DemoAccount("coordinator.staff@example.com", "Kalle Koordinaattori", COORDINATOR[0], OrgRole.MEMBER,
-                "coordinator staff member"),
-    DemoAccount("provider@example.com", "Pia Palveluntarjoaja", PROVIDERS[0][0], OrgRole.ADMIN,
-                "provider admin (Oppimisen Polku Oy)"),
-    DemoAccount("provider.member@example.com", "Pekka Polku", PROVIDERS[0][0], OrgRole.MEMBER,
-                "provider member (Oppimisen Polku Oy)"),
-    DemoAccount("provider2@example.com", "Kirsi Kielisilta", PROVIDERS[1][0], OrgRole.ADMIN,
-                "provider admin (Kielisilta Oy)"),
-    DemoAccount("provider3@example.com", "Aino Arvio", PROVIDERS[2][0], OrgRole.ADMIN,
-                "provider admin (Arviointitalo Oy)"),
-    DemoAccount("provider4@example.com", "Lasse Laskupaja", PROVIDERS[3][0], OrgRole.ADMIN,
-                "provider admin (Laskupaja Oy)"),
-    DemoAccount("provider5@example.com", "Hilla Hyvönen", PROVIDERS[4][0], OrgRole.ADMIN,
-                "provider admin (Hyvä Koulupäivä Oy)"),
-    DemoAccount("provider6@example.com", "Tero Tietoviisas", PROVIDERS[5][0], OrgRole.ADMIN,
-                "provider admin (Tietoviisas Oy)"),
-    DemoAccount("admin.vantaa@example.com", "Ville Vantaa", "Vantaa", OrgRole.ADMIN,
-                "municipality admin (Vantaa)"),
-    DemoAccount("buyer.vantaa@example.com", "Veera Ostaja", "Vantaa", OrgRole.BUYER,
-                "municipality buyer (Vantaa)"),
-    DemoAccount("approver.vantaa@example.com", "Väinö Hyväksyjä", "Vantaa", OrgRole.APPROVER,
-                "municipality approver (Vantaa)"),
-    DemoAccount("member.vantaa@example.com", "Minna Opettaja", "Vantaa", OrgRole.MEMBER,
-                "municipality member, a teacher (Vantaa)"),
-    DemoAccount("secretary.or@example.com", "Sari Sihteeri", COORDINATOR[0], OrgRole.MEMBER,
-                "secretary of the steering group OR"),
-    DemoAccount("chair.or@example.com", "Pekka Puheenjohtaja", "Vantaa", OrgRole.MEMBER,
-                "chair of the steering group OR (Vantaa's representative)"),
-    DemoAccount("secretary.jt@example.com", "Jaana Sihteeri", COORDINATOR[0], OrgRole.MEMBER,
-                "secretary of the management team JT"),
+    DemoAccount(
+        "coordinator@example.com",
+        "Kaisa Koordinaattori",
+        COORDINATOR[0],
+        OrgRole.ADMIN,
+        "coordinator (ecosystem administration)",
+    ),
+    DemoAccount(
+        "coordinator.staff@example.com",
+        "Kalle Koordinaattori",
+        COORDINATOR[0],
+        OrgRole.MEMBER,
+        "coordinator staff member",
+    ),
+    DemoAccount(
+        "provider@example.com",
+        "Pia Palveluntarjoaja",
+        PROVIDERS[0][0],
+        OrgRole.ADMIN,
+        "provider admin (Oppimisen Polku Oy)",
+    ),
+    DemoAccount(
+        "provider.member@example.com",
+        "Pekka Polku",
+        PROVIDERS[0][0],
+        OrgRole.MEMBER,
+        "provider member (Oppimisen Polku Oy)",
+    ),
+    DemoAccount(
+        "provider2@example.com", "Kirsi Kielisilta", PROVIDERS[1][0], OrgRole.ADMIN, "provider admin (Kielisilta Oy)"
+    ),
+    DemoAccount(
+        "provider3@example.com", "Aino Arvio", PROVIDERS[2][0], OrgRole.ADMIN, "provider admin (Arviointitalo Oy)"
+    ),
+    DemoAccount(
+        "provider4@example.com", "Lasse Laskupaja", PROVIDERS[3][0], OrgRole.ADMIN, "provider admin (Laskupaja Oy)"
+    ),
+    DemoAccount(
+        "provider5@example.com", "Hilla Hyvönen", PROVIDERS[4][0], OrgRole.ADMIN, "provider admin (Hyvä Koulupäivä Oy)"
+    ),
+    DemoAccount(
+        "provider6@example.com", "Tero Tietoviisas", PROVIDERS[5][0], OrgRole.ADMIN, "provider admin (Tietoviisas Oy)"
+    ),
+    DemoAccount("admin.vantaa@example.com", "Ville Vantaa", "Vantaa", OrgRole.ADMIN, "municipality admin (Vantaa)"),
+    DemoAccount("buyer.vantaa@example.com", "Veera Ostaja", "Vantaa", OrgRole.BUYER, "municipality buyer (Vantaa)"),
+    DemoAccount(
+        "approver.vantaa@example.com", "Väinö Hyväksyjä", "Vantaa", OrgRole.APPROVER, "municipality approver (Vantaa)"
+    ),
+    DemoAccount(
+        "member.vantaa@example.com",
+        "Minna Opettaja",
+        "Vantaa",
+        OrgRole.MEMBER,
+        "municipality member, a teacher (Vantaa)",
+    ),
+    DemoAccount(
+        "secretary.or@example.com",
+        "Sari Sihteeri",
+        COORDINATOR[0],
+        OrgRole.MEMBER,
+        "secretary of the steering group OR",
+    ),
+    DemoAccount(
+        "chair.or@example.com",
+        "Pekka Puheenjohtaja",
+        "Vantaa",
+        OrgRole.MEMBER,
+        "chair of the steering group OR (Vantaa's representative)",
+    ),
+    DemoAccount(
+        "secretary.jt@example.com",
+        "Jaana Sihteeri",
+        COORDINATOR[0],
+        OrgRole.MEMBER,
+        "secretary of the management team JT",
+    ),
     DemoAccount("member.jt@example.com", "Mikko Jäsen", "Espoo", OrgRole.MEMBER, "member of the management team JT"),
-    DemoAccount("chair.jt@example.com", "Johanna Johtaja", "Tampere", OrgRole.MEMBER,
-                "chair of the management team JT"),
-    DemoAccount("applicant@example.com", "Tuula Tarina", "Tarinatalo Oy", OrgRole.ADMIN,
-                "applicant provider admin (Tarinatalo Oy, application in review queue)"),
+    DemoAccount(
+        "chair.jt@example.com", "Johanna Johtaja", "Tampere", OrgRole.MEMBER, "chair of the management team JT"
+    ),
+    DemoAccount(
+        "applicant@example.com",
+        "Tuula Tarina",
+        "Tarinatalo Oy",
+        OrgRole.ADMIN,
+        "applicant provider admin (Tarinatalo Oy, application in review queue)",
+    ),
     DemoAccount("buyer.espoo@example.com", "Eero Ostaja", "Espoo", OrgRole.BUYER, "municipality buyer (Espoo)"),
-    DemoAccount("approver.espoo@example.com", "Elina Hyväksyjä", "Espoo", OrgRole.APPROVER,
-                "municipality approver (Espoo)"),
+    DemoAccount(
+        "approver.espoo@example.com", "Elina Hyväksyjä", "Espoo", OrgRole.APPROVER, "municipality approver (Espoo)"
+    ),
 ]
 
 
@@ -111,8 +169,15 @@ def load() -> list[DemoAccount]:
         org = _org_by_name(account.organisation)
         if org is None:
             continue  # an organisation that a domain package's demo loader creates, with its people
-        user = User(email=account.email, name=account.name, password_hash=services.hash_password(DEMO_PASSWORD),
-                    organisation=org, org_role=account.role.value, locale="fi", email_confirmed_at=utcnow())
+        user = User(
+            email=account.email,
+            name=account.name,
+            password_hash=services.hash_password(DEMO_PASSWORD),
+            organisation=org,
+            org_role=account.role.value,
+            locale="fi",
+            email_confirmed_at=utcnow(),
+        )
         db.session.add(user)
         audit.record(None, "user.created_demo", user, email=account.email, role=account.role.value)
     db.session.flush()

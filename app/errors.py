@@ -59,8 +59,10 @@ MESSAGES = {
 DB_UNAVAILABLE = "unavailable"
 DB_BUSY = "busy"
 DB_MESSAGES = {
-    DB_UNAVAILABLE: _l("The database cannot be reached at the moment. "
-                       "If you were saving something, check afterwards whether it was saved."),
+    DB_UNAVAILABLE: _l(
+        "The database cannot be reached at the moment. "
+        "If you were saving something, check afterwards whether it was saved."
+    ),
     DB_BUSY: _l("The database is busy at the moment, so what you sent was not saved."),
 }
 #: Seconds a client should wait before trying again (the Retry-After header).
@@ -121,8 +123,10 @@ def _page_without_database() -> None:
     g.database_unavailable = True
 
 
-LOST_RACE = _l("Someone else changed this at the same moment, so what you sent was not saved. "
-               "The page now shows what was saved; check it and try again if needed.")
+LOST_RACE = _l(
+    "Someone else changed this at the same moment, so what you sent was not saved. "
+    "The page now shows what was saved; check it and try again if needed."
+)
 
 
 def is_unique_violation(error: BaseException) -> bool:
@@ -140,8 +144,13 @@ def _race_response(error: BaseException):
 
     db.session.rollback()
     message = ALREADY_SAVED if is_duplicate(error) else LOST_RACE
-    current_app.logger.info("%s on %s %s: %s", "duplicate form" if message is ALREADY_SAVED else "lost race",
-                            request.method, request.path, _summary(error))
+    current_app.logger.info(
+        "%s on %s %s: %s",
+        "duplicate form" if message is ALREADY_SAVED else "lost race",
+        request.method,
+        request.path,
+        _summary(error),
+    )
     if _wants_json():
         return jsonify(error=409, title=str(TITLES[409]), message=str(message)), 409
     if request.method == "GET":  # nothing to go back to: say it on a page
@@ -166,8 +175,13 @@ def _render(code: int, detail: str | None = None):
     if _wants_json():
         return jsonify(error=code, title=str(TITLES.get(code, "")), message=detail or str(MESSAGES.get(code, ""))), code
     return (
-        render_template("errors/error.html", code=code, title=TITLES.get(code, TITLES[400]),
-                        message=MESSAGES.get(code, MESSAGES[400]), detail=detail),
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=TITLES.get(code, TITLES[400]),
+            message=MESSAGES.get(code, MESSAGES[400]),
+            detail=detail,
+        ),
         code,
     )
 
@@ -177,7 +191,7 @@ def retry_after_text(error: RateLimitExceeded) -> str:
     try:
         current = limiter.current_limit
         seconds = current.reset_at - time.time() if current is not None else error.limit.limit.get_expiry()
-    except Exception:  # noqa: BLE001 - a rate-limit store that cannot answer: say the window instead
+    except Exception:
         seconds = error.limit.limit.get_expiry()
     minutes = max(1, math.ceil(seconds / 60))
     if minutes <= 90:
@@ -216,15 +230,16 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             return _http(error)
-        if isinstance(error, StaleDataError) or (isinstance(error, sa_exc.IntegrityError)
-                                                 and is_unique_violation(error)):
+        if isinstance(error, StaleDataError) or (
+            isinstance(error, sa_exc.IntegrityError) and is_unique_violation(error)
+        ):
             return _race_response(error)
         fault = database_fault(error)
         if fault is not None:
             _page_without_database()
         try:
             db.session.rollback()
-        except Exception:  # noqa: BLE001 - the database itself may be what failed
+        except Exception:
             app.logger.warning("rollback failed after an error")
         if fault is not None:
             log = app.logger.error if fault == DB_UNAVAILABLE else app.logger.warning

@@ -68,8 +68,14 @@ def pdf_name(name: str | None) -> str:
 
 
 def store(filename: str, data: bytes, content_type: str, uploaded_by_id: int | None) -> StoredFile:
-    stored = StoredFile(filename=filename, content_type=content_type, size=len(data),
-                        sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_by_id=uploaded_by_id)
+    stored = StoredFile(
+        filename=filename,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        uploaded_by_id=uploaded_by_id,
+    )
     db.session.add(stored)
     db.session.flush()
     return stored
@@ -77,9 +83,13 @@ def store(filename: str, data: bytes, content_type: str, uploaded_by_id: int | N
 
 def download(stored: StoredFile) -> Response:
     ascii_name = stored.filename.encode("ascii", "replace").decode().replace("?", "_")
-    return Response(stored.data, mimetype=stored.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{ascii_name}"',
-        "Content-Length": str(stored.size),
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-store",
-    })
+    return Response(
+        stored.data,
+        mimetype=stored.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{ascii_name}"',
+            "Content-Length": str(stored.size),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -20,13 +20,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from app.params import parse_int
 from app.security import MAX_ID
 from app.validators import is_valid_business_id, is_valid_municipality_code
-
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -91,24 +90,33 @@ def municipality_code_check(form, field) -> None:
 def _email_field(label=None):
     return EmailField(
         label or _l("E-mail address"),
-        validators=[DataRequired(_l("Enter your e-mail address.")),
-                    Email(_l("Enter an e-mail address in the form name@example.fi.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter an e-mail address in the form name@example.fi.")),
+            Length(max=254),
+        ],
         render_kw={"autocomplete": "email"},
     )
 
 
 class LoginForm(FlaskForm):
     email = _email_field()
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 
 
 class RegisterForm(FlaskForm):
     email = _email_field()
-    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
-                       render_kw={"autocomplete": "name"})
+    name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Choose a password.")), Length(max=200)],
@@ -117,7 +125,10 @@ class RegisterForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Password again"),
-        validators=[DataRequired(_l("Type the password again.")), EqualTo("password", _l("The passwords do not match."))],
+        validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo("password", _l("The passwords do not match.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Create account"))
@@ -137,20 +148,29 @@ class ResetPasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(_l("Type the password again.")), EqualTo("password", _l("The passwords do not match."))],
+        validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo("password", _l("The passwords do not match.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Save new password"))
 
 
 class ChangePasswordForm(ResetPasswordForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))],
-                            render_kw={"autocomplete": "current-password"})
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
-                       render_kw={"autocomplete": "name"})
+    name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save"))
 
@@ -160,19 +180,26 @@ class LanguageForm(FlaskForm):
 
 
 class StartProviderForm(FlaskForm):
-    name = StringField(_l("Legal name of the company"),
-                       validators=[DataRequired(_l("Enter the company's name.")), Length(max=200)])
-    business_id = StringField(_l("Business ID (Y-tunnus)"),
-                              validators=[DataRequired(_l("Enter the business ID.")), business_id_check],
-                              description=_l("For example 1234567-8."))
+    name = StringField(
+        _l("Legal name of the company"), validators=[DataRequired(_l("Enter the company's name.")), Length(max=200)]
+    )
+    business_id = StringField(
+        _l("Business ID (Y-tunnus)"),
+        validators=[DataRequired(_l("Enter the business ID.")), business_id_check],
+        description=_l("For example 1234567-8."),
+    )
     submit = SubmitField(_l("Start a provider organisation"))
 
 
 class JoinMunicipalityForm(FlaskForm):
-    organisation = SelectField(_l("Municipality"), coerce=int,
-                               validators=[DataRequired(_l("Choose the municipality."))])
-    message = TextAreaField(_l("Message to the municipality's admin"), validators=[Optional(), Length(max=2000)],
-                            description=_l("For example your school and your role there."))
+    organisation = SelectField(
+        _l("Municipality"), coerce=int, validators=[DataRequired(_l("Choose the municipality."))]
+    )
+    message = TextAreaField(
+        _l("Message to the municipality's admin"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("For example your school and your role there."),
+    )
     submit = SubmitField(_l("Send request"))
 
 
@@ -188,8 +215,11 @@ class RoleForm(FlaskForm):
 
 
 class DecideJoinRequestForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=choices([("accept", _l("Accept")), ("decline", _l("Decline"))]),
-                          validators=[DataRequired(_l("Choose accept or decline."))])
+    decision = RadioField(
+        _l("Decision"),
+        choices=choices([("accept", _l("Accept")), ("decline", _l("Decline"))]),
+        validators=[DataRequired(_l("Choose accept or decline."))],
+    )
     role = SelectField(_l("Role if accepted"))
     note = TextAreaField(_l("Note to the person"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save decision"))
@@ -210,17 +240,19 @@ class ConfirmEmailForm(FlaskForm):
 class ResendConfirmationForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Send the link again"))
+
+
 class QueryNumberField(IntegerField):
     """A whole number in a GET filter form, read with app.params.parse_int (the digits 0-9 alone, from
     `minimum` to `maximum`, spaces around them allowed: a person types it). Anything else keeps what was
     typed and shows `message`."""
 
-    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = MAX_ID, message=None,
-                 **kwargs):
+    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = MAX_ID, message=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.minimum, self.maximum = minimum, maximum
-        self.message = message or _l("Enter a whole number from %(minimum)d to %(maximum)d.",
-                                     minimum=minimum, maximum=maximum)
+        self.message = message or _l(
+            "Enter a whole number from %(minimum)d to %(maximum)d.", minimum=minimum, maximum=maximum
+        )
 
     def process_formdata(self, valuelist) -> None:
         if not valuelist or not valuelist[0].strip():
@@ -279,11 +311,16 @@ class PupilCountField(IntegerField):
 def _pupil_count_field() -> PupilCountField:
     return PupilCountField(
         _l("Pupils (basic and upper secondary education)"),
-        validators=[Optional(), NumberRange(min=0, max=2_000_000,
-                                            message=_l("The number of pupils must be between 0 and 2 000 000."))],
-        description=_l("Pupils in the municipality's basic education and upper secondary schools, for the "
-                       "dashboards' figures per pupil. Leave empty if not known."),
-        render_kw={"inputmode": "numeric"})
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=2_000_000, message=_l("The number of pupils must be between 0 and 2 000 000.")),
+        ],
+        description=_l(
+            "Pupils in the municipality's basic education and upper secondary schools, for the "
+            "dashboards' figures per pupil. Leave empty if not known."
+        ),
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class PupilCountForm(FlaskForm):
@@ -293,9 +330,11 @@ class PupilCountForm(FlaskForm):
 
 class MunicipalityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
-    municipality_code = StringField(_l("Municipality code"),
-                                    validators=[DataRequired(_l("Enter the municipality code.")), municipality_code_check],
-                                    description=_l("Three digits, for example 092 for Vantaa."))
+    municipality_code = StringField(
+        _l("Municipality code"),
+        validators=[DataRequired(_l("Enter the municipality code.")), municipality_code_check],
+        description=_l("Three digits, for example 092 for Vantaa."),
+    )
     business_id = StringField(_l("Business ID (Y-tunnus)"), validators=[Optional(), business_id_check])
     pupil_count = _pupil_count_field()
     submit = SubmitField(_l("Create municipality"))

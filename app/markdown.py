@@ -9,9 +9,37 @@ import nh3
 from markupsafe import Markup
 
 _TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2",
-    "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "strong", "sub", "sup",
-    "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 _ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 
@@ -35,4 +63,4 @@ def render(text: str | None, heading_offset: int = 0) -> Markup:
     )
     if heading_offset:
         clean = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + heading_offset, 6)}>", clean)
-    return Markup(clean)  # noqa: S704  # nosec B704  # sanitised by nh3 above (tests/test_security_checks.py)
+    return Markup(clean)  # nosec B704  # sanitised by nh3 above (tests/test_security_checks.py)

@@ -41,7 +41,6 @@ ROLES_BY_KIND: dict[OrgKind, tuple[OrgRole, ...]] = {
 }
 
 
-
 class Organisation(db.Model):
     __tablename__ = "organisations"
     __table_args__ = (

@@ -53,9 +53,17 @@ def parse_int(text: str | None, minimum: int, maximum: int, *, spaces: bool = Fa
     return whole_number(text, maximum, minimum)
 
 
-def query_int(name: str, default: int | None = None, *, minimum: int = 0, maximum: int = MAX_ID,
-              message: str | None = None, spaces: bool = False, empty: bool = True,
-              args: Any = None) -> int | None:
+def query_int(
+    name: str,
+    default: int | None = None,
+    *,
+    minimum: int = 0,
+    maximum: int = MAX_ID,
+    message: str | None = None,
+    spaces: bool = False,
+    empty: bool = True,
+    args: Any = None,
+) -> int | None:
     """The parameter `name` of the query string (its first value) as a whole number from `minimum` to
     `maximum`; `default` when it is missing or (with `empty`, as a filter form sends a field left blank)
     empty. Raise BadQuery otherwise. `spaces`: a number typed into a field of a page, where spaces
@@ -65,9 +73,17 @@ def query_int(name: str, default: int | None = None, *, minimum: int = 0, maximu
         return default
     value = parse_int(text, minimum, maximum, spaces=spaces)
     if value is None:
-        raise BadQuery(name, message or _("The address has a value that is not understood: %(name)s must be a "
-                                          "whole number from %(minimum)d to %(maximum)d.",
-                                          name=name, minimum=minimum, maximum=maximum))
+        raise BadQuery(
+            name,
+            message
+            or _(
+                "The address has a value that is not understood: %(name)s must be a "
+                "whole number from %(minimum)d to %(maximum)d.",
+                name=name,
+                minimum=minimum,
+                maximum=maximum,
+            ),
+        )
     return value
 
 
@@ -76,11 +92,16 @@ def query_id(name: str, *, message: str | None = None, args: Any = None) -> int 
     return query_int(name, minimum=1, maximum=MAX_ID, message=message, args=args)
 
 
-def query_year(name: str = "year", *, message: str | None = None, spaces: bool = False,
-               args: Any = None) -> int | None:
+def query_year(name: str = "year", *, message: str | None = None, spaces: bool = False, args: Any = None) -> int | None:
     """A year from FIRST_YEAR to LAST_YEAR, or None when not given."""
-    return query_int(name, minimum=FIRST_YEAR, maximum=LAST_YEAR, spaces=spaces, args=args,
-                     message=message or _("Enter a year such as 2026."))
+    return query_int(
+        name,
+        minimum=FIRST_YEAR,
+        maximum=LAST_YEAR,
+        spaces=spaces,
+        args=args,
+        message=message or _("Enter a year such as 2026."),
+    )
 
 
 def query_page(name: str = "page", *, args: Any = None) -> int:
@@ -104,7 +125,6 @@ def paginate(stmt: sa.Select, per_page: int, *, name: str = "page") -> Paginatio
     page = query_page(name)
     result = db.paginate(stmt, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
     if page > 1 and page > result.pages:
-        result = db.paginate(stmt, page=max(result.pages, 1), per_page=per_page, max_per_page=per_page,
-                             error_out=False)
+        result = db.paginate(stmt, page=max(result.pages, 1), per_page=per_page, max_per_page=per_page, error_out=False)
         flash(_("There is no such page: the list is shorter. Its last page is shown."), "info")
     return result

@@ -58,8 +58,14 @@ class IdConverter(IntegerConverter):
     """`<int:...>` in routes: a database id. A number past what the id columns hold is no page (404),
     not an overflow in the database driver (a 500)."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,  # noqa: A002
-                 signed: bool = False) -> None:
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits, min, max, signed)
 
 

@@ -15,7 +15,6 @@ from app import audit, sessions
 from app.concurrency import lock
 from app.extensions import db, utcnow
 from app.mail import queue_mail
-from app.urls import external_url
 from app.models import (
     Invitation,
     JoinRequest,
@@ -28,15 +27,28 @@ from app.models import (
 )
 from app.sessions import UserSession
 from app.tokens import TokenError, make_token, read_token
+from app.urls import external_url
 from app.validators import normalise_business_id
 
 #: A few of the passwords people choose most often; long ones too.
 COMMON_PASSWORDS = frozenset(
     {
-        "password1234", "salasana1234", "lösenord1234", "qwertyuiop12", "123456789012",
-        "1234567890ab", "iloveyou1234", "passwordpassword", "salasanasalasana",
-        "qwertyqwerty", "abcdefghijkl", "aaaaaaaaaaaa", "letmeinletmein",
-        "welcome12345", "tervetuloa123", "kesä2026kesä",
+        "password1234",
+        "salasana1234",
+        "lösenord1234",
+        "qwertyuiop12",
+        "123456789012",
+        "1234567890ab",
+        "iloveyou1234",
+        "passwordpassword",
+        "salasanasalasana",
+        "qwertyqwerty",
+        "abcdefghijkl",
+        "aaaaaaaaaaaa",
+        "letmeinletmein",
+        "welcome12345",
+        "tervetuloa123",
+        "kesä2026kesä",
     }
 )
 
@@ -106,8 +118,13 @@ def register_user(email: str, name: str, password: str, locale: str, confirmed: 
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise ServiceError(_("An account with this e-mail address already exists. Sign in or reset your password."))
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password), locale=locale,
-                email_confirmed_at=utcnow() if confirmed else None)
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        locale=locale,
+        email_confirmed_at=utcnow() if confirmed else None,
+    )
     db.session.add(user)
     audit.record(None, "user.registered", user, email=email, confirmed=confirmed)
     return user
@@ -118,7 +135,9 @@ def confirm_email(user: User, how: str) -> bool:
     was already confirmed (by the same link used at the same moment, too: the update is conditional)."""
     now = utcnow()
     done = db.session.execute(
-        sa.update(User).where(User.id == user.id, User.email_confirmed_at.is_(None)).values(email_confirmed_at=now)
+        sa.update(User)
+        .where(User.id == user.id, User.email_confirmed_at.is_(None))
+        .values(email_confirmed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not done:
@@ -130,8 +149,9 @@ def confirm_email(user: User, how: str) -> bool:
 
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
-    audit.record(user, "user.logged_in", user,
-                 session=user.login_session.id if user.login_session is not None else None)
+    audit.record(
+        user, "user.logged_in", user, session=user.login_session.id if user.login_session is not None else None
+    )
 
 
 def update_profile(user: User, name: str, locale: str) -> None:
@@ -154,17 +174,26 @@ def set_locale(user: User, locale: str) -> None:
         user.locale = locale
 
 
-def change_password(user: User, new_password: str, actor: User | None = None,
-                    keep: UserSession | None = None, reason: str = "password_changed",
-                    expected_hash: str | None = None) -> None:
+def change_password(
+    user: User,
+    new_password: str,
+    actor: User | None = None,
+    keep: UserSession | None = None,
+    reason: str = "password_changed",
+    expected_hash: str | None = None,
+) -> None:
     """Set a new password and end every sign-in session of the person but `keep` (the device
     that changed it; None, after a reset link: all of them). `expected_hash` is the password the
     change was allowed on (the one just checked, or the one a reset link was made for): if it
     changed meanwhile, nothing is changed."""
     lock(user)
     if expected_hash is not None and user.password_hash != expected_hash:
-        raise ServiceError(_("The password was changed at the same moment in another window. Sign in with the "
-                             "new password, or ask for a new link."))
+        raise ServiceError(
+            _(
+                "The password was changed at the same moment in another window. Sign in with the "
+                "new password, or ask for a new link."
+            )
+        )
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     audit.record(actor or user, "user.password_changed", user)
@@ -172,6 +201,7 @@ def change_password(user: User, new_password: str, actor: User | None = None,
 
 
 # --- password reset -------------------------------------------------------------
+
 
 def _password_fingerprint(user: User) -> str:
     # The tail of the hash changes with every new password: a used link dies.
@@ -205,12 +235,20 @@ def request_password_reset(email: str) -> None:
         return
     link = external_url("auth.reset_password", token=make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    queue_mail(user.email, _l("Reset your DigiOne Hub password"), "password_reset", user.locale,
-               user=user, link=link, minutes=minutes)
+    queue_mail(
+        user.email,
+        _l("Reset your DigiOne Hub password"),
+        "password_reset",
+        user.locale,
+        user=user,
+        link=link,
+        minutes=minutes,
+    )
     audit.record(None, "user.password_reset_requested", user)
 
 
 # --- organisations ----------------------------------------------------------------
+
 
 def create_organisation(
     actor: User | None,
@@ -238,8 +276,16 @@ def create_organisation(
         pupil_count=pupil_count,
     )
     db.session.add(org)
-    audit.record(actor, "organisation.created", org, kind=kind.value, name=org.name,
-                 business_id=business_id, municipality_code=municipality_code, pupil_count=pupil_count)
+    audit.record(
+        actor,
+        "organisation.created",
+        org,
+        kind=kind.value,
+        name=org.name,
+        business_id=business_id,
+        municipality_code=municipality_code,
+        pupil_count=pupil_count,
+    )
     return org
 
 
@@ -313,9 +359,14 @@ def remove_from_organisation(actor: User, user: User) -> None:
 
 
 def _admin_count(org: Organisation) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(User.id)).where(User.organisation_id == org.id, User.org_role == OrgRole.ADMIN.value)
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(User.id)).where(
+                User.organisation_id == org.id, User.org_role == OrgRole.ADMIN.value
+            )
+        )
+        or 0
+    )
 
 
 def members(org: Organisation) -> list[User]:
@@ -323,12 +374,14 @@ def members(org: Organisation) -> list[User]:
 
 
 def municipalities() -> list[Organisation]:
-    stmt = sa.select(Organisation).where(Organisation.kind == OrgKind.MUNICIPALITY.value,
-                                          Organisation.status == OrgStatus.ACTIVE.value)
+    stmt = sa.select(Organisation).where(
+        Organisation.kind == OrgKind.MUNICIPALITY.value, Organisation.status == OrgStatus.ACTIVE.value
+    )
     return list(db.session.scalars(stmt.order_by(Organisation.name)))
 
 
 # --- joining a municipality --------------------------------------------------------
+
 
 def request_to_join(user: User, org: Organisation, message: str) -> JoinRequest:
     lock(user)
@@ -337,8 +390,9 @@ def request_to_join(user: User, org: Organisation, message: str) -> JoinRequest:
     if org.kind != OrgKind.MUNICIPALITY:
         raise ServiceError(_("You can ask to join municipalities only."))
     existing = db.session.scalar(
-        sa.select(JoinRequest).where(JoinRequest.user_id == user.id,
-                                     JoinRequest.status == JoinRequestStatus.PENDING.value)
+        sa.select(JoinRequest).where(
+            JoinRequest.user_id == user.id, JoinRequest.status == JoinRequestStatus.PENDING.value
+        )
     )
     if existing is not None:
         raise ServiceError(_("You already have a pending request. Wait for the answer or ask the organisation."))
@@ -346,14 +400,21 @@ def request_to_join(user: User, org: Organisation, message: str) -> JoinRequest:
     db.session.add(request)
     audit.record(user, "join_request.created", request, organisation_id=org.id)
     for admin in _admins(org):
-        queue_mail(admin.email, _l("A person asks to join your organisation"), "join_request", admin.locale,
-                   request=request, link=external_url("orgs.organisation"))
+        queue_mail(
+            admin.email,
+            _l("A person asks to join your organisation"),
+            "join_request",
+            admin.locale,
+            request=request,
+            link=external_url("orgs.organisation"),
+        )
     return request
 
 
 def _admins(org: Organisation) -> list[User]:
-    stmt = sa.select(User).where(User.organisation_id == org.id, User.org_role == OrgRole.ADMIN.value,
-                                 User.active.is_(True))
+    stmt = sa.select(User).where(
+        User.organisation_id == org.id, User.org_role == OrgRole.ADMIN.value, User.active.is_(True)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -365,8 +426,9 @@ def pending_join_requests(org: Organisation | None = None) -> list[JoinRequest]:
 
 
 def pending_join_requests_of(user: User) -> list[JoinRequest]:
-    stmt = sa.select(JoinRequest).where(JoinRequest.user_id == user.id,
-                                        JoinRequest.status == JoinRequestStatus.PENDING.value)
+    stmt = sa.select(JoinRequest).where(
+        JoinRequest.user_id == user.id, JoinRequest.status == JoinRequestStatus.PENDING.value
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -385,11 +447,17 @@ def decide_join_request(actor: User, request: JoinRequest, accept: bool, role: O
     else:
         request.status = JoinRequestStatus.DECLINED.value
     audit.record(actor, "join_request.decided", request, status=request.status, role=role.value if accept else None)
-    queue_mail(request.user.email, _l("Your request to join an organisation was answered"), "join_decision",
-               request.user.locale, request=request)
+    queue_mail(
+        request.user.email,
+        _l("Your request to join an organisation was answered"),
+        "join_decision",
+        request.user.locale,
+        request=request,
+    )
 
 
 # --- invitations -----------------------------------------------------------------------
+
 
 def invite(actor: User, org: Organisation, email: str, role: OrgRole) -> Invitation:
     email = normalise_email(email)
@@ -400,16 +468,23 @@ def invite(actor: User, org: Organisation, email: str, role: OrgRole) -> Invitat
     if existing_user is not None and existing_user.organisation_id is not None:
         raise ServiceError(_("This person already belongs to an organisation."))
     if any(i.email == email for i in open_invitations(org)):
-        raise ServiceError(_("An invitation to %(email)s is already waiting. Withdraw it first to send a new one.",
-                             email=email))
+        raise ServiceError(
+            _("An invitation to %(email)s is already waiting. Withdraw it first to send a new one.", email=email)
+        )
     invitation = Invitation(organisation=org, email=email, org_role=role.value, invited_by=actor)
     db.session.add(invitation)
     audit.record(actor, "invitation.created", invitation, organisation_id=org.id, email=email, role=role.value)
     token = make_token("invite", {"i": invitation.id})
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
-    queue_mail(email, _l("You are invited to DigiOne Hub"), "invitation",
-               existing_user.locale if existing_user else "fi",
-               invitation=invitation, link=external_url("auth.invitation", token=token), days=days)
+    queue_mail(
+        email,
+        _l("You are invited to DigiOne Hub"),
+        "invitation",
+        existing_user.locale if existing_user else "fi",
+        invitation=invitation,
+        link=external_url("auth.invitation", token=token),
+        days=days,
+    )
     return invitation
 
 
@@ -444,6 +519,7 @@ def revoke_invitation(actor: User, invitation: Invitation) -> None:
 
 
 def open_invitations(org: Organisation) -> list[Invitation]:
-    stmt = sa.select(Invitation).where(Invitation.organisation_id == org.id, Invitation.accepted_at.is_(None),
-                                       Invitation.revoked_at.is_(None))
+    stmt = sa.select(Invitation).where(
+        Invitation.organisation_id == org.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
+    )
     return list(db.session.scalars(stmt.order_by(Invitation.created_at.desc())))

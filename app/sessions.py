@@ -59,10 +59,25 @@ def _digest(token: str) -> str:
 
 
 # Checked in order: Edge and Opera also say "Chrome", Chrome also says "Safari".
-_BROWSERS = (("Edg", "Edge"), ("OPR", "Opera"), ("Firefox", "Firefox"), ("FxiOS", "Firefox"),
-             ("CriOS", "Chrome"), ("Chrome", "Chrome"), ("Safari", "Safari"))
-_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("CrOS", "ChromeOS"),
-            ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Macintosh", "macOS"), ("Linux", "Linux"))
+_BROWSERS = (
+    ("Edg", "Edge"),
+    ("OPR", "Opera"),
+    ("Firefox", "Firefox"),
+    ("FxiOS", "Firefox"),
+    ("CriOS", "Chrome"),
+    ("Chrome", "Chrome"),
+    ("Safari", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("CrOS", "ChromeOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Macintosh", "macOS"),
+    ("Linux", "Linux"),
+)
 
 
 def device_label(user_agent: str) -> str:
@@ -77,8 +92,13 @@ def device_label(user_agent: str) -> str:
 def start(user: User, address: str, user_agent: str) -> UserSession:
     """A new session for `user` on one device. After this, `user.get_id()` carries its token."""
     token = secrets.token_urlsafe(32)
-    record = UserSession(user=user, token_sha256=_digest(token), created_at=utcnow(),
-                         ip_address=(address or "")[:45], device=device_label(user_agent))
+    record = UserSession(
+        user=user,
+        token_sha256=_digest(token),
+        created_at=utcnow(),
+        ip_address=(address or "")[:45],
+        device=device_label(user_agent),
+    )
     db.session.add(record)
     db.session.flush()
     user.login_token = token
@@ -101,8 +121,13 @@ def load_user(session_id: str) -> User | None:
     row = db.session.execute(
         sa.select(User, UserSession)
         .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == user_id, User.active.is_(True), UserSession.token_sha256 == _digest(token),
-               UserSession.revoked_at.is_(None), UserSession.created_at > _oldest_valid())
+        .where(
+            User.id == user_id,
+            User.active.is_(True),
+            UserSession.token_sha256 == _digest(token),
+            UserSession.revoked_at.is_(None),
+            UserSession.created_at > _oldest_valid(),
+        )
     ).first()
     if row is None:
         return None
@@ -114,10 +139,13 @@ def load_user(session_id: str) -> User | None:
 
 def active_sessions(user: User) -> list[UserSession]:
     """The person's sessions that still sign a browser in, newest first."""
-    stmt = (sa.select(UserSession)
-            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None),
-                   UserSession.created_at > _oldest_valid())
-            .order_by(UserSession.created_at.desc(), UserSession.id.desc()))
+    stmt = (
+        sa.select(UserSession)
+        .where(
+            UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.created_at > _oldest_valid()
+        )
+        .order_by(UserSession.created_at.desc(), UserSession.id.desc())
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -135,9 +163,12 @@ def revoke_all(actor: User | None, user: User, reason: str, keep: UserSession | 
     stmt = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     if keep is not None:
         stmt = stmt.where(UserSession.id != keep.id)
-    ended = db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session="fetch")
-                               ).rowcount or 0
+    ended = (
+        db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session="fetch")).rowcount
+        or 0
+    )
     if ended:  # nothing ended (signed out everywhere already, in another tab): nothing to record
-        audit.record(actor, "user.sessions_revoked", user, reason=reason, ended=ended,
-                     kept=keep.id if keep is not None else None)
+        audit.record(
+            actor, "user.sessions_revoked", user, reason=reason, ended=ended, kept=keep.id if keep is not None else None
+        )
     return ended

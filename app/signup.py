@@ -37,8 +37,7 @@ def sign_up(email: str, name: str, password: str, locale: str) -> User | None:
     password_hash = hash_password(password)  # in both cases: the time taken must not tell
     existing = find_user_by_email(email)
     if existing is None:
-        user = User(email=email, name=name.strip(), password_hash=password_hash, locale=locale,
-                    email_confirmed_at=None)
+        user = User(email=email, name=name.strip(), password_hash=password_hash, locale=locale, email_confirmed_at=None)
         try:
             with db.session.begin_nested():
                 db.session.add(user)
@@ -50,9 +49,15 @@ def sign_up(email: str, name: str, password: str, locale: str) -> User | None:
             _mail_confirmation(user)
             return user
     if existing is not None:
-        queue_mail(existing.email, _l("Someone tried to create a DigiOne Hub account with your address"),
-                   "signup_existing", existing.locale, user=existing, login_link=external_url("auth.login"),
-                   reset_link=external_url("auth.forgot_password"))
+        queue_mail(
+            existing.email,
+            _l("Someone tried to create a DigiOne Hub account with your address"),
+            "signup_existing",
+            existing.locale,
+            user=existing,
+            login_link=external_url("auth.login"),
+            reset_link=external_url("auth.forgot_password"),
+        )
         audit.record(None, "user.signup_for_existing_account", existing)
     return None
 
@@ -60,8 +65,15 @@ def sign_up(email: str, name: str, password: str, locale: str) -> User | None:
 def _mail_confirmation(user: User) -> None:
     hours = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600
     link = external_url("auth.confirm_email", token=make_confirmation_token(user))
-    queue_mail(user.email, _l("Confirm your e-mail address for DigiOne Hub"), "signup_confirm", user.locale,
-               user=user, link=link, hours=hours)
+    queue_mail(
+        user.email,
+        _l("Confirm your e-mail address for DigiOne Hub"),
+        "signup_confirm",
+        user.locale,
+        user=user,
+        link=link,
+        hours=hours,
+    )
 
 
 def make_confirmation_token(user: User, now: datetime | None = None) -> str:

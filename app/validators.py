@@ -87,5 +87,5 @@ def format_payment_reference(value: str) -> str:
     """Groups of five digits from the right, as printed on Finnish invoices (12345 67890)."""
     digits = value.replace(" ", "")
     head = len(digits) % 5
-    groups = ([digits[:head]] if head else []) + [digits[i:i + 5] for i in range(head, len(digits), 5)]
+    groups = ([digits[:head]] if head else []) + [digits[i : i + 5] for i in range(head, len(digits), 5)]
     return " ".join(groups)

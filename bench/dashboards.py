@@ -44,7 +44,7 @@ from bench.run import generate as generate_listings
 
 LISTINGS = 100_000
 DATABASE = "digione_bench_dash"
-PASSWORD = "bench-dashboards-1"  # noqa: S105 - a throwaway database's coordinator
+PASSWORD = "bench-dashboards-1"
 GOAL_P95_MS = 1000.0
 DAYS = 730  # orders over the last 24 months
 CHUNK = 5000
@@ -55,19 +55,31 @@ FIGURE = re.compile(r'<figure class="chart')
 #: Indexes measured with --candidate-indexes, step by step on top of each other: (label, [(name, table, columns)]).
 #: Not in the migrations: the script creates them on its throwaway database after the last size.
 CANDIDATE_INDEXES: list[tuple[str, list[tuple[str, str, tuple[str, ...]]]]] = [
-    ("+ procurement indexes", [
-        # The window scans (status = 'active' AND created_at >= ...) of the ecosystem figures, covering
-        # the columns they group and sum, so no order row is read.
-        ("ix_orders_status_created", "orders", ("status", "created_at", "organisation_id", "provider_id",
-                                                "net_cents")),
-        # The lines of those orders, covering what the spend figures read of a line.
-        ("ix_procurement_lines_order_spend", "procurement_lines", ("order_id", "service_id", "provider_id",
-                                                                   "net_cents")),
-    ]),
-    ("+ services (id, category)", [
-        # The category of each line's service without reading the wide service row.
-        ("ix_services_id_category", "services", ("id", "category")),
-    ]),
+    (
+        "+ procurement indexes",
+        [
+            # The window scans (status = 'active' AND created_at >= ...) of the ecosystem figures, covering
+            # the columns they group and sum, so no order row is read.
+            (
+                "ix_orders_status_created",
+                "orders",
+                ("status", "created_at", "organisation_id", "provider_id", "net_cents"),
+            ),
+            # The lines of those orders, covering what the spend figures read of a line.
+            (
+                "ix_procurement_lines_order_spend",
+                "procurement_lines",
+                ("order_id", "service_id", "provider_id", "net_cents"),
+            ),
+        ],
+    ),
+    (
+        "+ services (id, category)",
+        [
+            # The category of each line's service without reading the wide service row.
+            ("ix_services_id_category", "services", ("id", "category")),
+        ],
+    ),
 ]
 
 
@@ -107,7 +119,7 @@ def make_app(url: str) -> Flask:
 
 def _chunks(rows: list[dict[str, Any]], size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 def _insert(table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -131,11 +143,25 @@ def _analyze() -> None:
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
         return
-    for table in ("users", "procurement_requests", "orders", "procurement_lines", "provider_applications",
-                  "application_submissions", "provider_status_changes", "rules_versions", "rules_acceptances",
-                  "memberships", "attendances", "tasks"):
-        db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                   f"coalesce((SELECT max(id) FROM {table}), 1))"))
+    for table in (
+        "users",
+        "procurement_requests",
+        "orders",
+        "procurement_lines",
+        "provider_applications",
+        "application_submissions",
+        "provider_status_changes",
+        "rules_versions",
+        "rules_acceptances",
+        "memberships",
+        "attendances",
+        "tasks",
+    ):
+        db.session.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce((SELECT max(id) FROM {table}), 1))"
+            )
+        )
     db.session.commit()
     # As autovacuum would have by now: statistics, and the visibility map index-only scans need.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -180,24 +206,46 @@ def generate_people(rng: random.Random, now: datetime) -> Market:
     coordinator_id = coordinator.id
     db.session.commit()
     orgs = Organisation.__table__
-    municipalities = list(db.session.scalars(sa.select(orgs.c.id).where(orgs.c.kind == "municipality")
-                                             .order_by(orgs.c.id)))
-    providers = list(db.session.scalars(sa.select(orgs.c.id).where(orgs.c.kind == "provider", orgs.c.status == "active")
-                                        .order_by(orgs.c.id)))
-    suspended = list(db.session.scalars(sa.select(orgs.c.id).where(orgs.c.kind == "provider",
-                                                                   orgs.c.status != "active")))
+    municipalities = list(
+        db.session.scalars(sa.select(orgs.c.id).where(orgs.c.kind == "municipality").order_by(orgs.c.id))
+    )
+    providers = list(
+        db.session.scalars(
+            sa.select(orgs.c.id).where(orgs.c.kind == "provider", orgs.c.status == "active").order_by(orgs.c.id)
+        )
+    )
+    suspended = list(
+        db.session.scalars(sa.select(orgs.c.id).where(orgs.c.kind == "provider", orgs.c.status != "active"))
+    )
 
     # Pupils: a few large cities, many small municipalities.
-    db.session.execute(sa.update(orgs).where(orgs.c.id == sa.bindparam("org")).values(pupil_count=sa.bindparam("n")),
-                       [{"org": m, "n": int(min(60_000, 150 * rng.paretovariate(1.1)))} for m in municipalities])
+    db.session.execute(
+        sa.update(orgs).where(orgs.c.id == sa.bindparam("org")).values(pupil_count=sa.bindparam("n")),
+        [{"org": m, "n": int(min(60_000, 150 * rng.paretovariate(1.1)))} for m in municipalities],
+    )
     db.session.commit()
 
     # A buyer in every municipality (requests need a requester) and members for the bodies.
     users = User.__table__
-    _insert(users, [{"email": f"buyer{m}@bench.example", "name": f"Ostaja {m}", "password_hash": "!",
-                     "organisation_id": m, "org_role": "admin", "locale": "fi"} for m in municipalities])
-    buyers = dict(db.session.execute(sa.select(users.c.organisation_id, users.c.id)
-                                     .where(users.c.email.like("buyer%@bench.example"))).all())
+    _insert(
+        users,
+        [
+            {
+                "email": f"buyer{m}@bench.example",
+                "name": f"Ostaja {m}",
+                "password_hash": "!",
+                "organisation_id": m,
+                "org_role": "admin",
+                "locale": "fi",
+            }
+            for m in municipalities
+        ],
+    )
+    buyers = dict(
+        db.session.execute(
+            sa.select(users.c.organisation_id, users.c.id).where(users.c.email.like("buyer%@bench.example"))
+        ).all()
+    )
 
     # Page views: 10 000 listings seen on 10 days each in the last year.
     services = Service.__table__
@@ -206,8 +254,7 @@ def generate_people(rng: random.Random, now: datetime) -> Market:
     views = []
     for service_id in rng.sample(service_ids, min(10_000, len(service_ids))):
         for offset in rng.sample(range(365), 10):
-            views.append({"service_id": service_id, "day": today - timedelta(days=offset),
-                          "views": rng.randint(1, 40)})
+            views.append({"service_id": service_id, "day": today - timedelta(days=offset), "views": rng.randint(1, 40)})
     _insert(ServiceViewCount.__table__, views)
 
     # Applications: every provider's approved one, and some 1 000 more in every state.
@@ -215,12 +262,18 @@ def generate_people(rng: random.Random, now: datetime) -> Market:
     application_id = _next_id(ProviderApplication.__table__)
     submission_id = _next_id(ApplicationSubmission.__table__)
     applicant_ids = business_ids(6_000_000)
-    _insert(orgs, [{"kind": "provider", "name": f"Hakija {i} Oy", "business_id": next(applicant_ids),
-                    "status": "applicant"} for i in range(1000)])
+    _insert(
+        orgs,
+        [
+            {"kind": "provider", "name": f"Hakija {i} Oy", "business_id": next(applicant_ids), "status": "applicant"}
+            for i in range(1000)
+        ],
+    )
     applicants = list(db.session.scalars(sa.select(orgs.c.id).where(orgs.c.status == "applicant")))
     states = ["submitted", "in_review", "changes_requested", "rejected", "rejected", "withdrawn", "draft"]
-    for org_id, status in [(p, "approved") for p in providers + suspended] + \
-            [(a, rng.choice(states)) for a in applicants]:
+    for org_id, status in [(p, "approved") for p in providers + suspended] + [
+        (a, rng.choice(states)) for a in applicants
+    ]:
         first = _at(now, rng, 3 * 365)
         rounds = 2 if status in ("changes_requested", "approved", "rejected") and rng.random() < 0.3 else 1
         decided = first + timedelta(days=rng.randint(3, 120)) if status in ("approved", "rejected") else None
@@ -229,34 +282,80 @@ def generate_people(rng: random.Random, now: datetime) -> Market:
         last = first
         for number in range(1, rounds + 1 if status != "draft" else 1):
             last = first + timedelta(days=(number - 1) * rng.randint(5, 30))
-            submissions.append({"id": submission_id, "application_id": application_id, "number": number,
-                                "answers": {"company": f"Organisation {org_id}"}, "submitted_at": last})
+            submissions.append(
+                {
+                    "id": submission_id,
+                    "application_id": application_id,
+                    "number": number,
+                    "answers": {"company": f"Organisation {org_id}"},
+                    "submitted_at": last,
+                }
+            )
             submission_id += 1
-        applications.append({"id": application_id, "organisation_id": org_id, "created_by_id": coordinator_id,
-                             "status": status, "answers": {}, "submission_count": 0 if status == "draft" else rounds,
-                             "submitted_at": None if status == "draft" else last,
-                             "decided_at": decided, "created_at": first, "updated_at": decided or last})
+        applications.append(
+            {
+                "id": application_id,
+                "organisation_id": org_id,
+                "created_by_id": coordinator_id,
+                "status": status,
+                "answers": {},
+                "submission_count": 0 if status == "draft" else rounds,
+                "submitted_at": None if status == "draft" else last,
+                "decided_at": decided,
+                "created_at": first,
+                "updated_at": decided or last,
+            }
+        )
         application_id += 1
     _insert(ProviderApplication.__table__, applications)
     _insert(ApplicationSubmission.__table__, submissions)
-    _insert(ProviderStatusChange.__table__, [
-        {"organisation_id": p, "old_status": "active", "new_status": "suspended", "reason": "Bench",
-         "actor_id": coordinator_id, "created_at": _at(now, rng, DAYS)} for p in suspended])
+    _insert(
+        ProviderStatusChange.__table__,
+        [
+            {
+                "organisation_id": p,
+                "old_status": "active",
+                "new_status": "suspended",
+                "reason": "Bench",
+                "actor_id": coordinator_id,
+                "created_at": _at(now, rng, DAYS),
+            }
+            for p in suspended
+        ],
+    )
 
     # Rules: an earlier version superseded, the current one in force within its re-acceptance period.
     versions = RulesVersion.__table__
     base = {"title": "Säännöt", "body": "…", "body_sha256": "0" * 64, "created_by_id": coordinator_id}
-    _insert(versions, [{**base, "label": "1.0", "status": "superseded", "effective_date": today - timedelta(days=700)},
-                       {**base, "label": "2.0", "status": "in_force", "effective_date": today - timedelta(days=30),
-                        "reacceptance_deadline": today + timedelta(days=60)}])
+    _insert(
+        versions,
+        [
+            {**base, "label": "1.0", "status": "superseded", "effective_date": today - timedelta(days=700)},
+            {
+                **base,
+                "label": "2.0",
+                "status": "in_force",
+                "effective_date": today - timedelta(days=30),
+                "reacceptance_deadline": today + timedelta(days=60),
+            },
+        ],
+    )
     version_ids = dict(db.session.execute(sa.select(versions.c.label, versions.c.id)).all())
     acceptances = []
     for p in providers:
         for label, share in (("1.0", 0.9), ("2.0", 0.6)):
             if rng.random() < share:
-                acceptances.append({"version_id": version_ids[label], "organisation_id": p,
-                                    "user_id": coordinator_id, "signatory_name": "Bench", "signatory_title": "CEO",
-                                    "accepted_at": _at(now, rng, 30), "text_sha256": "0" * 64})
+                acceptances.append(
+                    {
+                        "version_id": version_ids[label],
+                        "organisation_id": p,
+                        "user_id": coordinator_id,
+                        "signatory_name": "Bench",
+                        "signatory_title": "CEO",
+                        "accepted_at": _at(now, rng, 30),
+                        "text_sha256": "0" * 64,
+                    }
+                )
     _insert(RulesAcceptance.__table__, acceptances)
 
     # Governance: ten members and two deputies per body, attendance at held meetings, tasks.
@@ -267,55 +366,111 @@ def generate_people(rng: random.Random, now: datetime) -> Market:
     for body in bodies:
         members = rng.sample(municipalities, 12)
         for n, org in enumerate(members):
-            memberships.append({"id": membership_id, "body_id": body, "user_id": buyers[org],
-                                "role": "deputy" if n >= 10 else ("chair" if n == 0 else "member"),
-                                "deputy_of_id": membership_id - 10 if n >= 10 else None, "organisation_id": org,
-                                "voting": True, "term_start": window_start, "term_end": None})
+            memberships.append(
+                {
+                    "id": membership_id,
+                    "body_id": body,
+                    "user_id": buyers[org],
+                    "role": "deputy" if n >= 10 else ("chair" if n == 0 else "member"),
+                    "deputy_of_id": membership_id - 10 if n >= 10 else None,
+                    "organisation_id": org,
+                    "voting": True,
+                    "term_start": window_start,
+                    "term_end": None,
+                }
+            )
             membership_id += 1
     _insert(Membership.__table__, memberships)
     meetings = Meeting.__table__
-    held = db.session.execute(sa.select(meetings.c.id, meetings.c.body_id)
-                              .where(meetings.c.starts_at >= datetime.combine(window_start, datetime.min.time(),
-                                                                              tzinfo=UTC))).all()
+    held = db.session.execute(
+        sa.select(meetings.c.id, meetings.c.body_id).where(
+            meetings.c.starts_at >= datetime.combine(window_start, datetime.min.time(), tzinfo=UTC)
+        )
+    ).all()
     attendance = []
     for meeting_id, body_id in held:
         for m in (m for m in memberships if m["body_id"] == body_id):
             if m["role"] == "deputy":
                 if rng.random() < 0.3:
-                    attendance.append({"meeting_id": meeting_id, "membership_id": m["id"], "present": True,
-                                       "standing_in_for_id": m["deputy_of_id"]})
+                    attendance.append(
+                        {
+                            "meeting_id": meeting_id,
+                            "membership_id": m["id"],
+                            "present": True,
+                            "standing_in_for_id": m["deputy_of_id"],
+                        }
+                    )
             else:
-                attendance.append({"meeting_id": meeting_id, "membership_id": m["id"],
-                                   "present": rng.random() < 0.85, "standing_in_for_id": None})
+                attendance.append(
+                    {
+                        "meeting_id": meeting_id,
+                        "membership_id": m["id"],
+                        "present": rng.random() < 0.85,
+                        "standing_in_for_id": None,
+                    }
+                )
     _insert(Attendance.__table__, attendance)
     decisions = Decision.__table__
-    recent = list(db.session.execute(sa.select(decisions.c.id, decisions.c.body_id, decisions.c.decided_on)
-                                     .where(decisions.c.decided_on >= window_start)))
-    _insert(Task.__table__, [
-        {"decision_id": d, "description": "Seuranta", "owner_body_id": body if rng.random() < 0.8 else None,
-         "owner_user_id": None, "due_on": decided_on + timedelta(days=rng.randint(14, 365)),
-         "status": rng.choice(["not_started", "in_progress", "done", "done", "cancelled"])}
-        for d, body, decided_on in recent if rng.random() < 0.2])
+    recent = list(
+        db.session.execute(
+            sa.select(decisions.c.id, decisions.c.body_id, decisions.c.decided_on).where(
+                decisions.c.decided_on >= window_start
+            )
+        )
+    )
+    _insert(
+        Task.__table__,
+        [
+            {
+                "decision_id": d,
+                "description": "Seuranta",
+                "owner_body_id": body if rng.random() < 0.8 else None,
+                "owner_user_id": None,
+                "due_on": decided_on + timedelta(days=rng.randint(14, 365)),
+                "status": rng.choice(["not_started", "in_progress", "done", "done", "cancelled"]),
+            }
+            for d, body, decided_on in recent
+            if rng.random() < 0.2
+        ],
+    )
 
     # What orders are drawn from: every active provider's published plans.
     plans: dict[int, list[tuple[int, int, str, str, int, int]]] = {}
     pricing = PricingPlan.__table__
-    stmt = (sa.select(services.c.organisation_id, services.c.id, pricing.c.id, services.c.name, pricing.c.model,
-                      pricing.c.unit_price_cents, pricing.c.vat_rate_bp)
-            .join(pricing, pricing.c.service_id == services.c.id).where(services.c.organisation_id.in_(providers)))
+    stmt = (
+        sa.select(
+            services.c.organisation_id,
+            services.c.id,
+            pricing.c.id,
+            services.c.name,
+            pricing.c.model,
+            pricing.c.unit_price_cents,
+            pricing.c.vat_rate_bp,
+        )
+        .join(pricing, pricing.c.service_id == services.c.id)
+        .where(services.c.organisation_id.in_(providers))
+    )
     for org, service_id, plan_id, name, model, price, vat in db.session.execute(stmt):
         plans.setdefault(org, []).append((service_id, plan_id, name, model, price, vat))
     shuffled = municipalities[:]
     rng.shuffle(shuffled)
     weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(shuffled))]  # a few large buyers, a long tail
     _analyze()
-    log(f"people: {len(views)} page views, {len(applications)} applications, {len(acceptances)} acceptances, "
-        f"{len(attendance)} attendance rows")
+    log(
+        f"people: {len(views)} page views, {len(applications)} applications, {len(acceptances)} acceptances, "
+        f"{len(attendance)} attendance rows"
+    )
     return Market(shuffled, weights, buyers, [p for p in providers if p in plans], plans, now)
 
 
-QUANTITY = {"per_pupil_year": (50, 3000), "per_school_year": (1, 20), "per_municipality_year": (1, 1),
-            "per_user_month": (5, 200), "one_off": (1, 1), "free": (1, 500)}
+QUANTITY = {
+    "per_pupil_year": (50, 3000),
+    "per_school_year": (1, 20),
+    "per_municipality_year": (1, 1),
+    "per_user_month": (5, 200),
+    "one_off": (1, 1),
+    "free": (1, 500),
+}
 
 
 def _add_months(day: date, months: int) -> date:
@@ -354,29 +509,70 @@ def generate_orders(rng: random.Random, market: Market, count: int) -> None:
                 if model in ("per_pupil_year", "per_school_year", "per_municipality_year"):
                     line_net = line_net * months // 12
                 net += line_net
-                lines.append({"id": line_id, "request_id": request_id, "order_id": order_id,
-                              "service_id": service_id, "plan_id": plan_id, "provider_id": provider,
-                              "quantity": quantity, "term_start": start, "term_end": end, "service_name": name,
-                              "plan_name": "Hinnoittelu", "price_model": model, "unit_price_cents": price,
-                              "vat_rate_bp": vat, "months": months, "net_cents": line_net,
-                              "vat_cents": line_net * vat // 10_000})
+                lines.append(
+                    {
+                        "id": line_id,
+                        "request_id": request_id,
+                        "order_id": order_id,
+                        "service_id": service_id,
+                        "plan_id": plan_id,
+                        "provider_id": provider,
+                        "quantity": quantity,
+                        "term_start": start,
+                        "term_end": end,
+                        "service_name": name,
+                        "plan_name": "Hinnoittelu",
+                        "price_model": model,
+                        "unit_price_cents": price,
+                        "vat_rate_bp": vat,
+                        "months": months,
+                        "net_cents": line_net,
+                        "vat_cents": line_net * vat // 10_000,
+                    }
+                )
                 line_id += 1
             vat_cents = net * 2550 // 10_000
-            requests.append({"id": request_id, "organisation_id": municipality,
-                             "requester_id": market.buyers[municipality], "purpose": "Bench",
-                             "status": "approved", "net_cents": net, "vat_cents": vat_cents,
-                             "sent_at": created - timedelta(days=2), "decided_at": created, "created_at": created,
-                             "updated_at": created})
+            requests.append(
+                {
+                    "id": request_id,
+                    "organisation_id": municipality,
+                    "requester_id": market.buyers[municipality],
+                    "purpose": "Bench",
+                    "status": "approved",
+                    "net_cents": net,
+                    "vat_cents": vat_cents,
+                    "sent_at": created - timedelta(days=2),
+                    "decided_at": created,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
             age = (market.now - created).days
-            payment = ("not_invoiced" if status != "active" else
-                       rng.choices(["paid", "invoiced", "payment_failed", "not_invoiced", "void"],
-                                   [min(age, 90), 10, 1, 3, 1])[0])
-            orders.append({"id": order_id, "reference": f"PO-B{order_id:09d}", "request_id": request_id,
-                           "organisation_id": municipality, "provider_id": provider, "status": status,
-                           "term_start": start, "term_end": end, "net_cents": net, "vat_cents": vat_cents,
-                           "created_at": created, "decided_at": created + timedelta(hours=rng.randint(1, 72)),
-                           "payment_status": payment,
-                           "paid_at": created + timedelta(days=14) if payment == "paid" else None})
+            payment = (
+                "not_invoiced"
+                if status != "active"
+                else rng.choices(
+                    ["paid", "invoiced", "payment_failed", "not_invoiced", "void"], [min(age, 90), 10, 1, 3, 1]
+                )[0]
+            )
+            orders.append(
+                {
+                    "id": order_id,
+                    "reference": f"PO-B{order_id:09d}",
+                    "request_id": request_id,
+                    "organisation_id": municipality,
+                    "provider_id": provider,
+                    "status": status,
+                    "term_start": start,
+                    "term_end": end,
+                    "net_cents": net,
+                    "vat_cents": vat_cents,
+                    "created_at": created,
+                    "decided_at": created + timedelta(hours=rng.randint(1, 72)),
+                    "payment_status": payment,
+                    "paid_at": created + timedelta(days=14) if payment == "paid" else None,
+                }
+            )
             request_id += 1
             order_id += 1
         db.session.execute(sa.insert(ProcurementRequest.__table__), requests)
@@ -394,8 +590,14 @@ class Measure(run.Measure):
 
     def summary(self) -> dict[str, float]:  # type: ignore[override]
         q = statistics.quantiles(self.times_ms, n=100, method="inclusive")
-        return {"p50_ms": statistics.median(self.times_ms), "p95_ms": q[94], "max_ms": max(self.times_ms),
-                "n": len(self.times_ms), "statements": max(self.statements), "statements_min": min(self.statements)}
+        return {
+            "p50_ms": statistics.median(self.times_ms),
+            "p95_ms": q[94],
+            "max_ms": max(self.times_ms),
+            "n": len(self.times_ms),
+            "statements": max(self.statements),
+            "statements_min": min(self.statements),
+        }
 
 
 def pages(app: Flask) -> dict[str, tuple[str, int]]:
@@ -406,9 +608,17 @@ def pages(app: Flask) -> dict[str, tuple[str, int]]:
     from marketplace.procurement.models import Order
 
     with app.app_context():
+
         def largest(column: sa.Column) -> int:
-            return int(db.session.scalar(sa.select(column).where(Order.status == "active").group_by(column)
-                                         .order_by(sa.func.count(Order.id).desc(), column).limit(1)))
+            return int(
+                db.session.scalar(
+                    sa.select(column)
+                    .where(Order.status == "active")
+                    .group_by(column)
+                    .order_by(sa.func.count(Order.id).desc(), column)
+                    .limit(1)
+                )
+            )
 
         biggest_municipality, biggest_provider = largest(Order.organisation_id), largest(Order.provider_id)
     count = {name: len(charts) for name, charts in DASHBOARDS.items()}
@@ -417,8 +627,10 @@ def pages(app: Flask) -> dict[str, tuple[str, int]]:
         "governance": ("/dashboards/governance", count["governance"]),
         "municipality (default)": ("/dashboards/municipality", count["municipality"]),
         "provider (default)": ("/dashboards/provider", count["provider"]),
-        "municipality (largest buyer)": (f"/dashboards/municipality?organisation={biggest_municipality}",
-                                         count["municipality"]),
+        "municipality (largest buyer)": (
+            f"/dashboards/municipality?organisation={biggest_municipality}",
+            count["municipality"],
+        ),
         "provider (largest seller)": (f"/dashboards/provider?organisation={biggest_provider}", count["provider"]),
         "CSV: ecosystem market concentration": ("/dashboards/ecosystem/market-concentration.csv", 0),
     }
@@ -431,8 +643,9 @@ def signed_in_client(app: Flask):
     token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html)
     if token is None:
         raise AssertionError("no CSRF token on /login")
-    response = client.post("/login", data={"csrf_token": token.group(1), "email": "bench@example.com",
-                                           "password": PASSWORD})
+    response = client.post(
+        "/login", data={"csrf_token": token.group(1), "email": "bench@example.com", "password": PASSWORD}
+    )
     if response.status_code != 302:
         raise AssertionError(f"signing in answered {response.status_code}")
     return client
@@ -502,18 +715,30 @@ def measure_all(app: Flask, count: int, label: str) -> dict[str, Any]:
     for name, (path, figures) in pages(app).items():
         summary = measure(app, client, path, figures, count).summary()
         out["pages"][name] = {"path": path, **summary, "slowest": slowest_statements(app, client, path)}
-        log(f"{label} {name}: p50 {summary['p50_ms']:.0f} ms, p95 {summary['p95_ms']:.0f} ms, "
-            f"max {summary['max_ms']:.0f} ms, {summary['statements']} statements")
+        log(
+            f"{label} {name}: p50 {summary['p50_ms']:.0f} ms, p95 {summary['p95_ms']:.0f} ms, "
+            f"max {summary['max_ms']:.0f} ms, {summary['statements']} statements"
+        )
     return out
 
 
 def data_counts(app: Flask) -> dict[str, int]:
     from app.extensions import db
 
-    tables = ("catalogue_entries", "orders", "procurement_lines", "procurement_requests", "service_view_counts",
-              "provider_applications", "application_submissions", "decisions", "attendances", "tasks")
+    tables = (
+        "catalogue_entries",
+        "orders",
+        "procurement_lines",
+        "procurement_requests",
+        "service_view_counts",
+        "provider_applications",
+        "application_submissions",
+        "decisions",
+        "attendances",
+        "tasks",
+    )
     with app.app_context():
-        return {t: int(db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))) for t in tables}  # noqa: S608
+        return {t: int(db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))) for t in tables}
 
 
 def create_indexes(app: Flask, indexes: list[tuple[str, str, tuple[str, ...]]]) -> None:
@@ -530,8 +755,7 @@ def create_indexes(app: Flask, indexes: list[tuple[str, str, tuple[str, ...]]]) 
 # --- a run -----------------------------------------------------------------------------------------------------------
 
 
-def run_one(kind: str, listings: int, sizes: list[int], requests: int, candidates: bool, keep: bool
-            ) -> dict[str, Any]:
+def run_one(kind: str, listings: int, sizes: list[int], requests: int, candidates: bool, keep: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="digione-dash-") as workdir:
         url = fresh_database(kind, ROOT / "instance" if keep else Path(workdir))
         try:
@@ -556,10 +780,16 @@ def run_one(kind: str, listings: int, sizes: list[int], requests: int, candidate
                 results["with_indexes"] = []
                 for label, indexes in CANDIDATE_INDEXES:
                     create_indexes(app, indexes)
-                    results["with_indexes"].append({
-                        "step": label, "orders": max(sizes),
-                        "indexes": [f"{name} ON {table} ({', '.join(columns)})" for name, table, columns in indexes],
-                        **measure_all(app, requests, f"{kind} {max(sizes)} {label}")})
+                    results["with_indexes"].append(
+                        {
+                            "step": label,
+                            "orders": max(sizes),
+                            "indexes": [
+                                f"{name} ON {table} ({', '.join(columns)})" for name, table, columns in indexes
+                            ],
+                            **measure_all(app, requests, f"{kind} {max(sizes)} {label}"),
+                        }
+                    )
             with app.app_context():
                 from app.extensions import db
 
@@ -643,9 +873,14 @@ def write_report(results: dict[str, Any]) -> None:
         found = results[kind]
         sizes = sorted(found["sizes"], key=int)
         generation = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in found["generation_s"].items())
-        lines += [f"## {kind}", "", f"Generation: {generation}.", "",
-                  "| page | orders | p50 ms | p95 ms | max ms | statements | p95 goal |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+        lines += [
+            f"## {kind}",
+            "",
+            f"Generation: {generation}.",
+            "",
+            "| page | orders | p50 ms | p95 ms | max ms | statements | p95 goal |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
         measured = [(size, found["sizes"][size]) for size in sizes]
         for step in found.get("with_indexes", []):
             measured.append((f"{step['orders']} {step['step']}", step))
@@ -654,18 +889,26 @@ def write_report(results: dict[str, Any]) -> None:
             for size, figures in measured:
                 m = figures["pages"][name]
                 ok = m["p95_ms"] < GOAL_P95_MS
-                statements = str(m["statements"]) if m["statements"] == m["statements_min"] else \
-                    f"{m['statements_min']}–{m['statements']}"
-                lines.append(f"| {name} | {size} | {_ms(m['p50_ms'])} | {_ms(m['p95_ms'])} | {_ms(m['max_ms'])} "
-                             f"| {statements} | {'met' if ok else '**missed**'} |")
+                statements = (
+                    str(m["statements"])
+                    if m["statements"] == m["statements_min"]
+                    else f"{m['statements_min']}–{m['statements']}"
+                )
+                lines.append(
+                    f"| {name} | {size} | {_ms(m['p50_ms'])} | {_ms(m['p95_ms'])} | {_ms(m['max_ms'])} "
+                    f"| {statements} | {'met' if ok else '**missed**'} |"
+                )
         lines.append("")
         for size, figures in measured:
             lines.append(f"- Load average at {size}: " + ", ".join(f"{v:.2f}" for v in figures["load_average"]))
         bounded = all(len({found["sizes"][s]["pages"][n]["statements"] for s in sizes}) == 1 for n in names)
         lines += [f"- Statements per page the same at every size: {'yes' if bounded else '**no**'}", ""]
         if found.get("with_indexes"):
-            lines += ["Candidate indexes measured at the largest size, each step on top of the one before (created",
-                      "by the script on its throwaway database, not in the migrations):", ""]
+            lines += [
+                "Candidate indexes measured at the largest size, each step on top of the one before (created",
+                "by the script on its throwaway database, not in the migrations):",
+                "",
+            ]
             for step in found["with_indexes"]:
                 lines.append(f"- {step['step']}: " + "; ".join(f"`{index}`" for index in step["indexes"]))
             lines.append("")
@@ -681,10 +924,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="requests per page and size")
     parser.add_argument("--listings", type=int, default=LISTINGS, help="published listings (bench.generate)")
     parser.add_argument("--report", action="store_true", help="only rewrite the report from the JSON")
-    parser.add_argument("--keep", action="store_true", help="keep the databases for a look (instance/ and "
-                        f"{DATABASE} on PostgreSQL; the next run replaces them)")
-    parser.add_argument("--candidate-indexes", action="store_true",
-                        help="measure the largest size again with CANDIDATE_INDEXES created")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help=f"keep the databases for a look (instance/ and {DATABASE} on PostgreSQL; the next run replaces them)",
+    )
+    parser.add_argument(
+        "--candidate-indexes", action="store_true", help="measure the largest size again with CANDIDATE_INDEXES created"
+    )
     args = parser.parse_args(argv)
     sizes = [int(n) for n in args.orders.split(",")]
     if args.report:
@@ -694,8 +941,14 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for kind in args.databases.split(","):
         results[kind] = run_one(kind, args.listings, sizes, args.requests, args.candidate_indexes, args.keep)
-        results["_run"] = {"machine": machine(), "listings": args.listings, "orders": sizes, "requests": args.requests,
-                           "goal_p95_ms": GOAL_P95_MS, "elapsed_s": time.perf_counter() - started}
+        results["_run"] = {
+            "machine": machine(),
+            "listings": args.listings,
+            "orders": sizes,
+            "requests": args.requests,
+            "goal_p95_ms": GOAL_P95_MS,
+            "elapsed_s": time.perf_counter() - started,
+        }
         RESULTS.write_text(json.dumps(results, indent=1, default=str))  # after each database
         write_report(results)
     log(f"done in {time.perf_counter() - started:.0f} s; see {RESULTS.relative_to(ROOT)}")

@@ -70,17 +70,42 @@ CREATE TABLE listings (
     search_text TEXT
 )
 """
-_COLUMNS = ("id", "name", "summary", "provider", "category", "levels", "roles", "subjects", "languages",
-            "standards", "accessibility", "hosting", "personal_data", "models", "min_price_cents", "search_text")
+_COLUMNS = (
+    "id",
+    "name",
+    "summary",
+    "provider",
+    "category",
+    "levels",
+    "roles",
+    "subjects",
+    "languages",
+    "standards",
+    "accessibility",
+    "hosting",
+    "personal_data",
+    "models",
+    "min_price_cents",
+    "search_text",
+)
 # Datasette's detect_fts() finds an FTS table for `listings` by the `content="listings"` in its SQL.
 _FTS = """
 CREATE VIRTUAL TABLE listings_fts USING fts5(name, summary, search_text, content="listings")
 """
 
 _entries = sa.table(
-    "catalogue_entries", sa.column("service_id"), sa.column("organisation_id"), sa.column("name"),
-    sa.column("summary"), sa.column("provider_name"), sa.column("category"), sa.column("accessibility"),
-    sa.column("hosting"), sa.column("min_price_cents"), sa.column("search_text"))
+    "catalogue_entries",
+    sa.column("service_id"),
+    sa.column("organisation_id"),
+    sa.column("name"),
+    sa.column("summary"),
+    sa.column("provider_name"),
+    sa.column("category"),
+    sa.column("accessibility"),
+    sa.column("hosting"),
+    sa.column("min_price_cents"),
+    sa.column("search_text"),
+)
 _organisations = sa.table("organisations", sa.column("id"), sa.column("kind"), sa.column("status"))
 _tags = sa.table("catalogue_tags", sa.column("facet"), sa.column("value"), sa.column("service_id"))
 _visible = sa.and_(_organisations.c.status == "active", _organisations.c.kind == "provider")
@@ -88,6 +113,7 @@ _entries_with_org = _entries.join(_organisations, _organisations.c.id == _entrie
 
 
 # --- building the database ------------------------------------------------------------------------------
+
 
 def _single(values: dict[str, list[str]], facet: str, fallback: str | None = None) -> str | None:
     """The value of a single-valued facet (from the tags; the entry's own column if it has no tag)."""
@@ -103,14 +129,27 @@ def _multi(values: dict[str, list[str]], facet: str) -> str:
 def _listing_rows(database_url: str) -> Iterator[tuple[Any, ...]]:
     """The visible listings as rows of `listings`, read as two streams (entries, tags) merged on service_id."""
     entries_query = (
-        sa.select(_entries.c.service_id, _entries.c.name, _entries.c.summary, _entries.c.provider_name,
-                  _entries.c.category, _entries.c.accessibility, _entries.c.hosting, _entries.c.min_price_cents,
-                  _entries.c.search_text)
-        .select_from(_entries_with_org).where(_visible).order_by(_entries.c.service_id))
+        sa.select(
+            _entries.c.service_id,
+            _entries.c.name,
+            _entries.c.summary,
+            _entries.c.provider_name,
+            _entries.c.category,
+            _entries.c.accessibility,
+            _entries.c.hosting,
+            _entries.c.min_price_cents,
+            _entries.c.search_text,
+        )
+        .select_from(_entries_with_org)
+        .where(_visible)
+        .order_by(_entries.c.service_id)
+    )
     tags_query = (
         sa.select(_tags.c.service_id, _tags.c.facet, _tags.c.value)
         .select_from(_tags.join(_entries_with_org, _entries.c.service_id == _tags.c.service_id))
-        .where(_visible).order_by(_tags.c.service_id))
+        .where(_visible)
+        .order_by(_tags.c.service_id)
+    )
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as entries_conn, engine.connect() as tags_conn:
@@ -123,11 +162,24 @@ def _listing_rows(database_url: str) -> Iterator[tuple[Any, ...]]:
                     if tag[0] == sid:
                         values.setdefault(tag[1], []).append(tag[2])
                     tag = next(tags, None)
-                yield (sid, name, summary, provider, _single(values, "category", category), _multi(values, "level"),
-                       _multi(values, "role"), _multi(values, "subject"), _multi(values, "language"),
-                       _multi(values, "standard"), _single(values, "accessibility", accessibility),
-                       _single(values, "hosting", hosting), _single(values, "personal_data"),
-                       _multi(values, "model"), price, search_text)
+                yield (
+                    sid,
+                    name,
+                    summary,
+                    provider,
+                    _single(values, "category", category),
+                    _multi(values, "level"),
+                    _multi(values, "role"),
+                    _multi(values, "subject"),
+                    _multi(values, "language"),
+                    _multi(values, "standard"),
+                    _single(values, "accessibility", accessibility),
+                    _single(values, "hosting", hosting),
+                    _single(values, "personal_data"),
+                    _multi(values, "model"),
+                    price,
+                    search_text,
+                )
     finally:
         engine.dispose()
 
@@ -141,8 +193,12 @@ def build_datasette_db(database_url: str, path: str) -> int:
     detects, so that `?_search=` works on the table.
     """
     target = Path(path)
-    for stale in (target, target.with_name(target.name + "-journal"), target.with_name(target.name + "-wal"),
-                  target.with_name(target.name + "-shm")):
+    for stale in (
+        target,
+        target.with_name(target.name + "-journal"),
+        target.with_name(target.name + "-wal"),
+        target.with_name(target.name + "-shm"),
+    ):
         stale.unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     insert = f"INSERT INTO listings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -175,13 +231,14 @@ def build_datasette_db(database_url: str, path: str) -> int:
 
 # --- URLs -----------------------------------------------------------------------------------------------
 
+
 def _facet_args() -> list[tuple[str, str]]:
-    return [("_facet" if facet in SINGLE_VALUED else "_facet_array", column)
-            for facet, column in FACET_COLUMNS.items()]
+    return [("_facet" if facet in SINGLE_VALUED else "_facet_array", column) for facet, column in FACET_COLUMNS.items()]
 
 
-def datasette_paths(keyword: str, filters: dict[str, str],
-                    table_path: str = "/listings/listings.json") -> tuple[str, str]:
+def datasette_paths(
+    keyword: str, filters: dict[str, str], table_path: str = "/listings/listings.json"
+) -> tuple[str, str]:
     """Datasette paths equivalent to the catalogue: (the faceted first page, a keyword + filters page).
 
     Both facet on all 10 facets and show 20 rows. The second adds ``_search=keyword`` (if not empty) and a
@@ -203,6 +260,7 @@ def datasette_paths(keyword: str, filters: dict[str, str],
 
 
 # --- serving and timing ---------------------------------------------------------------------------------
+
 
 def _port_in_use(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -281,8 +339,9 @@ def _stop(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
         proc.wait(timeout=10)
 
 
-def run_datasette(path: str, requests: dict[str, list[str]], port: int = 8766,
-                  repeat: int = 200) -> dict[str, dict[str, Any]]:
+def run_datasette(
+    path: str, requests: dict[str, list[str]], port: int = 8766, repeat: int = 200
+) -> dict[str, dict[str, Any]]:
     """Serve the SQLite file at `path` with Datasette and time each scenario of `requests`.
 
     Each scenario (a name and a list of paths on the Datasette server) is requested `repeat` times,
@@ -292,10 +351,28 @@ def run_datasette(path: str, requests: dict[str, list[str]], port: int = 8766,
     """
     if _port_in_use(port):
         raise RuntimeError(f"port {port} is already in use: stop whatever listens there or pick another port")
-    command = [str(DATASETTE), "serve", str(path), "--port", str(port),
-               "--setting", "facet_time_limit_ms", "60000", "--setting", "sql_time_limit_ms", "60000",
-               "--setting", "default_facet_size", "100", "--setting", "max_returned_rows", "1000",
-               "--setting", "num_sql_threads", "2"]
+    command = [
+        str(DATASETTE),
+        "serve",
+        str(path),
+        "--port",
+        str(port),
+        "--setting",
+        "facet_time_limit_ms",
+        "60000",
+        "--setting",
+        "sql_time_limit_ms",
+        "60000",
+        "--setting",
+        "default_facet_size",
+        "100",
+        "--setting",
+        "max_returned_rows",
+        "1000",
+        "--setting",
+        "num_sql_threads",
+        "2",
+    ]
     base_url = f"http://127.0.0.1:{port}"
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="digione-datasette-") as tmp:

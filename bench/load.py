@@ -132,15 +132,27 @@ def vocabulary(url: str) -> dict[str, Any]:
 
     app = make_app(url)
     with app.app_context():
-        entries = list(db.session.execute(sa.select(CatalogueEntry.slug, CatalogueEntry.name).where(
-            CatalogueEntry.organisation_id.in_(visible_providers())).order_by(CatalogueEntry.slug)))
+        entries = list(
+            db.session.execute(
+                sa.select(CatalogueEntry.slug, CatalogueEntry.name)
+                .where(CatalogueEntry.organisation_id.in_(visible_providers()))
+                .order_by(CatalogueEntry.slug)
+            )
+        )
         decisions = list(db.session.scalars(register.register_query(register.Filters())))
         consultations = [v.label for v in rules.open_consultations()]
-        people = list(db.session.execute(
-            sa.select(User.email, Organisation.kind).join(Organisation, User.organisation_id == Organisation.id)
-            .where(User.active.is_(True), Organisation.status == OrgStatus.ACTIVE.value,
-                   Organisation.kind.in_([OrgKind.MUNICIPALITY.value, OrgKind.PROVIDER.value]))
-            .order_by(User.id)))
+        people = list(
+            db.session.execute(
+                sa.select(User.email, Organisation.kind)
+                .join(Organisation, User.organisation_id == Organisation.id)
+                .where(
+                    User.active.is_(True),
+                    Organisation.status == OrgStatus.ACTIVE.value,
+                    Organisation.kind.in_([OrgKind.MUNICIPALITY.value, OrgKind.PROVIDER.value]),
+                )
+                .order_by(User.id)
+            )
+        )
         body_codes = list(db.session.scalars(sa.select(Body.code).order_by(Body.code)))
         vocab = {
             "slugs": [slug for slug, _name in entries],
@@ -173,14 +185,20 @@ def database_counts(url: str, run_id: str) -> dict[str, Any]:
 
     app = make_app(url)
     with app.app_context():
-        bodies = list(db.session.scalars(sa.select(RulesComment.body).where(
-            RulesComment.body.like(f"Load test {run_id}:%"))))
-        by_action = dict(db.session.execute(
-            sa.select(AuditEvent.action, sa.func.count()).group_by(AuditEvent.action)).all())
+        bodies = list(
+            db.session.scalars(sa.select(RulesComment.body).where(RulesComment.body.like(f"Load test {run_id}:%")))
+        )
+        by_action = dict(
+            db.session.execute(sa.select(AuditEvent.action, sa.func.count()).group_by(AuditEvent.action)).all()
+        )
         comments = db.session.scalar(sa.select(sa.func.count()).select_from(RulesComment))
         db.engine.dispose()
-    return {"tokens": [b.rsplit(" ", 1)[-1] for b in bodies], "audit_by_action": by_action,
-            "audit_total": sum(by_action.values()), "comments_total": comments}
+    return {
+        "tokens": [b.rsplit(" ", 1)[-1] for b in bodies],
+        "audit_by_action": by_action,
+        "audit_total": sum(by_action.values()),
+        "comments_total": comments,
+    }
 
 
 def database_settings(url: str) -> dict[str, Any]:
@@ -189,11 +207,14 @@ def database_settings(url: str) -> dict[str, Any]:
     try:
         with engine.connect() as conn:
             if engine.dialect.name == "sqlite":
-                return {"journal_mode": conn.exec_driver_sql("PRAGMA journal_mode").scalar(),
-                        "synchronous": conn.exec_driver_sql("PRAGMA synchronous").scalar()}
-            return {"default_transaction_isolation":
-                    conn.exec_driver_sql("SHOW default_transaction_isolation").scalar(),
-                    "max_connections": conn.exec_driver_sql("SHOW max_connections").scalar()}
+                return {
+                    "journal_mode": conn.exec_driver_sql("PRAGMA journal_mode").scalar(),
+                    "synchronous": conn.exec_driver_sql("PRAGMA synchronous").scalar(),
+                }
+            return {
+                "default_transaction_isolation": conn.exec_driver_sql("SHOW default_transaction_isolation").scalar(),
+                "max_connections": conn.exec_driver_sql("SHOW max_connections").scalar(),
+            }
     finally:
         engine.dispose()
 
@@ -213,12 +234,32 @@ def login_rate_limit(clients: int) -> str:
 
 
 def start_gunicorn(url: str, port: int, workers: int, threads: int, login_limit: str, log_path: Path):
-    env = {**os.environ, "DIGIONE_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
-           "LOGIN_RATE_LIMIT": login_limit, "LOGIN_ADDRESS_RATE_LIMIT": login_limit,
-           "RATELIMIT_STORAGE_URI": "memory://"}
+    env = {
+        **os.environ,
+        "DIGIONE_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": url,
+        "LOGIN_RATE_LIMIT": login_limit,
+        "LOGIN_ADDRESS_RATE_LIMIT": login_limit,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
     env.pop("FLASK_APP", None)
-    command = [str(GUNICORN), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-               "-b", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "20", APP_FACTORY]
+    command = [
+        str(GUNICORN),
+        "-w",
+        str(workers),
+        "-k",
+        "gthread",
+        "--threads",
+        str(threads),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "20",
+        APP_FACTORY,
+    ]
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     return proc, command
@@ -257,9 +298,19 @@ class Tally:
 
 
 class Client(threading.Thread):
-    def __init__(self, number: int, base: str, email: str, org_kind: str, vocab: dict[str, Any], run_id: str,
-                 clock: dict[str, float], start_gate: threading.Barrier, examples_lock: threading.Lock,
-                 shared_examples: list[dict[str, Any]]):
+    def __init__(
+        self,
+        number: int,
+        base: str,
+        email: str,
+        org_kind: str,
+        vocab: dict[str, Any],
+        run_id: str,
+        clock: dict[str, float],
+        start_gate: threading.Barrier,
+        examples_lock: threading.Lock,
+        shared_examples: list[dict[str, Any]],
+    ):
         super().__init__(name=f"client-{number}", daemon=True)
         self.number, self.base, self.email, self.org_kind = number, base, email, org_kind
         self.vocab, self.run_id, self.clock = vocab, run_id, clock
@@ -273,14 +324,23 @@ class Client(threading.Thread):
         self.writes = 0
 
     # One request: timed, checked, never retried.
-    def call(self, kind: str, method: str, path: str, expect: int, data: dict[str, str] | None = None,
-             location: str | None = None, facets: bool = False) -> requests.Response | None:
+    def call(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        expect: int,
+        data: dict[str, str] | None = None,
+        location: str | None = None,
+        facets: bool = False,
+    ) -> requests.Response | None:
         started = time.perf_counter()
         problem = None
         response = None
         try:
-            response = self.session.request(method, self.base + path, data=data, allow_redirects=False,
-                                            timeout=REQUEST_TIMEOUT_S)
+            response = self.session.request(
+                method, self.base + path, data=data, allow_redirects=False, timeout=REQUEST_TIMEOUT_S
+            )
             response.content  # noqa: B018 - read the whole body inside the timing
         except requests.Timeout as exc:
             problem = ("timeout", repr(exc)[:300])
@@ -299,8 +359,11 @@ class Client(threading.Thread):
             if response.status_code != expect:
                 label = "5xx" if response.status_code >= 500 else f"status {response.status_code}"
                 snippet = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))[:300]
-                problem = (label, f"expected {expect}, got {response.status_code} "
-                                  f"{'-> ' + got_location if got_location else ''}: {snippet}")
+                problem = (
+                    label,
+                    f"expected {expect}, got {response.status_code} "
+                    f"{'-> ' + got_location if got_location else ''}: {snippet}",
+                )
             elif location is not None and got_location != location:
                 problem = ("wrong redirect", f"expected a redirect to {location}, got {got_location or 'none'}")
             elif facets and len(FACET_MARKER.findall(response.text)) != 10:
@@ -309,9 +372,17 @@ class Client(threading.Thread):
             return response
         self.tally.errors[kind] += 1
         self.tally.error_types[problem[0]] += 1
-        example = {"client": self.number, "user": self.email, "kind": kind, "method": method, "path": path,
-                   "error": problem[0], "detail": problem[1], "ms": round(elapsed, 1),
-                   "at": datetime.now(UTC).strftime("%H:%M:%S.%f")[:-3]}
+        example = {
+            "client": self.number,
+            "user": self.email,
+            "kind": kind,
+            "method": method,
+            "path": path,
+            "error": problem[0],
+            "detail": problem[1],
+            "ms": round(elapsed, 1),
+            "at": datetime.now(UTC).strftime("%H:%M:%S.%f")[:-3],
+        }
         with self.examples_lock:
             if len(self.shared_examples) < MAX_EXAMPLES:
                 self.shared_examples.append(example)
@@ -335,8 +406,16 @@ class Client(threading.Thread):
         self.tally.error_types["page content"] += 1
         with self.examples_lock:
             if len(self.shared_examples) < MAX_EXAMPLES:
-                self.shared_examples.append({"client": self.number, "user": self.email, "kind": kind,
-                                             "path": path, "error": "page content", "detail": detail})
+                self.shared_examples.append(
+                    {
+                        "client": self.number,
+                        "user": self.email,
+                        "kind": kind,
+                        "path": path,
+                        "error": "page content",
+                        "detail": detail,
+                    }
+                )
 
     def catalogue_path(self) -> str:
         v, r = self.vocab, self.rng
@@ -383,10 +462,15 @@ class Client(threading.Thread):
             return
         self.writes += 1
         token = f"{self.run_id}-{self.number:03d}-{self.writes:05d}"
-        data = {**fields, "section": "", "body": f"Load test {self.run_id}: a comment from client {self.number}, "
-                                                 f"write {self.writes}, token {token}"}
-        if self.call("write", "POST", f"/rules/{label}/comments", 302, data=data,
-                     location=f"/rules/{label}") is not None:
+        data = {
+            **fields,
+            "section": "",
+            "body": f"Load test {self.run_id}: a comment from client {self.number}, write {self.writes}, token {token}",
+        }
+        if (
+            self.call("write", "POST", f"/rules/{label}/comments", 302, data=data, location=f"/rules/{label}")
+            is not None
+        ):
             self.tally.acknowledged.append(token)
         else:
             self.tally.unanswered.append(token)
@@ -426,23 +510,40 @@ def latency_summary(values: list[float]) -> dict[str, float | int]:
     if not values:
         return {"requests": 0, "p50_ms": 0.0, "p95_ms": 0.0, "max_ms": 0.0}
     p95 = statistics.quantiles(values, n=100, method="inclusive")[94] if len(values) > 1 else values[0]
-    return {"requests": len(values), "p50_ms": round(statistics.median(values), 1), "p95_ms": round(p95, 1),
-            "max_ms": round(max(values), 1)}
+    return {
+        "requests": len(values),
+        "p50_ms": round(statistics.median(values), 1),
+        "p95_ms": round(p95, 1),
+        "max_ms": round(max(values), 1),
+    }
 
 
 def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return {"cpu_count": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "platform": platform.platform()}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+    }
 
 
 def server_log_findings(log_path: Path) -> dict[str, Any]:
     text = log_path.read_text(errors="replace") if log_path.exists() else ""
-    return {"tracebacks": text.count("Traceback (most recent call last)"),
-            "database_is_locked": text.count("database is locked"),
-            "worker_timeouts": text.count("WORKER TIMEOUT"),
-            "tail": _tail(log_path, 40) if "Traceback" in text or "WORKER TIMEOUT" in text else ""}
+    return {
+        "tracebacks": text.count("Traceback (most recent call last)"),
+        "database_is_locked": text.count("database is locked"),
+        "worker_timeouts": text.count("WORKER TIMEOUT"),
+        "tail": _tail(log_path, 40) if "Traceback" in text or "WORKER TIMEOUT" in text else "",
+    }
 
 
 def run(database: str, clients: int, seconds: float, output: Path, workers: int, threads: int) -> int:
@@ -452,8 +553,14 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
     log_path = workdir / "gunicorn.log"
     pg_name = None
     proc = None
-    result: dict[str, Any] = {"database": database, "clients": clients, "seconds": seconds, "run_id": run_id,
-                              "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), "machine": machine()}
+    result: dict[str, Any] = {
+        "database": database,
+        "clients": clients,
+        "seconds": seconds,
+        "run_id": run_id,
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "machine": machine(),
+    }
     ok = False
     try:
         url, pg_name = fresh_database(database, workdir)
@@ -475,20 +582,24 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
         login_limit = login_rate_limit(clients)
         proc, command = start_gunicorn(url, port, workers, threads, login_limit, log_path)
         result["server"] = {
-            "command": " ".join(command[1:]).replace(str(ROOT), "."), "workers": workers, "threads": threads,
+            "command": " ".join(command[1:]).replace(str(ROOT), "."),
+            "workers": workers,
+            "threads": threads,
             "worker_class": "gthread",
             "config": "production (config.Config, DIGIONE_ENV=production, SECRET_KEY from the environment) "
-                      "with SESSION_COOKIE_SECURE, REMEMBER_COOKIE_SECURE off and PREFERRED_URL_SCHEME http "
-                      "for plain http on loopback",
+            "with SESSION_COOKIE_SECURE, REMEMBER_COOKIE_SECURE off and PREFERRED_URL_SCHEME http "
+            "for plain http on loopback",
             "login_rate_limit": login_limit,
             "login_rate_limit_note": "LOGIN_RATE_LIMIT and LOGIN_ADDRESS_RATE_LIMIT raised for this run only: "
-                                     "all clients sign in from 127.0.0.1, once each (production defaults: "
-                                     "10 per minute;50 per hour per address and account, 30 per minute;"
-                                     "300 per hour per address)",
+            "all clients sign in from 127.0.0.1, once each (production defaults: "
+            "10 per minute;50 per hour per address and account, 30 per minute;"
+            "300 per hour per address)",
         }
         _wait_until_up(proc, base, log_path)
-        log(f"{database}: gunicorn up on {base} ({workers} workers x {threads} threads); "
-            f"{clients} clients for {seconds:g} s")
+        log(
+            f"{database}: gunicorn up on {base} ({workers} workers x {threads} threads); "
+            f"{clients} clients for {seconds:g} s"
+        )
 
         people = vocab["people"]
         clock: dict[str, float] = {}
@@ -500,8 +611,10 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
         gate = threading.Barrier(clients, action=start_clock)
         lock = threading.Lock()
         examples: list[dict[str, Any]] = []
-        pool = [Client(i, base, *people[i % len(people)], vocab, run_id, clock, gate, lock, examples)
-                for i in range(clients)]
+        pool = [
+            Client(i, base, *people[i % len(people)], vocab, run_id, clock, gate, lock, examples)
+            for i in range(clients)
+        ]
         cpu_before, load_before = time.process_time(), os.getloadavg()
         for client in pool:
             client.start()
@@ -543,16 +656,25 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
         lost = sorted(acked - set(stored))
         duplicated = sorted(t for t, n in stored.items() if n > 1)
         unacknowledged_stored = sorted(set(stored) - acked)
-        audit_added = {action: after["audit_by_action"].get(action, 0) - before["audit_by_action"].get(action, 0)
-                       for action in sorted(set(after["audit_by_action"]) | set(before["audit_by_action"]))}
+        audit_added = {
+            action: after["audit_by_action"].get(action, 0) - before["audit_by_action"].get(action, 0)
+            for action in sorted(set(after["audit_by_action"]) | set(before["audit_by_action"]))
+        }
         audit_added = {k: v for k, v in audit_added.items() if v}
         comment_events = audit_added.get("rules.comment_added", 0)
         login_events = audit_added.get("user.logged_in", 0)
         total_added = after["audit_total"] - before["audit_total"]
-        verify = subprocess.run([str(ROOT / ".venv/bin/flask"), "audit", "verify"], cwd=ROOT, env=env_for(url),
-                                capture_output=True, text=True, check=False)
-        audit_ok = (comment_events == len(acknowledged) and login_events == logins
-                    and total_added == len(acknowledged) + logins)
+        verify = subprocess.run(
+            [str(ROOT / ".venv/bin/flask"), "audit", "verify"],
+            cwd=ROOT,
+            env=env_for(url),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        audit_ok = (
+            comment_events == len(acknowledged) and login_events == logins and total_added == len(acknowledged) + logins
+        )
         writes_ok = not lost and not duplicated and len(stored) == len(acknowledged) + len(unacknowledged_stored)
         writes_equal = sum(stored.values()) == len(acknowledged)
         findings = server_log_findings(log_path)
@@ -560,52 +682,68 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
 
         rps = total / duration if duration else 0.0
         overall = latency_summary(all_latencies)
-        result.update({
-            "ok": ok,
-            "duration_s": round(duration, 1),
-            "requests": total,
-            "requests_per_second": round(rps, 1),
-            "latency_ms": {k: overall[k] for k in ("p50_ms", "p95_ms", "max_ms")},
-            "per_kind": {kind: {**latency_summary(latencies.get(kind, [])), "errors": errors.get(kind, 0)}
-                         for kind in KINDS},
-            "slowest": [{"ms": round(ms, 1), "kind": kind, "request": f"{method} {path}",
-                         "started_at_s": round(at, 1)} for ms, kind, method, path, at in slowest],
-            "errors": {"count": error_count, "by_type": dict(error_types), "examples": examples,
-                       "stuck_clients": stuck},
-            "signed_in_clients": logins,
-            "writes": {
-                "action": "POST /rules/<label>/comments (a comment on the rules version under consultation)",
-                "table": "rules_comments",
-                "acknowledged": len(acknowledged),
-                "rows_found": sum(stored.values()),
-                "lost": len(lost), "lost_examples": lost[:10],
-                "duplicated": len(duplicated),
-                "attempted_without_success_answer": len(unanswered),
-                "stored_without_success_answer": len(unacknowledged_stored),
-                "equal": writes_equal and writes_ok,
-            },
-            "audit": {
-                "comment_events_added": comment_events, "expected_comment_events": len(acknowledged),
-                "login_events_added": login_events, "expected_login_events": logins,
-                "events_added": total_added, "expected_events": len(acknowledged) + logins,
-                "added_by_action": audit_added, "ok": audit_ok,
-                "verify": {"ok": verify.returncode == 0,
-                           "output": (verify.stdout + verify.stderr).strip()[-500:]},
-            },
-            "server_log": findings,
-            "noise": {"load_average_before": [round(x, 2) for x in load_before],
-                      "load_average_after": [round(x, 2) for x in load_after],
-                      "load_generator_cpu_s": round(client_cpu_s, 1),
-                      "note": "the clients, gunicorn and the database share this machine's cores"},
-            "database_settings": database_settings(url),
-        })
+        result.update(
+            {
+                "ok": ok,
+                "duration_s": round(duration, 1),
+                "requests": total,
+                "requests_per_second": round(rps, 1),
+                "latency_ms": {k: overall[k] for k in ("p50_ms", "p95_ms", "max_ms")},
+                "per_kind": {
+                    kind: {**latency_summary(latencies.get(kind, [])), "errors": errors.get(kind, 0)} for kind in KINDS
+                },
+                "slowest": [
+                    {"ms": round(ms, 1), "kind": kind, "request": f"{method} {path}", "started_at_s": round(at, 1)}
+                    for ms, kind, method, path, at in slowest
+                ],
+                "errors": {
+                    "count": error_count,
+                    "by_type": dict(error_types),
+                    "examples": examples,
+                    "stuck_clients": stuck,
+                },
+                "signed_in_clients": logins,
+                "writes": {
+                    "action": "POST /rules/<label>/comments (a comment on the rules version under consultation)",
+                    "table": "rules_comments",
+                    "acknowledged": len(acknowledged),
+                    "rows_found": sum(stored.values()),
+                    "lost": len(lost),
+                    "lost_examples": lost[:10],
+                    "duplicated": len(duplicated),
+                    "attempted_without_success_answer": len(unanswered),
+                    "stored_without_success_answer": len(unacknowledged_stored),
+                    "equal": writes_equal and writes_ok,
+                },
+                "audit": {
+                    "comment_events_added": comment_events,
+                    "expected_comment_events": len(acknowledged),
+                    "login_events_added": login_events,
+                    "expected_login_events": logins,
+                    "events_added": total_added,
+                    "expected_events": len(acknowledged) + logins,
+                    "added_by_action": audit_added,
+                    "ok": audit_ok,
+                    "verify": {"ok": verify.returncode == 0, "output": (verify.stdout + verify.stderr).strip()[-500:]},
+                },
+                "server_log": findings,
+                "noise": {
+                    "load_average_before": [round(x, 2) for x in load_before],
+                    "load_average_after": [round(x, 2) for x in load_after],
+                    "load_generator_cpu_s": round(client_cpu_s, 1),
+                    "note": "the clients, gunicorn and the database share this machine's cores",
+                },
+                "database_settings": database_settings(url),
+            }
+        )
         result["summary"] = (
             f"{database}: {clients} clients for {duration:.0f} s, {total} requests ({rps:.1f}/s), "
             f"p95 {overall['p95_ms']:.0f} ms, max {overall['max_ms']:.0f} ms, {error_count} errors; "
             f"writes acknowledged {len(acknowledged)} = rows {sum(stored.values())}"
             f"{'' if writes_equal and writes_ok else ' (MISMATCH)'}; audit +{total_added} "
             f"({'as expected' if audit_ok else 'UNEXPECTED'}), audit verify "
-            f"{'passes' if verify.returncode == 0 else 'FAILS'}: {'OK' if ok else 'FAILED'}")
+            f"{'passes' if verify.returncode == 0 else 'FAILS'}: {'OK' if ok else 'FAILED'}"
+        )
     except Exception as exc:
         result["ok"] = False
         result["failure"] = f"{type(exc).__name__}: {exc}"

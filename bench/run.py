@@ -44,8 +44,13 @@ class Measure:
 
     def summary(self) -> dict[str, float]:
         q = statistics.quantiles(self.times_ms, n=100, method="inclusive")
-        return {"p50": statistics.median(self.times_ms), "p95": q[94], "p99": q[98], "n": len(self.times_ms),
-                "sql": statistics.mean(self.statements)}
+        return {
+            "p50": statistics.median(self.times_ms),
+            "p95": q[94],
+            "p99": q[98],
+            "n": len(self.times_ms),
+            "sql": statistics.mean(self.statements),
+        }
 
 
 def log(message: str) -> None:
@@ -72,8 +77,9 @@ def fresh_database(kind: str, size: int) -> str:
 
 
 def flask(url: str, *args: str) -> str:
-    result = subprocess.run([str(ROOT / ".venv/bin/flask"), *args], cwd=ROOT, env=env_for(url),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/flask"), *args], cwd=ROOT, env=env_for(url), capture_output=True, text=True
+    )
     if result.returncode:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
     return result.stdout
@@ -95,8 +101,14 @@ def vocabulary(app) -> dict[str, Any]:
     from marketplace.catalogue.search import visible_providers
 
     with app.app_context():
-        slugs = list(db.session.scalars(sa.select(CatalogueEntry.slug).where(
-            CatalogueEntry.organisation_id.in_(visible_providers())).order_by(sa.func.random()).limit(300)))
+        slugs = list(
+            db.session.scalars(
+                sa.select(CatalogueEntry.slug)
+                .where(CatalogueEntry.organisation_id.in_(visible_providers()))
+                .order_by(sa.func.random())
+                .limit(300)
+            )
+        )
         total = db.session.scalar(sa.select(sa.func.count(CatalogueEntry.service_id)))
     return {"topics": [t.split()[0] for t in TOPICS], "slugs": slugs, "total": total}
 
@@ -110,16 +122,20 @@ def scenarios(vocab: dict[str, Any], rng: random.Random) -> dict[str, list[str]]
         "catalogue: first page with facets": ["/catalogue"],
         "catalogue: keyword": [f"/catalogue?q={t}" for t in topics],
         "catalogue: keyword + 3 filters": [
-            f"/catalogue?q={rng.choice(topics)}&level={rng.choice(levels)}&standard={rng.choice(standards)}"
-            f"&language=fi" for _ in range(100)],
-        COLD: [f"/catalogue?q={rng.choice(topics)}&level={rng.choice(levels)}&standard={rng.choice(standards)}"
-               f"&language=fi" for _ in range(100)],
+            f"/catalogue?q={rng.choice(topics)}&level={rng.choice(levels)}&standard={rng.choice(standards)}&language=fi"
+            for _ in range(100)
+        ],
+        COLD: [
+            f"/catalogue?q={rng.choice(topics)}&level={rng.choice(levels)}&standard={rng.choice(standards)}&language=fi"
+            for _ in range(100)
+        ],
         "catalogue: deep page": [f"/catalogue?page={deep - i}" for i in range(20)],
         "catalogue: service page": [f"/catalogue/{slug}" for slug in vocab["slugs"]],
         "register: list": ["/register"],
         "register: keyword": [f"/register?q={t}" for t in topics],
-        "register: filtered": [f"/register?body={b}&year={y}&resolution=approved"
-                               for b in ("OR", "JT", "T-01") for y in range(2015, 2027)],
+        "register: filtered": [
+            f"/register?body={b}&year={y}&resolution=approved" for b in ("OR", "JT", "T-01") for y in range(2015, 2027)
+        ],
     }
 
 
@@ -216,7 +232,7 @@ def run_one(kind: str, size: int) -> dict[str, Any]:
         results["latency"][name] = measure(app, paths, REQUESTS, cold=name == COLD).summary()
         log(f"{kind} {size} {name}: {results['latency'][name]}")
     if size == max(SIZES):
-        from bench import datasette_peer, throughput
+        from bench import throughput
 
         mix = mix_paths(vocab, rng)
         log(f"{kind} {size}: throughput with gunicorn")
@@ -233,22 +249,31 @@ def run_one(kind: str, size: int) -> dict[str, Any]:
 
 def run_peer(app, url: str, vocab: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """The same two questions to Datasette and to the app, over HTTP, in the same run."""
-    import urllib.request
 
-    from bench import datasette_peer, throughput
+    from bench import datasette_peer
 
     path = str(ROOT / "instance" / "listings.db")
     Path(path).unlink(missing_ok=True)
     datasette_peer.build_datasette_db(url, path)
-    cases = [(rng.choice(vocab["topics"]), {"level": rng.choice(["grades_1_6", "grades_7_9"]),
-                                            "standard": "mpassid", "language": "fi"}) for _ in range(20)]
+    cases = [
+        (
+            rng.choice(vocab["topics"]),
+            {"level": rng.choice(["grades_1_6", "grades_7_9"]), "standard": "mpassid", "language": "fi"},
+        )
+        for _ in range(20)
+    ]
     first, _ = datasette_peer.datasette_paths(cases[0][0], cases[0][1])
-    peer_paths = {"first page with facets": [first],
-                  "keyword + 3 filters + facets": [datasette_peer.datasette_paths(k, f)[1] for k, f in cases]}
+    peer_paths = {
+        "first page with facets": [first],
+        "keyword + 3 filters + facets": [datasette_peer.datasette_paths(k, f)[1] for k, f in cases],
+    }
     peer = datasette_peer.run_datasette(path, peer_paths, repeat=20)  # Datasette needs seconds per faceted page
-    ours_paths = {"first page with facets": ["/catalogue"],
-                  "keyword + 3 filters + facets": [f"/catalogue?q={k}&" + "&".join(f"{n}={v}" for n, v in f.items())
-                                                   for k, f in cases]}
+    ours_paths = {
+        "first page with facets": ["/catalogue"],
+        "keyword + 3 filters + facets": [
+            f"/catalogue?q={k}&" + "&".join(f"{n}={v}" for n, v in f.items()) for k, f in cases
+        ],
+    }
     ours = http_latency(url, ours_paths)
     return {"datasette": peer, "app": ours}
 
@@ -258,8 +283,13 @@ def http_latency(url: str, paths: dict[str, list[str]], repeat: int = 200, port:
     import signal
     import urllib.request
 
-    process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                               cwd=ROOT, env=env_for(url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env_for(url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(300):
             try:
@@ -288,10 +318,22 @@ def http_latency(url: str, paths: dict[str, list[str]], repeat: int = 200, port:
 
 
 def machine() -> dict[str, str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next((line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "?")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "?",
+    )
     try:
         engine = sa.create_engine(f"{PG_SERVER}/postgres")
         with engine.connect() as conn:
@@ -299,9 +341,15 @@ def machine() -> dict[str, str]:
         engine.dispose()
     except sa.exc.SQLAlchemyError:
         pg = "unavailable"
-    return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpu": cpu, "cores": str(os.cpu_count()),
-            "memory": memory, "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-            "postgresql": pg}
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": memory,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": pg,
+    }
 
 
 def main() -> None:
@@ -314,8 +362,13 @@ def main() -> None:
     raw = ROOT / "docs" / "benchmarks.json"
     if raw.exists():  # a run of one database keeps the other's last figures
         earlier = json.loads(raw.read_text())
-        results.update({kind: {int(size): value for size, value in by_size.items()}
-                        for kind, by_size in earlier.items() if kind not in DATABASES and kind != "_run"})
+        results.update(
+            {
+                kind: {int(size): value for size, value in by_size.items()}
+                for kind, by_size in earlier.items()
+                if kind not in DATABASES and kind != "_run"
+            }
+        )
     for kind in DATABASES:
         by_size = {size: run_one(kind, size) for size in SIZES}
         results[kind] = by_size

@@ -88,13 +88,16 @@ def _wait_until_up(proc: subprocess.Popen[bytes], base_url: str, stderr_path: Pa
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {proc.returncode} before answering /ping; "
-                               f"stderr tail:\n{_tail(stderr_path)}")
+            raise RuntimeError(
+                f"gunicorn exited with code {proc.returncode} before answering /ping; "
+                f"stderr tail:\n{_tail(stderr_path)}"
+            )
         if _get_status(f"{base_url}/ping", timeout=2) == 200:
             return
         time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer {base_url}/ping within {STARTUP_TIMEOUT_S:.0f} s; "
-                       f"stderr tail:\n{_tail(stderr_path)}")
+    raise RuntimeError(
+        f"gunicorn did not answer {base_url}/ping within {STARTUP_TIMEOUT_S:.0f} s; stderr tail:\n{_tail(stderr_path)}"
+    )
 
 
 def _warm_up(base_url: str, first_page_path: str, mix_paths: list[str]) -> None:
@@ -108,8 +111,10 @@ def _warm_up(base_url: str, first_page_path: str, mix_paths: list[str]) -> None:
         statuses = list(pool.map(lambda path: _get_status(base_url + path, timeout=120), paths))
     first_statuses = statuses[:WARMUP_PER_KIND]
     if any(status != 200 for status in first_statuses):
-        raise RuntimeError(f"the first page {first_page_path} did not answer 200 while warming up "
-                           f"(statuses seen: {sorted(set(first_statuses))})")
+        raise RuntimeError(
+            f"the first page {first_page_path} did not answer 200 while warming up "
+            f"(statuses seen: {sorted(set(first_statuses))})"
+        )
 
 
 def _worker_pids(master_pid: int) -> list[int]:
@@ -176,16 +181,42 @@ def parse_wrk_output(output: str) -> dict[str, Any]:
     }
 
 
-def _run_wrk(wrk: str, base_url: str, paths: list[str], mode: str, duration_s: int, connections: int,
-             timeout_s: int, workdir: Path, name: str) -> dict[str, Any]:
+def _run_wrk(
+    wrk: str,
+    base_url: str,
+    paths: list[str],
+    mode: str,
+    duration_s: int,
+    connections: int,
+    timeout_s: int,
+    workdir: Path,
+    name: str,
+) -> dict[str, Any]:
     """One wrk run over `paths` (cycled by the Lua script); the parsed result with `errors` and `incomplete`."""
     paths_file = workdir / f"{name}.paths"
     paths_file.write_text("".join(f"{path}\n" for path in paths))
-    command = [wrk, "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{duration_s}s", "--latency",
-               "--timeout", f"{timeout_s}s", "-s", str(LUA_SCRIPT), base_url,
-               "--", str(paths_file), mode, str(WRK_THREADS)]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=duration_s + timeout_s + 60,
-                               check=False)
+    command = [
+        wrk,
+        "-t",
+        str(WRK_THREADS),
+        "-c",
+        str(connections),
+        "-d",
+        f"{duration_s}s",
+        "--latency",
+        "--timeout",
+        f"{timeout_s}s",
+        "-s",
+        str(LUA_SCRIPT),
+        base_url,
+        "--",
+        str(paths_file),
+        mode,
+        str(WRK_THREADS),
+    ]
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration_s + timeout_s + 60, check=False
+    )
     if completed.returncode != 0:
         raise RuntimeError(f"wrk failed ({completed.returncode}) for {name}:\n{completed.stdout}\n{completed.stderr}")
     parsed = parse_wrk_output(completed.stdout)
@@ -197,13 +228,30 @@ def _run_wrk(wrk: str, base_url: str, paths: list[str], mode: str, duration_s: i
 
 
 def _summary(parsed: dict[str, Any]) -> dict[str, Any]:
-    keys = ("rps", "p50_ms", "p90_ms", "p99_ms", "requests", "errors", "incomplete",
-            "socket_errors", "non_2xx", "bad_status")
+    keys = (
+        "rps",
+        "p50_ms",
+        "p90_ms",
+        "p99_ms",
+        "requests",
+        "errors",
+        "incomplete",
+        "socket_errors",
+        "non_2xx",
+        "bad_status",
+    )
     return {key: parsed[key] for key in keys}
 
 
-def run_throughput(database_url: str, mix_paths: list[str], first_page_path: str, duration_s: int = 15,
-                   connections: int = 8, port: int = 8765, timeout_s: int = 30) -> dict[str, Any]:
+def run_throughput(
+    database_url: str,
+    mix_paths: list[str],
+    first_page_path: str,
+    duration_s: int = 15,
+    connections: int = 8,
+    port: int = 8765,
+    timeout_s: int = 30,
+) -> dict[str, Any]:
     """Serve the app with gunicorn (2 workers) on `database_url` and measure it with wrk three times.
 
     Returns ``{"bare", "first_page", "mix", "worker_peak_rss_mb", "mix_distinct_paths"}``; each of the
@@ -225,18 +273,32 @@ def run_throughput(database_url: str, mix_paths: list[str], first_page_path: str
         workdir = Path(tmp)
         stderr_path = workdir / "gunicorn.stderr"
         with open(stderr_path, "wb") as stderr:
-            proc = subprocess.Popen([gunicorn, "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                                    cwd=APP_DIR, env=env, stdout=stderr, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [gunicorn, "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "wsgi:app"],
+                cwd=APP_DIR,
+                env=env,
+                stdout=stderr,
+                stderr=subprocess.STDOUT,
+            )
         try:
             _wait_until_up(proc, base_url, stderr_path)
             _warm_up(base_url, first_page_path, mix_paths)
             runs = {
-                "bare": _run_wrk(wrk, base_url, ["/ping"], "status", duration_s, connections, timeout_s,
-                                 workdir, "bare"),
-                "first_page": _run_wrk(wrk, base_url, [first_page_path], "facets", duration_s, connections,
-                                       timeout_s, workdir, "first_page"),
-                "mix": _run_wrk(wrk, base_url, mix_paths, "facets", duration_s, connections, timeout_s,
-                                workdir, "mix"),
+                "bare": _run_wrk(
+                    wrk, base_url, ["/ping"], "status", duration_s, connections, timeout_s, workdir, "bare"
+                ),
+                "first_page": _run_wrk(
+                    wrk,
+                    base_url,
+                    [first_page_path],
+                    "facets",
+                    duration_s,
+                    connections,
+                    timeout_s,
+                    workdir,
+                    "first_page",
+                ),
+                "mix": _run_wrk(wrk, base_url, mix_paths, "facets", duration_s, connections, timeout_s, workdir, "mix"),
             }
             if proc.poll() is not None:
                 raise RuntimeError(f"gunicorn died during the benchmark; stderr tail:\n{_tail(stderr_path)}")

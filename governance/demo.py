@@ -92,14 +92,20 @@ def load() -> None:
     if coordinator is None or services.version_by_label("1.0") is not None:
         return
     today = helsinki_today()
-    v10 = services.create_draft(coordinator, "1.0", "DigiOne-ekosysteemin pelisäännöt", RULES_1_0,
-                                {"sv": ("DigiOne-ekosystemets spelregler", RULES_1_0_SV)})
+    v10 = services.create_draft(
+        coordinator,
+        "1.0",
+        "DigiOne-ekosysteemin pelisäännöt",
+        RULES_1_0,
+        {"sv": ("DigiOne-ekosystemets spelregler", RULES_1_0_SV)},
+    )
     services.open_consultation(coordinator, v10, date(2026, 1, 31), today=date(2026, 1, 1))
     decision = db.session.scalar(sa.select(Decision).where(Decision.reference == "OR 1/2026 § 3"))
     services.adopt(coordinator, v10, decision, date(2026, 3, 1))
     services.activate_due_versions(today=max(today, date(2026, 3, 1)))
     providers = db.session.scalars(
-        sa.select(User).join(Organisation, User.organisation_id == Organisation.id)
+        sa.select(User)
+        .join(Organisation, User.organisation_id == Organisation.id)
         .where(Organisation.kind == OrgKind.PROVIDER.value, User.org_role == OrgRole.ADMIN.value)
         .order_by(User.id)
     )
@@ -110,7 +116,16 @@ def load() -> None:
     services.open_consultation(coordinator, v11, today + timedelta(days=30), today=today)
     buyer = _user("buyer.vantaa@example.com")
     if buyer is not None:
-        services.add_comment(buyer, v11, "6. Tietoturvapoikkeamat",
-                             "Ehdotamme, että ilmoitus tehdään myös koulun rehtorille.", today=today)
-    assert db.session.scalar(sa.select(sa.func.count(RulesVersion.id)).where(
-        RulesVersion.status == RulesStatus.IN_FORCE.value)) == 1
+        services.add_comment(
+            buyer,
+            v11,
+            "6. Tietoturvapoikkeamat",
+            "Ehdotamme, että ilmoitus tehdään myös koulun rehtorille.",
+            today=today,
+        )
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(RulesVersion.id)).where(RulesVersion.status == RulesStatus.IN_FORCE.value)
+        )
+        == 1
+    )

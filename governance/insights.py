@@ -30,8 +30,7 @@ from governance.steering.models import (
 
 QUARTERS = 8  # two years
 #: Resolutions that end a case's handling (a referral or tabling hands it on).
-FINAL = [r.value for r in Resolution if r not in (Resolution.REFERRED_UP, Resolution.TABLED,
-                                                    Resolution.DELEGATED_DOWN)]
+FINAL = [r.value for r in Resolution if r not in (Resolution.REFERRED_UP, Resolution.TABLED, Resolution.DELEGATED_DOWN)]
 
 
 def window(today: date) -> tuple[list[str], date]:
@@ -45,9 +44,12 @@ def decisions_by_quarter_and_level(today: date) -> tuple[list[str], dict[str, li
     """Quarters, and per body level the number of decisions in each."""
     quarters, start = window(today)
     month = month_of(Decision.decided_on, timestamp=False)
-    rows = db.session.execute(sa.select(month, Body.level, sa.func.count(Decision.id))
-                              .join(Body, Decision.body_id == Body.id)
-                              .where(Decision.decided_on >= start).group_by(month, Body.level))
+    rows = db.session.execute(
+        sa.select(month, Body.level, sa.func.count(Decision.id))
+        .join(Body, Decision.body_id == Body.id)
+        .where(Decision.decided_on >= start)
+        .group_by(month, Body.level)
+    )
     counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(quarters))
     for key, level, n in rows:
         quarter = quarter_of(key)
@@ -71,10 +73,13 @@ class BodyFigures:
 def decisions_by_body(today: date) -> list[BodyFigures]:
     _quarters, start = window(today)
     referred = sa.func.sum(sa.case((Decision.resolution == Resolution.REFERRED_UP.value, 1), else_=0))
-    rows = db.session.execute(sa.select(Body.code, Body.name, sa.func.count(Decision.id), referred)
-                              .join(Decision, Decision.body_id == Body.id)
-                              .where(Decision.decided_on >= start)
-                              .group_by(Body.id, Body.code, Body.name).order_by(Body.code))
+    rows = db.session.execute(
+        sa.select(Body.code, Body.name, sa.func.count(Decision.id), referred)
+        .join(Decision, Decision.body_id == Body.id)
+        .where(Decision.decided_on >= start)
+        .group_by(Body.id, Body.code, Body.name)
+        .order_by(Body.code)
+    )
     return [BodyFigures(code, name, int(n), int(up or 0)) for code, name, n, up in rows]
 
 
@@ -84,8 +89,9 @@ def referral_share_by_quarter(today: date) -> tuple[list[str], list[float | None
     month = month_of(Decision.decided_on, timestamp=False)
     referred = sa.func.sum(sa.case((Decision.resolution == Resolution.REFERRED_UP.value, 1), else_=0))
     totals, ups = [0] * len(quarters), [0] * len(quarters)
-    for key, n, up in db.session.execute(sa.select(month, sa.func.count(Decision.id), referred)
-                                         .where(Decision.decided_on >= start).group_by(month)):
+    for key, n, up in db.session.execute(
+        sa.select(month, sa.func.count(Decision.id), referred).where(Decision.decided_on >= start).group_by(month)
+    ):
         quarter = quarter_of(key)
         if quarter in quarters:
             totals[quarters.index(quarter)] += int(n)
@@ -100,8 +106,11 @@ def days_to_decision_by_quarter(today: date) -> tuple[list[str], list[float | No
     days = days_between(Decision.decided_on, Case.created_at, later_is_date=True)
     sums, counts = [0.0] * len(quarters), [0] * len(quarters)
     for key, total, n in db.session.execute(
-            sa.select(month, sa.func.sum(days), sa.func.count(Decision.id)).join(Case, Decision.case_id == Case.id)
-            .where(Decision.decided_on >= start, Decision.resolution.in_(FINAL)).group_by(month)):
+        sa.select(month, sa.func.sum(days), sa.func.count(Decision.id))
+        .join(Case, Decision.case_id == Case.id)
+        .where(Decision.decided_on >= start, Decision.resolution.in_(FINAL))
+        .group_by(month)
+    ):
         quarter = quarter_of(key)
         if quarter in quarters:
             sums[quarters.index(quarter)] += float(total or 0)
@@ -120,9 +129,14 @@ def tasks_by_body(today: date) -> list[TaskFigures]:
     """Open and overdue follow-up tasks per owner body (tasks owned by a person count under 'no body')."""
     is_open = Task.status.in_([TaskStatus.NOT_STARTED.value, TaskStatus.IN_PROGRESS.value])
     overdue = sa.func.sum(sa.case((Task.due_on < today, 1), else_=0))
-    rows = db.session.execute(sa.select(Body.code, sa.func.count(Task.id), overdue)
-                              .select_from(Task).outerjoin(Body, Task.owner_body_id == Body.id)
-                              .where(is_open).group_by(Body.code).order_by(Body.code))
+    rows = db.session.execute(
+        sa.select(Body.code, sa.func.count(Task.id), overdue)
+        .select_from(Task)
+        .outerjoin(Body, Task.owner_body_id == Body.id)
+        .where(is_open)
+        .group_by(Body.code)
+        .order_by(Body.code)
+    )
     return [TaskFigures(code or "–", int(n), int(late or 0)) for code, n, late in rows]
 
 
@@ -145,20 +159,35 @@ def attendance_by_organisation(today: date) -> list[AttendanceFigures]:
     member_user = aliased(User)
     org_id = sa.func.coalesce(Membership.organisation_id, member_user.organisation_id)
     deputy_row = aliased(Attendance)
-    stood_in = (sa.select(deputy_row.id).where(deputy_row.meeting_id == Attendance.meeting_id,
-                                               deputy_row.standing_in_for_id == Attendance.membership_id,
-                                               deputy_row.present.is_(True)).exists())
+    stood_in = (
+        sa.select(deputy_row.id)
+        .where(
+            deputy_row.meeting_id == Attendance.meeting_id,
+            deputy_row.standing_in_for_id == Attendance.membership_id,
+            deputy_row.present.is_(True),
+        )
+        .exists()
+    )
     attended = sa.func.sum(sa.case((sa.or_(Attendance.present.is_(True), stood_in), 1), else_=0))
-    stmt = (sa.select(org_id, sa.func.count(Attendance.id), attended)
-            .select_from(Attendance).join(Meeting, Attendance.meeting_id == Meeting.id)
-            .join(Membership, Attendance.membership_id == Membership.id)
-            .join(member_user, Membership.user_id == member_user.id)
-            .where(Meeting.status.in_(held), Meeting.starts_at >= _utc_midnight(start),
-                   Membership.role != Role.DEPUTY.value)
-            .group_by(org_id))
+    stmt = (
+        sa.select(org_id, sa.func.count(Attendance.id), attended)
+        .select_from(Attendance)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .join(Membership, Attendance.membership_id == Membership.id)
+        .join(member_user, Membership.user_id == member_user.id)
+        .where(
+            Meeting.status.in_(held), Meeting.starts_at >= _utc_midnight(start), Membership.role != Role.DEPUTY.value
+        )
+        .group_by(org_id)
+    )
     rows = list(db.session.execute(stmt))
-    names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_([r[0] for r in rows if r[0] is not None]))).all())
+    names = dict(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_([r[0] for r in rows if r[0] is not None])
+            )
+        ).all()
+    )
     figures = [AttendanceFigures(names.get(org) or "–", int(n), int(present or 0)) for org, n, present in rows]
     return sorted(figures, key=lambda f: f.organisation)
 

@@ -34,8 +34,13 @@ class RulesVersion(db.Model):
     __table_args__ = (
         sa.CheckConstraint(one_of("status", RulesStatus), name="status"),
         # Exactly one version may be in force: a partial unique index on both databases.
-        sa.Index("uq_rules_versions_one_in_force", "status", unique=True,
-                 sqlite_where=sa.text("status = 'in_force'"), postgresql_where=sa.text("status = 'in_force'")),
+        sa.Index(
+            "uq_rules_versions_one_in_force",
+            "status",
+            unique=True,
+            sqlite_where=sa.text("status = 'in_force'"),
+            postgresql_where=sa.text("status = 'in_force'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,9 +64,10 @@ class RulesVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    adoption_decision: Mapped["Decision | None"] = relationship()  # noqa: F821 - governance.steering.models
+    adoption_decision: Mapped[Decision | None] = relationship()  # noqa: F821 - governance.steering.models
     translations: Mapped[list[RulesTranslation]] = relationship(
-        back_populates="version", cascade="all, delete-orphan", order_by="RulesTranslation.locale")
+        back_populates="version", cascade="all, delete-orphan", order_by="RulesTranslation.locale"
+    )
 
     @property
     def is_draft(self) -> bool:
@@ -77,8 +83,11 @@ class RulesVersion(db.Model):
         return self.status in (RulesStatus.ADOPTED, RulesStatus.IN_FORCE)
 
     def consultation_open(self, today: date) -> bool:
-        return (self.status == RulesStatus.CONSULTATION and self.consultation_closes_on is not None
-                and today <= self.consultation_closes_on)
+        return (
+            self.status == RulesStatus.CONSULTATION
+            and self.consultation_closes_on is not None
+            and today <= self.consultation_closes_on
+        )
 
     def consultation_closed(self, today: date) -> bool:
         """Comments become public once the consultation is over."""
@@ -95,8 +104,11 @@ class RulesVersion(db.Model):
 
     def sections(self) -> list[str]:
         """The Markdown headings, for commenting per section."""
-        return [line.lstrip("#").strip() for line in self.body.splitlines()
-                if line.startswith("#") and line.lstrip("#").strip()]
+        return [
+            line.lstrip("#").strip()
+            for line in self.body.splitlines()
+            if line.startswith("#") and line.lstrip("#").strip()
+        ]
 
     def __repr__(self) -> str:
         return f"<RulesVersion {self.label} {self.status}>"

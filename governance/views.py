@@ -30,9 +30,9 @@ COORDINATOR_ONLY = _l("Only the ecosystem coordinator's staff manage the rules."
 @bp.before_app_request
 def _bring_rules_into_force() -> None:
     """The same check as `flask rules activate`, on the pages that show rules."""
-    if request.endpoint and (request.endpoint.startswith("rules.") or request.endpoint == "main.index"):
-        if services.activate_due_versions().entered is not None:
-            db.session.commit()
+    shows_rules = request.endpoint and (request.endpoint.startswith("rules.") or request.endpoint == "main.index")
+    if shows_rules and services.activate_due_versions().entered is not None:
+        db.session.commit()
 
 
 def _version_or_404(label: str) -> RulesVersion:
@@ -52,13 +52,22 @@ def _comment_form(version: RulesVersion) -> CommentForm:
 def index():
     version = services.version_in_force()
     title, body, shown_locale = version.text_for(str(get_locale())) if version else ("", "", "fi")
-    return render_template("rules/index.html", version=version, title=title, body=body, shown_locale=shown_locale,
-                           upcoming=services.upcoming_version(), consultations=services.open_consultations())
+    return render_template(
+        "rules/index.html",
+        version=version,
+        title=title,
+        body=body,
+        shown_locale=shown_locale,
+        upcoming=services.upcoming_version(),
+        consultations=services.open_consultations(),
+    )
 
 
 @bp.get("/versions")
 def versions():
-    return render_template("rules/versions.html", versions=services.versions(include_drafts=can_manage_rules(current_user)))
+    return render_template(
+        "rules/versions.html", versions=services.versions(include_drafts=can_manage_rules(current_user))
+    )
 
 
 @bp.get("/<label>")
@@ -78,12 +87,19 @@ def show(label: str):
     if current_user.is_authenticated and current_user.organisation is not None:
         acceptance = services.acceptance_of(current_user.organisation, version)
     return render_template(
-        "rules/show.html", version=version, title=title, body=body, shown_locale=shown_locale, manage=manage,
-        comments=visible_comments, comments_public=version.consultation_closed(today),
+        "rules/show.html",
+        version=version,
+        title=title,
+        body=body,
+        shown_locale=shown_locale,
+        manage=manage,
+        comments=visible_comments,
+        comments_public=version.consultation_closed(today),
         comment_form=_comment_form(version) if version.consultation_open(today) and can_comment(current_user) else None,
         consultation_form=ConsultationForm() if manage and version.is_draft else None,
         response_form=ResponseForm(formdata=None) if manage else None,
-        acceptance=acceptance, can_accept=can_accept_rules(current_user) and version.is_acceptable,
+        acceptance=acceptance,
+        can_accept=can_accept_rules(current_user) and version.is_acceptable,
         today=today,
     )
 
@@ -145,8 +161,14 @@ def open_consultation(label: str):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("Version %(label)s is open for comment until %(date)s.", label=version.label,
-                    date=version.consultation_closes_on.strftime("%d.%m.%Y")), "success")
+            flash(
+                _(
+                    "Version %(label)s is open for comment until %(date)s.",
+                    label=version.label,
+                    date=version.consultation_closes_on.strftime("%d.%m.%Y"),
+                ),
+                "success",
+            )
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -168,8 +190,7 @@ def comment(label: str):
             form.body.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("Thank you. Your comment was saved and will be published when the consultation closes."),
-                  "success")
+            flash(_("Thank you. Your comment was saved and will be published when the consultation closes."), "success")
             return redirect(url_for("rules.show", label=version.label, _anchor="comments"))
     return render_template("rules/comment.html", version=version, form=form), 400
 
@@ -196,7 +217,9 @@ def adopt(label: str):
     version = _version_or_404(label)
     form = AdoptForm()
     decisions = {d.id: d for d in services.adoption_decisions_for(version)}
-    form.decision.choices = choices([("", "–")] + [(d.id, f"{d.reference}: {d.case.title}") for d in decisions.values()])
+    form.decision.choices = choices(
+        [("", "–")] + [(d.id, f"{d.reference}: {d.case.title}") for d in decisions.values()]
+    )
     if form.validate_on_submit():
         decision = decisions.get(int(form.decision.data)) if form.decision.data.isdigit() else None
         try:
@@ -215,44 +238,79 @@ def adopt(label: str):
 @bp.route("/<label>/accept", methods=["GET", "POST"])
 @login_required
 def accept(label: str):
-    require(can_accept_rules(current_user),
-            _l("The rules are accepted by an admin of a service provider, who signs for the organisation."))
+    require(
+        can_accept_rules(current_user),
+        _l("The rules are accepted by an admin of a service provider, who signs for the organisation."),
+    )
     version = _version_or_404(label)
     existing = services.acceptance_of(current_user.organisation, version)
     if existing is not None and request.method == "POST":
-        flash(_("%(org)s has already accepted version %(label)s.", org=current_user.organisation.name,
-                label=version.label), "info")
+        flash(
+            _(
+                "%(org)s has already accepted version %(label)s.",
+                org=current_user.organisation.name,
+                label=version.label,
+            ),
+            "info",
+        )
         return redirect(url_for("rules.show", label=version.label))
     form = AcceptForm()
     if request.method == "GET":
         form.sha256.data = version.body_sha256
     if form.validate_on_submit():
         try:
-            services.accept(current_user, version, form.signatory_name.data, form.signatory_title.data,
-                            form.authority.data, request.remote_addr or "", form.sha256.data or "")
+            services.accept(
+                current_user,
+                version,
+                form.signatory_name.data,
+                form.signatory_title.data,
+                form.authority.data,
+                request.remote_addr or "",
+                form.sha256.data or "",
+            )
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
             form.signatory_name.errors.append(str(exc))
         except IntegrityError:
             db.session.rollback()  # accepted at the same moment in another tab or by a colleague
-            flash(_("%(org)s has already accepted version %(label)s.", org=current_user.organisation.name,
-                    label=version.label), "info")
+            flash(
+                _(
+                    "%(org)s has already accepted version %(label)s.",
+                    org=current_user.organisation.name,
+                    label=version.label,
+                ),
+                "info",
+            )
             return redirect(url_for("rules.show", label=version.label))
         else:
-            flash(_("Thank you. %(org)s has accepted version %(label)s of the rules.",
-                    org=current_user.organisation.name, label=version.label), "success")
+            flash(
+                _(
+                    "Thank you. %(org)s has accepted version %(label)s of the rules.",
+                    org=current_user.organisation.name,
+                    label=version.label,
+                ),
+                "success",
+            )
             return redirect(url_for("rules.show", label=version.label))
     title, body, shown_locale = version.text_for(str(get_locale()))
-    return render_template("rules/accept.html", version=version, form=form, existing=existing, title=title, body=body,
-                           shown_locale=shown_locale)
+    return render_template(
+        "rules/accept.html",
+        version=version,
+        form=form,
+        existing=existing,
+        title=title,
+        body=body,
+        shown_locale=shown_locale,
+    )
 
 
 @bp.get("/diff/<a>/<b>")
 def diff(a: str, b: str):
     old, new = _version_or_404(a), _version_or_404(b)
-    return render_template("rules/diff.html", old=old, new=new, diff=diff_texts(old.body, new.body),
-                           title_changed=old.title != new.title)
+    return render_template(
+        "rules/diff.html", old=old, new=new, diff=diff_texts(old.body, new.body), title_changed=old.title != new.title
+    )
 
 
 @bp.get("/compare")
@@ -277,8 +335,13 @@ def acceptances():
     require(can_manage_rules(current_user), COORDINATOR_ONLY)
     version = _acceptance_version()
     rows = services.acceptance_report(version)
-    return render_template("rules/acceptances.html", version=version, rows=rows,
-                           accepted=sum(1 for r in rows if r.acceptance), past_deadline=services.is_past_deadline(version))
+    return render_template(
+        "rules/acceptances.html",
+        version=version,
+        rows=rows,
+        accepted=sum(1 for r in rows if r.acceptance),
+        past_deadline=services.is_past_deadline(version),
+    )
 
 
 @bp.get("/acceptances.csv")
@@ -286,14 +349,27 @@ def acceptances():
 def acceptances_csv():
     require(can_manage_rules(current_user), COORDINATOR_ONLY)
     version = _acceptance_version()
-    header = [_("Organisation"), _("Business ID (Y-tunnus)"), _("Accepted"), _("Accepted at"), _("Signatory"),
-              _("Title of the signatory"), _("SHA-256 of the accepted text"), _("In good standing")]
+    header = [
+        _("Organisation"),
+        _("Business ID (Y-tunnus)"),
+        _("Accepted"),
+        _("Accepted at"),
+        _("Signatory"),
+        _("Title of the signatory"),
+        _("SHA-256 of the accepted text"),
+        _("In good standing"),
+    ]
     rows = (
-        [row.organisation.name, row.organisation.business_id or "", _("yes") if row.acceptance else _("no"),
-         row.acceptance.accepted_at.isoformat(timespec="seconds") if row.acceptance else "",
-         row.acceptance.signatory_name if row.acceptance else "",
-         row.acceptance.signatory_title if row.acceptance else "",
-         row.acceptance.text_sha256 if row.acceptance else "", _("yes") if row.in_good_standing else _("no")]
+        [
+            row.organisation.name,
+            row.organisation.business_id or "",
+            _("yes") if row.acceptance else _("no"),
+            row.acceptance.accepted_at.isoformat(timespec="seconds") if row.acceptance else "",
+            row.acceptance.signatory_name if row.acceptance else "",
+            row.acceptance.signatory_title if row.acceptance else "",
+            row.acceptance.text_sha256 if row.acceptance else "",
+            _("yes") if row.in_good_standing else _("no"),
+        ]
         for row in services.acceptance_report(version)
     )
     return csv_response(f"rules-{version.label}-acceptances.csv", header, rows)
@@ -332,5 +408,7 @@ def activate_command() -> None:
     if result.entered is None:
         click.echo("No version is due; nothing changed.")
     else:
-        click.echo(f"Version {result.entered.label} is now in force; superseded: "
-                   f"{', '.join(v.label for v in result.superseded) or '-'}")
+        click.echo(
+            f"Version {result.entered.label} is now in force; superseded: "
+            f"{', '.join(v.label for v in result.superseded) or '-'}"
+        )

@@ -25,33 +25,61 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 ANSWERS = {
     "organisation": {
-        "legal_name": "Tarinatalo Oy", "trade_name": "Tarinatalo", "business_id": "3141590-3",
-        "street_address": "Kauppakatu 5", "postcode": "40100", "city": "Jyväskylä",
-        "website": "https://tarinatalo.example.fi", "einvoice_address": "003731415903",
-        "einvoice_operator": "003721291126", "turnover_class": "under_2m",
+        "legal_name": "Tarinatalo Oy",
+        "trade_name": "Tarinatalo",
+        "business_id": "3141590-3",
+        "street_address": "Kauppakatu 5",
+        "postcode": "40100",
+        "city": "Jyväskylä",
+        "website": "https://tarinatalo.example.fi",
+        "einvoice_address": "003731415903",
+        "einvoice_operator": "003721291126",
+        "turnover_class": "under_2m",
     },
     "contacts": {
-        "signatory_name": "Tuula Tarina", "signatory_email": "tuula@tarinatalo.example.fi",
-        "signatory_phone": "+358 40 765 4321", "main_name": "Tuula Tarina",
-        "main_email": "tuula@tarinatalo.example.fi", "main_phone": "+358 40 765 4321",
-        "technical_name": "Olli Ohjelmoija", "technical_email": "olli@tarinatalo.example.fi",
-        "technical_phone": "+358 40 111 2222", "security_name": "Olli Ohjelmoija",
-        "security_email": "olli@tarinatalo.example.fi", "security_phone": "+358 40 111 2222",
-        "support_name": "Tarinatalon tuki", "support_email": "tuki@tarinatalo.example.fi",
-        "support_phone": "014 123 456", "dpo_name": "Dora Suoja", "dpo_email": "dora@tarinatalo.example.fi",
+        "signatory_name": "Tuula Tarina",
+        "signatory_email": "tuula@tarinatalo.example.fi",
+        "signatory_phone": "+358 40 765 4321",
+        "main_name": "Tuula Tarina",
+        "main_email": "tuula@tarinatalo.example.fi",
+        "main_phone": "+358 40 765 4321",
+        "technical_name": "Olli Ohjelmoija",
+        "technical_email": "olli@tarinatalo.example.fi",
+        "technical_phone": "+358 40 111 2222",
+        "security_name": "Olli Ohjelmoija",
+        "security_email": "olli@tarinatalo.example.fi",
+        "security_phone": "+358 40 111 2222",
+        "support_name": "Tarinatalon tuki",
+        "support_email": "tuki@tarinatalo.example.fi",
+        "support_phone": "014 123 456",
+        "dpo_name": "Dora Suoja",
+        "dpo_email": "dora@tarinatalo.example.fi",
         "dpo_phone": "+358 40 333 4444",
     },
     "data-protection": {
-        "processor_role": "yes", "hosting": "eu_eea", "safeguard": "",
+        "processor_role": "yes",
+        "hosting": "eu_eea",
+        "safeguard": "",
         "sub_processors": "Pilvipalvelu Oy, palvelimet, Suomi",
-        "privacy_notice_url": "https://tarinatalo.example.fi/tietosuoja", "sells_data": "no",
-        "third_party_marketing": "no", "targeted_advertising": "no", "cross_service_tracking": "no",
-        "commercial_profiling": "no", "data_categories": ["contact", "learning"],
+        "privacy_notice_url": "https://tarinatalo.example.fi/tietosuoja",
+        "sells_data": "no",
+        "third_party_marketing": "no",
+        "targeted_advertising": "no",
+        "cross_service_tracking": "no",
+        "commercial_profiling": "no",
+        "data_categories": ["contact", "learning"],
     },
-    "accessibility": {"wcag": "partial", "statement_url": "https://tarinatalo.example.fi/saavutettavuus",
-                      "evaluated_on": "2026-10-15"},
-    "security": {"evidence": ["self_assessment"], "admin_mfa": "yes", "standards": ["mpassid", "lti13"],
-                 "standard_versions": "LTI 1.3"},
+    "accessibility": {
+        "wcag": "partial",
+        "statement_url": "https://tarinatalo.example.fi/saavutettavuus",
+        "evaluated_on": "2026-10-15",
+    },
+    "security": {
+        "evidence": ["self_assessment"],
+        "admin_mfa": "yes",
+        "standards": ["mpassid", "lti13"],
+        "standard_versions": "LTI 1.3",
+    },
 }
 
 
@@ -65,10 +93,16 @@ def _applicant() -> None:
         return
     org = db.session.scalar(sa.select(Organisation).where(Organisation.business_id == "3141590-3"))
     if org is None:
-        org = core.create_organisation(None, OrgKind.PROVIDER, "Tarinatalo Oy", "3141590-3",
-                                       status=OrgStatus.APPLICANT)
-    user = User(email=APPLICANT_EMAIL, name="Tuula Tarina", password_hash=core.hash_password(DEMO_PASSWORD),
-                organisation=org, org_role=OrgRole.ADMIN.value, locale="fi", email_confirmed_at=utcnow())
+        org = core.create_organisation(None, OrgKind.PROVIDER, "Tarinatalo Oy", "3141590-3", status=OrgStatus.APPLICANT)
+    user = User(
+        email=APPLICANT_EMAIL,
+        name="Tuula Tarina",
+        password_hash=core.hash_password(DEMO_PASSWORD),
+        organisation=org,
+        org_role=OrgRole.ADMIN.value,
+        locale="fi",
+        email_confirmed_at=utcnow(),
+    )
     db.session.add(user)
     db.session.flush()
     application = services.start_application(user)
@@ -81,8 +115,12 @@ def _applicant() -> None:
     version = rules.version_in_force()
     rules_answers = {}
     if version is not None:
-        rules_answers = {"signatory_name": "Tuula Tarina", "signatory_title": "toimitusjohtaja", "authority": "y",
-                         "sha256": version.body_sha256}
+        rules_answers = {
+            "signatory_name": "Tuula Tarina",
+            "signatory_title": "toimitusjohtaja",
+            "authority": "y",
+            "sha256": version.body_sha256,
+        }
     services.save_step(user, application, "rules", rules_answers, True)
     services.submit(user, application, "127.0.0.1")
 
@@ -96,13 +134,36 @@ HISTORY = [
     ("2345678-0", "Laskupaja Oy", None, None, date(2025, 6, 10), 41, ApplicationStatus.APPROVED, ""),
     ("1234567-1", "Hyvä Koulupäivä Oy", None, None, date(2025, 9, 1), 18, ApplicationStatus.APPROVED, ""),
     ("7654321-2", "Tietoviisas Oy", None, None, date(2026, 1, 19), 23, ApplicationStatus.APPROVED, ""),
-    ("1618033-3", "Pikavoitto Oy", "hakija.pikavoitto@example.com", "Pirkka Pikavoitto", date(2025, 7, 7), 21,
-     ApplicationStatus.REJECTED, "Palvelu käyttää oppilaiden tietoja kohdennettuun mainontaan, mikä on "
-     "pelisääntöjen vastaista."),
-    ("1414213-0", "Datakulma Oy", "hakija.datakulma@example.com", "Daniel Datakulma", date(2026, 4, 14), 30,
-     ApplicationStatus.REJECTED, "Tiedot säilytetään EU- ja ETA-alueen ulkopuolella ilman siirtoperustetta."),
-    ("1732050-2", "Oppimisverkko Oy", "hakija.oppimisverkko@example.com", "Olga Verkko", date(2026, 10, 20), None,
-     ApplicationStatus.IN_REVIEW, ""),
+    (
+        "1618033-3",
+        "Pikavoitto Oy",
+        "hakija.pikavoitto@example.com",
+        "Pirkka Pikavoitto",
+        date(2025, 7, 7),
+        21,
+        ApplicationStatus.REJECTED,
+        "Palvelu käyttää oppilaiden tietoja kohdennettuun mainontaan, mikä on pelisääntöjen vastaista.",
+    ),
+    (
+        "1414213-0",
+        "Datakulma Oy",
+        "hakija.datakulma@example.com",
+        "Daniel Datakulma",
+        date(2026, 4, 14),
+        30,
+        ApplicationStatus.REJECTED,
+        "Tiedot säilytetään EU- ja ETA-alueen ulkopuolella ilman siirtoperustetta.",
+    ),
+    (
+        "1732050-2",
+        "Oppimisverkko Oy",
+        "hakija.oppimisverkko@example.com",
+        "Olga Verkko",
+        date(2026, 10, 20),
+        None,
+        ApplicationStatus.IN_REVIEW,
+        "",
+    ),
 ]
 
 
@@ -110,8 +171,14 @@ def _answers(name: str, business_id: str, person: str) -> dict:
     """The Tarinatalo answers, made the organisation's own."""
     slug = name.split()[0].lower().replace("ä", "a").replace("ö", "o")
     trade = name.removesuffix(" Oy")
-    pairs = (("Tarinatalo Oy", name), ("3141590-3", business_id), ("Tarinatalo", trade), ("tarinatalo", slug),
-             ("Tuula Tarina", person), ("003731415903", "0037" + business_id.replace("-", "") + "0"))
+    pairs = (
+        ("Tarinatalo Oy", name),
+        ("3141590-3", business_id),
+        ("Tarinatalo", trade),
+        ("tarinatalo", slug),
+        ("Tuula Tarina", person),
+        ("003731415903", "0037" + business_id.replace("-", "") + "0"),
+    )
 
     def own(value):
         if isinstance(value, dict):
@@ -127,8 +194,9 @@ def _answers(name: str, business_id: str, person: str) -> dict:
 
 def _history() -> None:
     coordinator = core.find_user_by_email("coordinator@example.com")
-    if coordinator is None or db.session.scalar(sa.select(ProviderApplication.id).where(
-            ProviderApplication.status == ApplicationStatus.APPROVED.value).limit(1)):
+    if coordinator is None or db.session.scalar(
+        sa.select(ProviderApplication.id).where(ProviderApplication.status == ApplicationStatus.APPROVED.value).limit(1)
+    ):
         return
     password_hash = None
     for business_id, name, email, person, submitted_on, days, status, reason in HISTORY:
@@ -136,10 +204,14 @@ def _history() -> None:
         if email is None:
             if org is None:
                 continue
-            admin = db.session.scalar(sa.select(User).where(User.organisation_id == org.id,
-                                                            User.org_role == OrgRole.ADMIN.value).order_by(User.id))
-            if admin is None or db.session.scalar(sa.select(ProviderApplication.id).where(
-                    ProviderApplication.organisation_id == org.id).limit(1)):
+            admin = db.session.scalar(
+                sa.select(User)
+                .where(User.organisation_id == org.id, User.org_role == OrgRole.ADMIN.value)
+                .order_by(User.id)
+            )
+            if admin is None or db.session.scalar(
+                sa.select(ProviderApplication.id).where(ProviderApplication.organisation_id == org.id).limit(1)
+            ):
                 continue
         else:
             if org is None:
@@ -147,25 +219,48 @@ def _history() -> None:
             admin = core.find_user_by_email(email)
             if admin is None:
                 password_hash = password_hash or core.hash_password(DEMO_PASSWORD)
-                admin = User(email=email, name=person, password_hash=password_hash, organisation=org,
-                             org_role=OrgRole.ADMIN.value, locale="fi", email_confirmed_at=utcnow())
+                admin = User(
+                    email=email,
+                    name=person,
+                    password_hash=password_hash,
+                    organisation=org,
+                    org_role=OrgRole.ADMIN.value,
+                    locale="fi",
+                    email_confirmed_at=utcnow(),
+                )
                 db.session.add(admin)
         answers = _answers(org.name, business_id, admin.name)
         submitted = datetime.combine(submitted_on, time(10, 30), tzinfo=HELSINKI)
         application = ProviderApplication(
-            organisation=org, created_by=admin, status=status.value, answers=answers,
-            completed_steps=[step.slug for step in STEPS], pre_assessment="pass", pre_assessment_reasons=[],
-            submission_count=1, submitted_at=submitted, created_at=submitted - timedelta(days=6),
-            updated_at=submitted)
+            organisation=org,
+            created_by=admin,
+            status=status.value,
+            answers=answers,
+            completed_steps=[step.slug for step in STEPS],
+            pre_assessment="pass",
+            pre_assessment_reasons=[],
+            submission_count=1,
+            submitted_at=submitted,
+            created_at=submitted - timedelta(days=6),
+            updated_at=submitted,
+        )
         if days is not None:
             application.decided_at = submitted + timedelta(days=days, hours=3)
             application.decided_by_id = coordinator.id
             application.decision_reason = reason
             application.updated_at = application.decided_at
         db.session.add(application)
-        db.session.add(ApplicationSubmission(application=application, number=1, answers=answers,
-                                             submitted_at=submitted))
+        db.session.add(
+            ApplicationSubmission(application=application, number=1, answers=answers, submitted_at=submitted)
+        )
         if reason:
-            db.session.add(ApplicationComment(application=application, author=coordinator, body=reason,
-                                              visible_to_applicant=True, created_at=application.decided_at))
+            db.session.add(
+                ApplicationComment(
+                    application=application,
+                    author=coordinator,
+                    body=reason,
+                    visible_to_applicant=True,
+                    created_at=application.decided_at,
+                )
+            )
     db.session.flush()

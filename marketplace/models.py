@@ -18,7 +18,6 @@ from governance.models import RulesAcceptance
 from governance.steering.models import Decision
 
 
-
 class ApplicationStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -32,8 +31,12 @@ class ApplicationStatus(enum.StrEnum):
 #: Statuses in which the applicant may edit the answers.
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED)
 #: Statuses that are still open (not decided, not withdrawn).
-OPEN = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW,
-        ApplicationStatus.CHANGES_REQUESTED)
+OPEN = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.CHANGES_REQUESTED,
+)
 
 
 class PreAssessment(enum.StrEnum):
@@ -49,8 +52,9 @@ class ProviderApplication(db.Model):
     __tablename__ = "provider_applications"
     __table_args__ = (
         sa.CheckConstraint(one_of("status", ApplicationStatus), name="status"),
-        sa.CheckConstraint(f"pre_assessment IS NULL OR {one_of('pre_assessment', PreAssessment)}",
-                           name="pre_assessment"),
+        sa.CheckConstraint(
+            f"pre_assessment IS NULL OR {one_of('pre_assessment', PreAssessment)}", name="pre_assessment"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,11 +78,14 @@ class ProviderApplication(db.Model):
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     rules_acceptance: Mapped[RulesAcceptance | None] = relationship()
     attachments: Mapped[list[ApplicationAttachment]] = relationship(
-        back_populates="application", order_by="ApplicationAttachment.kind")
+        back_populates="application", order_by="ApplicationAttachment.kind"
+    )
     comments: Mapped[list[ApplicationComment]] = relationship(
-        back_populates="application", order_by="ApplicationComment.id")
+        back_populates="application", order_by="ApplicationComment.id"
+    )
     submissions: Mapped[list[ApplicationSubmission]] = relationship(
-        back_populates="application", order_by="ApplicationSubmission.number")
+        back_populates="application", order_by="ApplicationSubmission.number"
+    )
 
     @property
     def is_editable(self) -> bool:
@@ -99,8 +106,9 @@ class ApplicationSubmission(db.Model):
     """A snapshot of the answers at each submission, to show what changed."""
 
     __tablename__ = "application_submissions"
-    __table_args__ = (sa.UniqueConstraint("application_id", "number",
-                                          name="uq_application_submissions_application_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "number", name="uq_application_submissions_application_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("provider_applications.id"))
@@ -114,8 +122,9 @@ class ApplicationSubmission(db.Model):
 
 class ApplicationAttachment(db.Model):
     __tablename__ = "application_attachments"
-    __table_args__ = (sa.UniqueConstraint("application_id", "kind",
-                                          name="uq_application_attachments_application_kind"),)
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "kind", name="uq_application_attachments_application_kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("provider_applications.id"))

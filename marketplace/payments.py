@@ -31,6 +31,7 @@ def _stripe():
 
     return stripe
 
+
 #: How our payment statuses follow Stripe's invoice events.
 EVENT_STATUSES = {
     "invoice.finalized": "invoiced",
@@ -73,13 +74,16 @@ def is_configured() -> bool:
     return bool(current_app.config.get("STRIPE_SECRET_KEY"))
 
 
-def _client() -> "stripe.StripeClient":
+def _client() -> stripe.StripeClient:
     config = current_app.config
     if not config.get("STRIPE_SECRET_KEY"):
         raise PaymentError("Stripe is not configured")
     base = config.get("STRIPE_API_BASE")
-    return _stripe().StripeClient(config["STRIPE_SECRET_KEY"], base_addresses={"api": base} if base else None,
-                               max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 2))
+    return _stripe().StripeClient(
+        config["STRIPE_SECRET_KEY"],
+        base_addresses={"api": base} if base else None,
+        max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 2),
+    )
 
 
 def _key(*parts: object) -> dict[str, str]:
@@ -97,59 +101,101 @@ def _call(what: str, function, *args: Any, **kwargs: Any) -> Any:
         raise PaymentError(f"{what}: {message}") from exc
 
 
-def ensure_customer(organisation_id: int, name: str, business_id: str | None, email: str | None,
-                    existing_id: str | None) -> str:
+def ensure_customer(
+    organisation_id: int, name: str, business_id: str | None, email: str | None, existing_id: str | None
+) -> str:
     """The Stripe customer of a municipality: the stored one, or a new one (made once)."""
     if existing_id:
         return existing_id
-    params: dict[str, Any] = {"name": name, "metadata": {"organisation_id": str(organisation_id),
-                                                          "business_id": business_id or ""},
-                              "preferred_locales": ["fi"]}
+    params: dict[str, Any] = {
+        "name": name,
+        "metadata": {"organisation_id": str(organisation_id), "business_id": business_id or ""},
+        "preferred_locales": ["fi"],
+    }
     if email:
         params["email"] = email
     customer = _call("customer", _client().v1.customers.create, params, _key("customer", organisation_id))
     return str(customer["id"])
 
 
-def _tax_rate(client: "stripe.StripeClient", vat_rate_bp: int) -> str:
+def _tax_rate(client: stripe.StripeClient, vat_rate_bp: int) -> str:
     """The Stripe tax rate for a Finnish VAT rate (exclusive): an existing one, else a new one.
     (Idempotency keys expire after a day, so the key alone would not stop duplicates.)"""
     percentage = Decimal(vat_rate_bp) / 100
     existing = _call("tax rates", client.v1.tax_rates.list, {"limit": 100})
     for rate in existing["data"]:
-        if (_field(rate, "jurisdiction") == "FI" and not _field(rate, "inclusive") and _field(rate, "active")
-                and Decimal(str(_field(rate, "percentage"))) == percentage):
+        if (
+            _field(rate, "jurisdiction") == "FI"
+            and not _field(rate, "inclusive")
+            and _field(rate, "active")
+            and Decimal(str(_field(rate, "percentage"))) == percentage
+        ):
             return str(rate["id"])
-    params = {"display_name": "ALV", "percentage": float(percentage), "inclusive": False,
-              "jurisdiction": "FI", "description": f"ALV {percentage} %"}
+    params = {
+        "display_name": "ALV",
+        "percentage": float(percentage),
+        "inclusive": False,
+        "jurisdiction": "FI",
+        "description": f"ALV {percentage} %",
+    }
     rate = _call("tax rate", client.v1.tax_rates.create, params, _key("tax-rate", vat_rate_bp))
     return str(rate["id"])
 
 
-def create_invoice(order_id: int, reference: str, payment_reference: str, customer_id: str,
-                   lines: list[InvoiceLine], days_until_due: int | None = None) -> CreatedInvoice:
+def create_invoice(
+    order_id: int,
+    reference: str,
+    payment_reference: str,
+    customer_id: str,
+    lines: list[InvoiceLine],
+    days_until_due: int | None = None,
+) -> CreatedInvoice:
     """Invoice items per line (with its VAT rate), one invoice sent for payment (send_invoice)."""
     client = _client()
     days = days_until_due or int(current_app.config.get("STRIPE_INVOICE_DAYS_UNTIL_DUE", 30))
     rates = {bp: _tax_rate(client, bp) for bp in sorted({line.vat_rate_bp for line in lines if line.vat_rate_bp})}
-    invoice = _call("invoice", client.v1.invoices.create, {
-        "customer": customer_id, "collection_method": "send_invoice", "days_until_due": days,
-        "currency": "eur", "auto_advance": False, "pending_invoice_items_behavior": "exclude",
-        "description": f"{reference} / viite {payment_reference}",
-        "metadata": {"order_id": str(order_id), "order_reference": reference,
-                     "payment_reference": payment_reference}}, _key("order", order_id, "invoice"))
+    invoice = _call(
+        "invoice",
+        client.v1.invoices.create,
+        {
+            "customer": customer_id,
+            "collection_method": "send_invoice",
+            "days_until_due": days,
+            "currency": "eur",
+            "auto_advance": False,
+            "pending_invoice_items_behavior": "exclude",
+            "description": f"{reference} / viite {payment_reference}",
+            "metadata": {
+                "order_id": str(order_id),
+                "order_reference": reference,
+                "payment_reference": payment_reference,
+            },
+        },
+        _key("order", order_id, "invoice"),
+    )
     for line in lines:
-        item = {"customer": customer_id, "invoice": invoice["id"], "currency": "eur", "amount": line.net_cents,
-                "description": line.description, "metadata": {"order_id": str(order_id), "line": line.key}}
+        item = {
+            "customer": customer_id,
+            "invoice": invoice["id"],
+            "currency": "eur",
+            "amount": line.net_cents,
+            "description": line.description,
+            "metadata": {"order_id": str(order_id), "line": line.key},
+        }
         if line.vat_rate_bp:
             item["tax_rates"] = [rates[line.vat_rate_bp]]
         _call("invoice item", client.v1.invoice_items.create, item, _key("order", order_id, "line", line.key))
-    invoice = _call("finalise", client.v1.invoices.finalize_invoice, invoice["id"], None,
-                    _key("order", order_id, "finalize"))
+    invoice = _call(
+        "finalise", client.v1.invoices.finalize_invoice, invoice["id"], None, _key("order", order_id, "finalize")
+    )
     invoice = _call("send", client.v1.invoices.send_invoice, invoice["id"], None, _key("order", order_id, "send"))
-    return CreatedInvoice(id=str(invoice["id"]), status=str(invoice["status"]),
-                          number=_field(invoice, "number"), hosted_url=_field(invoice, "hosted_invoice_url"),
-                          due_date=_field(invoice, "due_date"))
+    return CreatedInvoice(
+        id=str(invoice["id"]),
+        status=str(invoice["status"]),
+        number=_field(invoice, "number"),
+        hosted_url=_field(invoice, "hosted_invoice_url"),
+        due_date=_field(invoice, "due_date"),
+    )
 
 
 def void_invoice(order_id: int, invoice_id: str) -> None:

@@ -15,13 +15,17 @@ def is_provider_user(user: Any) -> bool:
 
 
 def can_view_application(user: Any, application: ProviderApplication) -> bool:
-    return is_coordinator(user) or (getattr(user, "is_authenticated", False)
-                                    and user.organisation_id == application.organisation_id)
+    return is_coordinator(user) or (
+        getattr(user, "is_authenticated", False) and user.organisation_id == application.organisation_id
+    )
 
 
 def can_submit_application(user: Any, application: ProviderApplication) -> bool:
-    return (getattr(user, "is_authenticated", False) and user.organisation_id == application.organisation_id
-            and user.org_role == OrgRole.ADMIN)
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.organisation_id == application.organisation_id
+        and user.org_role == OrgRole.ADMIN
+    )
 
 
 def can_review(user: Any) -> bool:

@@ -27,8 +27,15 @@ REASONS = {
     "no_admin_mfa": _l("Administrators do not use multi-factor authentication."),
     "no_mpassid": _l("MPASSid sign-in is not supported."),
 }
-FAILS = ("not_processor", "sells_data", "third_party_marketing", "targeted_advertising", "cross_service_tracking",
-         "commercial_profiling", "wcag_none")
+FAILS = (
+    "not_processor",
+    "sells_data",
+    "third_party_marketing",
+    "targeted_advertising",
+    "cross_service_tracking",
+    "commercial_profiling",
+    "wcag_none",
+)
 
 
 def assess(application: ProviderApplication) -> tuple[PreAssessment, list[str]]:
@@ -38,8 +45,13 @@ def assess(application: ProviderApplication) -> tuple[PreAssessment, list[str]]:
     reasons: list[str] = []
     if dp.get("processor_role") != "yes":
         reasons.append("not_processor")
-    for key in ("sells_data", "third_party_marketing", "targeted_advertising", "cross_service_tracking",
-                "commercial_profiling"):
+    for key in (
+        "sells_data",
+        "third_party_marketing",
+        "targeted_advertising",
+        "cross_service_tracking",
+        "commercial_profiling",
+    ):
         if dp.get(key) != "no":
             reasons.append(key)
     if acc.get("wcag") == "none":

@@ -39,11 +39,15 @@ S = ApplicationStatus
 
 # --- the applicant's side -------------------------------------------------------------------
 
+
 def current_application(org: Organisation) -> ProviderApplication | None:
     """The organisation's open application, else its latest one."""
-    stmt = (sa.select(ProviderApplication).where(ProviderApplication.organisation_id == org.id)
-            .order_by(ProviderApplication.status.in_([s.value for s in OPEN]).desc(), ProviderApplication.id.desc())
-            .limit(1))
+    stmt = (
+        sa.select(ProviderApplication)
+        .where(ProviderApplication.organisation_id == org.id)
+        .order_by(ProviderApplication.status.in_([s.value for s in OPEN]).desc(), ProviderApplication.id.desc())
+        .limit(1)
+    )
     return db.session.scalar(stmt)
 
 
@@ -56,7 +60,8 @@ def start_application(user: User) -> ProviderApplication:
     if existing is not None and (existing.is_open or existing.status == S.APPROVED):
         return existing
     application = ProviderApplication(
-        organisation=org, created_by_id=user.id,
+        organisation=org,
+        created_by_id=user.id,
         answers={"organisation": {"legal_name": org.name, "business_id": org.business_id or ""}},
         completed_steps=[],
     )
@@ -67,8 +72,12 @@ def start_application(user: User) -> ProviderApplication:
 
 def _require_editable(application: ProviderApplication) -> None:
     if application.status in (S.SUBMITTED, S.IN_REVIEW):
-        raise ServiceError(_("The application has been submitted and is being handled. It can be edited only if "
-                             "the coordinator asks for changes."))
+        raise ServiceError(
+            _(
+                "The application has been submitted and is being handled. It can be edited only if "
+                "the coordinator asks for changes."
+            )
+        )
     if not application.is_editable:
         raise ServiceError(_("This application is closed and can no longer be edited."))
 
@@ -88,8 +97,9 @@ def save_step(user: User, application: ProviderApplication, slug: str, raw: dict
     audit.record(user, "application.step_saved", application, step=slug, complete=valid)
 
 
-def save_attachment(user: User, application: ProviderApplication, kind: str, filename: str,
-                    data: bytes) -> ApplicationAttachment:
+def save_attachment(
+    user: User, application: ProviderApplication, kind: str, filename: str, data: bytes
+) -> ApplicationAttachment:
     lock(application)
     _require_editable(application)
     if kind not in ATTACHMENT_KINDS:
@@ -101,8 +111,15 @@ def save_attachment(user: User, application: ProviderApplication, kind: str, fil
         db.session.add(attachment)
     else:
         attachment.file = stored
-    audit.record(user, "application.attachment_saved", application, kind=kind, filename=filename,
-                 size=stored.size, sha256=stored.sha256)
+    audit.record(
+        user,
+        "application.attachment_saved",
+        application,
+        kind=kind,
+        filename=filename,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
     return attachment
 
 
@@ -123,33 +140,59 @@ def submit(user: User, application: ProviderApplication, ip_address: str) -> Non
         raise ServiceError(_("The application is submitted by an admin of the organisation, who signs for it."))
     missing = missing_steps(application)
     if missing:
-        raise ServiceError(_("Complete every step before submitting. Missing: %(steps)s.",
-                             steps=", ".join(str(BY_SLUG[m].title) for m in missing)))
+        raise ServiceError(
+            _(
+                "Complete every step before submitting. Missing: %(steps)s.",
+                steps=", ".join(str(BY_SLUG[m].title) for m in missing),
+            )
+        )
     version = rules.version_in_force()
     if version is not None:
         acceptance = rules.acceptance_of(application.organisation, version)
         if acceptance is None:
             answers = application.step("rules")
-            acceptance = rules.accept(user, version, answers.get("signatory_name", ""),
-                                      answers.get("signatory_title", ""), answers.get("authority") == "y",
-                                      ip_address, answers.get("sha256", ""))
+            acceptance = rules.accept(
+                user,
+                version,
+                answers.get("signatory_name", ""),
+                answers.get("signatory_title", ""),
+                answers.get("authority") == "y",
+                ip_address,
+                answers.get("sha256", ""),
+            )
         application.rules_acceptance = acceptance
     outcome, reasons = preassessment.assess(application)
     application.pre_assessment = outcome.value
     application.pre_assessment_reasons = reasons
     application.submission_count += 1
-    db.session.add(ApplicationSubmission(
-        application=application, number=application.submission_count, answers=application.answers,
-        attachment_hashes={a.kind: a.file.sha256 for a in application.attachments}))
+    db.session.add(
+        ApplicationSubmission(
+            application=application,
+            number=application.submission_count,
+            answers=application.answers,
+            attachment_hashes={a.kind: a.file.sha256 for a in application.attachments},
+        )
+    )
     application.status = S.SUBMITTED.value
     application.submitted_at = utcnow()
-    audit.record(user, "application.submitted", application, number=application.submission_count,
-                 pre_assessment=outcome.value, reasons=reasons)
+    audit.record(
+        user,
+        "application.submitted",
+        application,
+        number=application.submission_count,
+        pre_assessment=outcome.value,
+        reasons=reasons,
+    )
     _mail_applicant(application, _l("Your joining application was received"), "application_submitted")
     for coordinator in coordinators():
-        queue_mail(coordinator.email, _l("A new joining application to review"), "application_for_review",
-                   coordinator.locale, application=application,
-                   link=external_url("review.application", application_id=application.id))
+        queue_mail(
+            coordinator.email,
+            _l("A new joining application to review"),
+            "application_for_review",
+            coordinator.locale,
+            application=application,
+            link=external_url("review.application", application_id=application.id),
+        )
 
 
 def withdraw(user: User, application: ProviderApplication) -> None:
@@ -177,12 +220,17 @@ def decide(actor: User, application: ProviderApplication, action: str, message: 
     if allowed is None:
         raise ServiceError(_("Choose an action."))
     if application.status not in {s.value for s in allowed}:
-        raise ServiceError(_("This action is not possible while the application is %(status)s.",
-                             status=application_status_label(application.status)))
+        raise ServiceError(
+            _(
+                "This action is not possible while the application is %(status)s.",
+                status=application_status_label(application.status),
+            )
+        )
     message = (message or "").strip()
     if action in ("request_changes", "reject") and not message:
-        raise ServiceError(_("Write a message to the applicant: say what should change or why the application "
-                             "is rejected."))
+        raise ServiceError(
+            _("Write a message to the applicant: say what should change or why the application is rejected.")
+        )
     old = application.status
     if action == "start":
         application.status = S.IN_REVIEW.value
@@ -201,8 +249,9 @@ def decide(actor: User, application: ProviderApplication, action: str, message: 
         application.decided_by_id = actor.id
         application.decision_reason = message
     if message:
-        db.session.add(ApplicationComment(application=application, author=actor, body=message,
-                                          visible_to_applicant=True))
+        db.session.add(
+            ApplicationComment(application=application, author=actor, body=message, visible_to_applicant=True)
+        )
     audit.record(actor, f"application.{action}", application, old=old, new=application.status, message=message)
     _mail_applicant(application, subject, template, message=message)
 
@@ -211,8 +260,9 @@ def _approve(application: ProviderApplication) -> None:
     org = application.organisation
     answers = application.step("organisation")
     business_id = normalise_business_id(answers.get("business_id", "")) or org.business_id
-    taken = db.session.scalar(sa.select(Organisation.id).where(Organisation.business_id == business_id,
-                                                               Organisation.id != org.id))
+    taken = db.session.scalar(
+        sa.select(Organisation.id).where(Organisation.business_id == business_id, Organisation.id != org.id)
+    )
     if taken:
         raise ServiceError(_("Another organisation already has business ID %(id)s.", id=business_id))
     org.name = answers.get("legal_name") or org.name
@@ -222,18 +272,19 @@ def _approve(application: ProviderApplication) -> None:
     old_status = org.status
     org.status = OrgStatus.ACTIVE.value
     application.status = S.APPROVED.value
-    audit.record(None, "organisation.status_changed", org, old=old_status, new=org.status,
-                 application_id=application.id)
+    audit.record(
+        None, "organisation.status_changed", org, old=old_status, new=org.status, application_id=application.id
+    )
 
 
 def add_review_comment(actor: User, application: ProviderApplication, body: str, visible: bool) -> ApplicationComment:
-    comment = ApplicationComment(application=application, author=actor, body=body.strip(),
-                                 visible_to_applicant=visible)
+    comment = ApplicationComment(application=application, author=actor, body=body.strip(), visible_to_applicant=visible)
     db.session.add(comment)
     audit.record(actor, "application.commented", application, visible=visible)
     if visible:
-        _mail_applicant(application, _l("A new message about your joining application"), "application_comment",
-                        message=comment.body)
+        _mail_applicant(
+            application, _l("A new message about your joining application"), "application_comment", message=comment.body
+        )
     return comment
 
 
@@ -284,17 +335,20 @@ def review_queue(status: str | None, pre: str | None, age: str | None, now: date
     if age == "week":
         stmt = stmt.where(ProviderApplication.submitted_at >= now - timedelta(days=7))
     elif age == "month":
-        stmt = stmt.where(ProviderApplication.submitted_at < now - timedelta(days=7),
-                          ProviderApplication.submitted_at >= now - timedelta(days=30))
+        stmt = stmt.where(
+            ProviderApplication.submitted_at < now - timedelta(days=7),
+            ProviderApplication.submitted_at >= now - timedelta(days=30),
+        )
     elif age == "older":
         stmt = stmt.where(ProviderApplication.submitted_at < now - timedelta(days=30))
     # Open applications first, the one waiting longest at the top; then the closed ones, latest first.
     waiting = ProviderApplication.status.in_([s.value for s in OPEN if s != S.DRAFT])
-    return stmt.order_by(sa.case((waiting, 0), else_=1),
-                         sa.case((waiting, ProviderApplication.submitted_at)).asc().nulls_last(),
-                         sa.func.coalesce(ProviderApplication.decided_at, ProviderApplication.submitted_at)
-                         .desc().nulls_last(),
-                         ProviderApplication.id)
+    return stmt.order_by(
+        sa.case((waiting, 0), else_=1),
+        sa.case((waiting, ProviderApplication.submitted_at)).asc().nulls_last(),
+        sa.func.coalesce(ProviderApplication.decided_at, ProviderApplication.submitted_at).desc().nulls_last(),
+        ProviderApplication.id,
+    )
 
 
 # --- provider status ------------------------------------------------------------------------------------
@@ -314,31 +368,58 @@ STATUS_DECISION_KINDS = {
 }
 
 
-def set_provider_status(actor: User, org: Organisation, new_status: str, reason: str,
-                        decision: Decision | None) -> None:
+def set_provider_status(
+    actor: User, org: Organisation, new_status: str, reason: str, decision: Decision | None
+) -> None:
     if org.kind != OrgKind.PROVIDER:
         raise ServiceError(_("Only providers are suspended, terminated or reinstated here."))
     lock(org)
     if new_status not in PROVIDER_TRANSITIONS.get(org.status, set()):
-        raise ServiceError(_("A provider that is %(old)s cannot become %(new)s.",
-                             old=provider_status_label(org.status), new=provider_status_label(new_status)))
+        raise ServiceError(
+            _(
+                "A provider that is %(old)s cannot become %(new)s.",
+                old=provider_status_label(org.status),
+                new=provider_status_label(new_status),
+            )
+        )
     if not reason.strip():
         raise ServiceError(_("Give the reason."))
     if decision is not None and (decision.kind not in STATUS_DECISION_KINDS[new_status] or not decision.effective):
-        raise ServiceError(_("That decision is not about suspending or terminating providers, or its minutes are "
-                             "not approved yet."))
+        raise ServiceError(
+            _("That decision is not about suspending or terminating providers, or its minutes are not approved yet.")
+        )
     if decision is None and new_status != OrgStatus.ACTIVE.value:
         raise ServiceError(_("Choose the decision that suspends or terminates the provider."))
-    change = ProviderStatusChange(organisation=org, old_status=org.status, new_status=new_status,
-                                  reason=reason.strip(), decision=decision,
-                                  decision_ref=decision.reference if decision else "", actor=actor)
+    change = ProviderStatusChange(
+        organisation=org,
+        old_status=org.status,
+        new_status=new_status,
+        reason=reason.strip(),
+        decision=decision,
+        decision_ref=decision.reference if decision else "",
+        actor=actor,
+    )
     db.session.add(change)
     org.status = new_status
-    audit.record(actor, "organisation.status_changed", org, old=change.old_status, new=new_status,
-                 reason=change.reason, decision=change.decision_ref, decision_id=decision.id if decision else None)
+    audit.record(
+        actor,
+        "organisation.status_changed",
+        org,
+        old=change.old_status,
+        new=new_status,
+        reason=change.reason,
+        decision=change.decision_ref,
+        decision_id=decision.id if decision else None,
+    )
     for admin in _org_admins(org):
-        queue_mail(admin.email, _l("The status of your organisation changed"), "provider_status", admin.locale,
-                   org=org, change=change)
+        queue_mail(
+            admin.email,
+            _l("The status of your organisation changed"),
+            "provider_status",
+            admin.locale,
+            org=org,
+            change=change,
+        )
 
 
 def status_history(org: Organisation) -> list[ProviderStatusChange]:
@@ -347,32 +428,44 @@ def status_history(org: Organisation) -> list[ProviderStatusChange]:
 
 
 def approved_application(org: Organisation) -> ProviderApplication | None:
-    stmt = (sa.select(ProviderApplication).where(ProviderApplication.organisation_id == org.id,
-                                                 ProviderApplication.status == S.APPROVED.value)
-            .order_by(ProviderApplication.id.desc()).limit(1))
+    stmt = (
+        sa.select(ProviderApplication)
+        .where(ProviderApplication.organisation_id == org.id, ProviderApplication.status == S.APPROVED.value)
+        .order_by(ProviderApplication.id.desc())
+        .limit(1)
+    )
     return db.session.scalar(stmt)
 
 
 def latest_acceptance(org: Organisation):
     from governance.models import RulesAcceptance
 
-    stmt = (sa.select(RulesAcceptance).where(RulesAcceptance.organisation_id == org.id)
-            .order_by(RulesAcceptance.accepted_at.desc()).limit(1))
+    stmt = (
+        sa.select(RulesAcceptance)
+        .where(RulesAcceptance.organisation_id == org.id)
+        .order_by(RulesAcceptance.accepted_at.desc())
+        .limit(1)
+    )
     return db.session.scalar(stmt)
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
+
 def _org_admins(org: Organisation) -> list[User]:
-    stmt = sa.select(User).where(User.organisation_id == org.id, User.org_role == OrgRole.ADMIN.value,
-                                 User.active.is_(True))
+    stmt = sa.select(User).where(
+        User.organisation_id == org.id, User.org_role == OrgRole.ADMIN.value, User.active.is_(True)
+    )
     return list(db.session.scalars(stmt))
 
 
 def coordinators() -> list[User]:
     """Active people of the coordinator organisation (who review and get notified)."""
-    stmt = (sa.select(User).join(Organisation, User.organisation_id == Organisation.id)
-            .where(Organisation.kind == OrgKind.COORDINATOR.value, User.active.is_(True)))
+    stmt = (
+        sa.select(User)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .where(Organisation.kind == OrgKind.COORDINATOR.value, User.active.is_(True))
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -382,14 +475,17 @@ def _mail_applicant(application: ProviderApplication, subject, template: str, **
         recipients.setdefault(application.created_by.id, application.created_by)
     link = external_url("join.summary")
     for user in recipients.values():
-        queue_mail(user.email, subject, template, user.locale, user=user, application=application, link=link,
-                   **context)
+        queue_mail(user.email, subject, template, user.locale, user=user, application=application, link=link, **context)
 
 
 APPLICATION_STATUS_LABELS = {
-    S.DRAFT.value: _l("Draft"), S.SUBMITTED.value: _l("Submitted"), S.IN_REVIEW.value: _l("In review"),
-    S.CHANGES_REQUESTED.value: _l("Changes requested"), S.APPROVED.value: _l("Approved"),
-    S.REJECTED.value: _l("Rejected"), S.WITHDRAWN.value: _l("Withdrawn"),
+    S.DRAFT.value: _l("Draft"),
+    S.SUBMITTED.value: _l("Submitted"),
+    S.IN_REVIEW.value: _l("In review"),
+    S.CHANGES_REQUESTED.value: _l("Changes requested"),
+    S.APPROVED.value: _l("Approved"),
+    S.REJECTED.value: _l("Rejected"),
+    S.WITHDRAWN.value: _l("Withdrawn"),
 }
 PRE_ASSESSMENT_LABELS = {"pass": _l("Pass"), "fail": _l("Fail"), "needs_review": _l("Needs review")}
 

@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -12,32 +11,31 @@ config = context.config
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
 fileConfig(config.config_file_name)
-logger = logging.getLogger('alembic.env')
+logger = logging.getLogger("alembic.env")
 
 
 def get_engine():
     try:
         # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
+        return current_app.extensions["migrate"].db.get_engine()
     except (TypeError, AttributeError):
         # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+        return current_app.extensions["migrate"].db.engine
 
 
 def get_engine_url():
     try:
-        return get_engine().url.render_as_string(hide_password=False).replace(
-            '%', '%%')
+        return get_engine().url.render_as_string(hide_password=False).replace("%", "%%")
     except AttributeError:
-        return str(get_engine().url).replace('%', '%%')
+        return str(get_engine().url).replace("%", "%%")
 
 
 # add your model's MetaData object here
 # for 'autogenerate' support
 # from myapp import mymodel
 # target_metadata = mymodel.Base.metadata
-config.set_main_option('sqlalchemy.url', get_engine_url())
-target_db = current_app.extensions['migrate'].db
+config.set_main_option("sqlalchemy.url", get_engine_url())
+target_db = current_app.extensions["migrate"].db
 
 # other values from the config, defined by the needs of env.py,
 # can be acquired:
@@ -46,7 +44,7 @@ target_db = current_app.extensions['migrate'].db
 
 
 def get_metadata():
-    if hasattr(target_db, 'metadatas'):
+    if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
     return target_db.metadata
 
@@ -63,8 +61,16 @@ def render_item(type_, obj, autogen_context):
 
 def include_name(name, type_, parent_names):
     """Full-text search objects are made by hand-written DDL (see governance.steering.models)."""
-    return not (name or "").startswith(("decisions_fts", "ix_decisions_fts", "catalogue_fts",
-                                         "ix_catalogue_entries_fts", "search_vector", "name_vector"))
+    return not (name or "").startswith(
+        (
+            "decisions_fts",
+            "ix_decisions_fts",
+            "catalogue_fts",
+            "ix_catalogue_entries_fts",
+            "search_vector",
+            "name_vector",
+        )
+    )
 
 
 def run_migrations_offline():
@@ -81,8 +87,11 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True,
-        render_item=render_item, include_name=include_name,
+        url=url,
+        target_metadata=get_metadata(),
+        literal_binds=True,
+        render_item=render_item,
+        include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -101,13 +110,13 @@ def run_migrations_online():
     # when there are no changes to the schema
     # reference: http://alembic.zzzcomputing.com/en/latest/cookbook.html
     def process_revision_directives(context, revision, directives):
-        if getattr(config.cmd_opts, 'autogenerate', False):
+        if getattr(config.cmd_opts, "autogenerate", False):
             script = directives[0]
             if script.upgrade_ops.is_empty():
                 directives[:] = []
-                logger.info('No changes in schema detected.')
+                logger.info("No changes in schema detected.")
 
-    conf_args = current_app.extensions['migrate'].configure_args
+    conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
@@ -117,19 +126,17 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
                 # A migration may rewrite a big table: no statement timeout for it (the app's
                 # DATABASE_STATEMENT_TIMEOUT is for pages). The lock timeout stays: a migration
                 # that cannot get its lock soon gives up, rather than queue every request behind it.
-                connection.exec_driver_sql("SELECT set_config('statement_timeout', '0', true), "
-                                           "set_config('idle_in_transaction_session_timeout', '0', true)")
+                connection.exec_driver_sql(
+                    "SELECT set_config('statement_timeout', '0', true), "
+                    "set_config('idle_in_transaction_session_timeout', '0', true)"
+                )
             context.run_migrations()
 
 

@@ -31,8 +31,20 @@ SEVERITIES = ("HIGH", "MEDIUM", "LOW", "UNDEFINED")
 def run_bandit(output: Path) -> dict:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "bandit", "-c", str(ROOT / "pyproject.toml"), "-r", *TARGETS,
-               "-f", "json", "-o", str(output), "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "bandit",
+        "-c",
+        str(ROOT / "pyproject.toml"),
+        "-r",
+        *TARGETS,
+        "-f",
+        "json",
+        "-o",
+        str(output),
+        "-q",
+    ]
     # bandit exits 1 whenever it reports anything (even low severity): the report decides, not its code.
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # nosec B603
     if not output.exists():
@@ -60,8 +72,10 @@ def summarise(report: dict) -> dict:
 
 def _line(result: dict) -> str:
     location = f"{result['filename'].removeprefix('./')}:{result['line_number']}"
-    return (f"  {result['issue_severity']:<6} {result['test_id']} {location}  {result['issue_text']} "
-            f"(confidence {result['issue_confidence'].lower()})")
+    return (
+        f"  {result['issue_severity']:<6} {result['test_id']} {location}  {result['issue_text']} "
+        f"(confidence {result['issue_confidence'].lower()})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,15 +88,22 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     counts = summary["by_severity"]
-    print(f"bandit: {summary['files_scanned']} files, {summary['lines_of_code']} lines of code scanned "
-          f"({', '.join(TARGETS)})")
-    print(f"  findings by severity: high {counts['high']}, medium {counts['medium']}, low {counts['low']}"
-          + (f", undefined {counts['undefined']}" if counts["undefined"] else ""))
-    print(f"  suppressed by # nosec: {summary['findings_skipped_nosec']} findings (by test id), "
-          f"{summary['lines_skipped_nosec']} lines (blanket)")
+    print(
+        f"bandit: {summary['files_scanned']} files, {summary['lines_of_code']} lines of code scanned "
+        f"({', '.join(TARGETS)})"
+    )
+    print(
+        f"  findings by severity: high {counts['high']}, medium {counts['medium']}, low {counts['low']}"
+        + (f", undefined {counts['undefined']}" if counts["undefined"] else "")
+    )
+    print(
+        f"  suppressed by # nosec: {summary['findings_skipped_nosec']} findings (by test id), "
+        f"{summary['lines_skipped_nosec']} lines (blanket)"
+    )
     serious = [r for r in report.get("results", []) if r["issue_severity"] in ("HIGH", "MEDIUM")]
-    for result in sorted(serious, key=lambda r: (SEVERITIES.index(r["issue_severity"]), r["filename"],
-                                                 r["line_number"])):
+    for result in sorted(
+        serious, key=lambda r: (SEVERITIES.index(r["issue_severity"]), r["filename"], r["line_number"])
+    ):
         print(_line(result))
     for error in summary["scan_errors"]:
         print(f"  could not scan {error}")

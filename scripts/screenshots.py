@@ -54,9 +54,12 @@ def main() -> None:
         from governance.steering.models import Meeting
         from marketplace.catalogue.models import CatalogueEntry
 
-        meeting_id = db.session.scalar(sa.select(Meeting.id).where(Meeting.status == "minutes_approved")
-                                       .order_by(Meeting.starts_at.desc()).limit(1)) or db.session.scalar(
-            sa.select(Meeting.id).order_by(Meeting.id).limit(1))
+        meeting_id = db.session.scalar(
+            sa.select(Meeting.id)
+            .where(Meeting.status == "minutes_approved")
+            .order_by(Meeting.starts_at.desc())
+            .limit(1)
+        ) or db.session.scalar(sa.select(Meeting.id).order_by(Meeting.id).limit(1))
         slug = db.session.scalar(sa.select(CatalogueEntry.slug).where(CatalogueEntry.name == "Matikkamestari"))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

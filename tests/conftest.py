@@ -173,24 +173,38 @@ def build_people() -> dict:
         "coordinator": factories.UserFactory(organisation=coordinator_org, org_role="admin", email="coord@example.com"),
         "provider_admin": factories.UserFactory(organisation=provider, org_role="admin", email="padmin@example.com"),
         "provider_user": factories.UserFactory(organisation=provider, org_role="member", email="puser@example.com"),
-        "other_provider_user": factories.UserFactory(organisation=other_provider, org_role="member",
-                                                     email="other.puser@example.com"),
-        "municipality_admin": factories.UserFactory(organisation=municipality, org_role="admin",
-                                                    email="madmin@example.com"),
+        "other_provider_user": factories.UserFactory(
+            organisation=other_provider, org_role="member", email="other.puser@example.com"
+        ),
+        "municipality_admin": factories.UserFactory(
+            organisation=municipality, org_role="admin", email="madmin@example.com"
+        ),
         "buyer": factories.UserFactory(organisation=municipality, org_role="buyer", email="buyer@example.com"),
         "approver": factories.UserFactory(organisation=municipality, org_role="approver", email="approver@example.com"),
-        "other_approver": factories.UserFactory(organisation=other_municipality, org_role="approver",
-                                                email="other.approver@example.com"),
+        "other_approver": factories.UserFactory(
+            organisation=other_municipality, org_role="approver", email="other.approver@example.com"
+        ),
         "no_org": factories.UserFactory(organisation=None, org_role=None, email="newcomer@example.com"),
-        "body_member": factories.UserFactory(organisation=other_municipality, org_role="member",
-                                             email="body.member@example.com"),
+        "body_member": factories.UserFactory(
+            organisation=other_municipality, org_role="member", email="body.member@example.com"
+        ),
         # A member of another body (the access matrix's objects put them in OR, not JT).
-        "other_body_member": factories.UserFactory(organisation=other_municipality, org_role="member",
-                                                   email="other.body.member@example.com"),
+        "other_body_member": factories.UserFactory(
+            organisation=other_municipality, org_role="member", email="other.body.member@example.com"
+        ),
         # A body's secretary whose only power is that role (not coordinator staff).
-        "secretary": factories.UserFactory(organisation=other_municipality, org_role="member",
-                                           email="body.secretary@example.com"),
+        "secretary": factories.UserFactory(
+            organisation=other_municipality, org_role="member", email="body.secretary@example.com"
+        ),
     }
+
+
+@pytest.fixture()
+def objects(people: dict) -> dict:
+    """Everything the route-by-role matrix tries its routes on (tests/matrix.py)."""
+    from tests.matrix import build_objects
+
+    return build_objects(people)
 
 
 @pytest.fixture()

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import date, datetime, timedelta
+
 import factory
 import sqlalchemy as sa
 from factory.alchemy import SQLAlchemyModelFactory
 
-import hashlib
-from datetime import date, datetime, timedelta
-
 from app import audit
 from app.clock import HELSINKI, helsinki_today
 from app.extensions import db, utcnow
+from app.files import StoredFile
 from app.mail import OutboxMessage
 from app.models import Invitation, JoinRequest, Organisation, User
 from app.services import hash_password
 from app.validators import business_id_check_digit, payment_reference
-from app.files import StoredFile
 from governance.models import RulesAcceptance, RulesComment, RulesTranslation, RulesVersion, text_sha256
 from governance.steering.models import (
     AgendaItem,
@@ -37,7 +37,6 @@ from governance.steering.models import (
     VoteRound,
     decision_slug,
 )
-from marketplace.procurement.models import Order, PaymentCustomer, ProcurementRequest, RequestLine, StripeEvent
 from marketplace.catalogue.models import (
     CatalogueEntry,
     CatalogueTag,
@@ -55,8 +54,9 @@ from marketplace.models import (
     ProviderApplication,
     ProviderStatusChange,
 )
+from marketplace.procurement.models import Order, PaymentCustomer, ProcurementRequest, RequestLine, StripeEvent
 
-TEST_PASSWORD = "correct horse battery"  # noqa: S105 - test only
+TEST_PASSWORD = "correct horse battery"
 
 
 def valid_business_id(n: int) -> str:
@@ -90,12 +90,17 @@ class OrganisationFactory(BaseFactory):
 class MunicipalityFactory(OrganisationFactory):
     kind = "municipality"
     name = factory.Sequence(lambda n: f"Kunta {n}")
+
     @factory.lazy_attribute_sequence
     def municipality_code(self, n: int) -> str:
         """A three-digit code no municipality has yet (the tests also create real ones, such as 398)."""
-        taken = set(db.session.scalars(sa.select(Organisation.municipality_code).where(
-            Organisation.municipality_code.is_not(None))))
+        taken = set(
+            db.session.scalars(
+                sa.select(Organisation.municipality_code).where(Organisation.municipality_code.is_not(None))
+            )
+        )
         return next(code for i in range(800) if (code := f"{((n + i) % 800) + 100:03d}") not in taken)
+
     business_id = None
 
 
@@ -237,6 +242,7 @@ class RulesAcceptanceFactory(BaseFactory):
 
 # --- marketplace: onboarding ---------------------------------------------------------------------------
 
+
 class StoredFileFactory(BaseFactory):
     class Meta:
         model = StoredFile
@@ -253,15 +259,15 @@ class ProviderApplicationFactory(BaseFactory):
         model = ProviderApplication
 
     organisation = factory.SubFactory(ProviderFactory, status="applicant")
-    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"),
-                                    org_role="admin")
+    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"), org_role="admin")
     status = "draft"
     answers = factory.LazyFunction(dict)
     completed_steps = factory.LazyFunction(list)
 
     class Params:
-        submitted = factory.Trait(status="submitted", submitted_at=factory.LazyFunction(utcnow),
-                                  submission_count=1, pre_assessment="pass")
+        submitted = factory.Trait(
+            status="submitted", submitted_at=factory.LazyFunction(utcnow), submission_count=1, pre_assessment="pass"
+        )
 
 
 class ApplicationAttachmentFactory(BaseFactory):
@@ -306,6 +312,7 @@ class ProviderStatusChangeFactory(BaseFactory):
 
 
 # --- governance: steering ------------------------------------------------------------------------------
+
 
 class BodyFactory(BaseFactory):
     class Meta:
@@ -406,8 +413,9 @@ class DecisionFactory(BaseFactory):
     item = factory.SubFactory(AgendaItemFactory, meeting=factory.SubFactory(MeetingFactory, status="minutes_approved"))
     case = factory.SelfAttribute("item.case")
     body = factory.SelfAttribute("item.meeting.body")
-    reference = factory.LazyAttribute(lambda o: f"{o.item.meeting.body.code} {o.item.meeting.number}/"
-                                                f"{o.item.meeting.year} § {o.item.section}")
+    reference = factory.LazyAttribute(
+        lambda o: f"{o.item.meeting.body.code} {o.item.meeting.number}/{o.item.meeting.year} § {o.item.section}"
+    )
     slug = factory.LazyAttribute(lambda o: decision_slug(o.reference))
     title = factory.SelfAttribute("item.case.title")
     effective_at = factory.LazyAttribute(lambda o: utcnow() if o.item.meeting.status == "minutes_approved" else None)
@@ -466,6 +474,7 @@ class ItemAttachmentFactory(BaseFactory):
 
 # --- marketplace: catalogue ----------------------------------------------------------------------------
 
+
 class ServiceFactory(BaseFactory):
     """A listing's working copy (a draft unless told otherwise)."""
 
@@ -510,8 +519,9 @@ class ServiceScreenshotFactory(BaseFactory):
         model = ServiceScreenshot
 
     service = factory.SubFactory(ServiceFactory)
-    file = factory.SubFactory(StoredFileFactory, filename="kuva.png", content_type="image/png",
-                              data=factory.LazyFunction(lambda: png_bytes()))
+    file = factory.SubFactory(
+        StoredFileFactory, filename="kuva.png", content_type="image/png", data=factory.LazyFunction(lambda: png_bytes())
+    )
     alt_text = "Tehtävänäkymä"
     width = 200
     height = 120
@@ -568,8 +578,9 @@ class CatalogueTagFactory(BaseFactory):
     service_id = factory.LazyFunction(lambda: CatalogueEntryFactory().service_id)
 
 
-def png_bytes(width: int = 200, height: int = 120, color: tuple[int, int, int] = (30, 90, 160),
-              fmt: str = "PNG") -> bytes:
+def png_bytes(
+    width: int = 200, height: int = 120, color: tuple[int, int, int] = (30, 90, 160), fmt: str = "PNG"
+) -> bytes:
     """A real image made with Pillow."""
     import io
 
@@ -590,8 +601,7 @@ class ProcurementRequestFactory(BaseFactory):
         model = ProcurementRequest
 
     organisation = factory.SubFactory(MunicipalityFactory)
-    requester = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"),
-                                   org_role="buyer")
+    requester = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"), org_role="buyer")
     purpose = "Matematiikan oppimateriaalit yläkouluihin."
     cost_centre = "4100"
     status = "draft"
@@ -619,8 +629,7 @@ class OrderFactory(BaseFactory):
     class Meta:
         model = Order
 
-    request = factory.SubFactory(ProcurementRequestFactory, status="approved", net_cents=125_000,
-                                 vat_cents=31_875)
+    request = factory.SubFactory(ProcurementRequestFactory, status="approved", net_cents=125_000, vat_cents=31_875)
     organisation_id = factory.SelfAttribute("request.organisation_id")
     provider_id = factory.LazyFunction(lambda: ProviderFactory().id)
     reference = factory.Sequence(lambda n: f"PO-2026-{n + 1:06d}")

@@ -49,7 +49,18 @@ def write(output_dir: Path = OUTPUT_DIR) -> Path | None:
         existing = {}
     sections = existing.get("sections", {})
     sections.update(_sections)
-    path.write_text(json.dumps({"written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                                "database": database_name(), "sections": sections},
-                               indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "database": database_name(),
+                "sections": sections,
+            },
+            indent=2,
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return path

@@ -50,8 +50,14 @@ def new_id(prefix: str) -> str:
 class StripeFailure(Exception):
     """An API error, answered as Stripe does: `{"error": {...}}` with an HTTP status."""
 
-    def __init__(self, status: int, message: str, param: str | None = None, code: str | None = None,
-                 kind: str = "invalid_request_error") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        param: str | None = None,
+        code: str | None = None,
+        kind: str = "invalid_request_error",
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error: Json = {"type": kind, "message": message}
@@ -216,7 +222,7 @@ def _listing(url: str, objects: list[Json], params: Json) -> Json:
     after = params.get("starting_after")
     if after:
         ids = [obj["id"] for obj in objects]
-        objects = objects[ids.index(after) + 1:] if after in ids else []
+        objects = objects[ids.index(after) + 1 :] if after in ids else []
     return {"object": "list", "url": url, "has_more": len(objects) > limit, "data": objects[:limit]}
 
 
@@ -244,11 +250,39 @@ class StripeFake:
     `requests` every request received.
     """
 
-    INVOICE_PARAMS = {"customer", "collection_method", "days_until_due", "due_date", "currency", "auto_advance",
-                      "pending_invoice_items_behavior", "description", "metadata", "footer", "default_tax_rates",
-                      "custom_fields", "statement_descriptor", "rendering", "expand"}
-    ITEM_PARAMS = {"customer", "invoice", "amount", "currency", "description", "metadata", "tax_rates", "quantity",
-                   "price_data", "period", "discountable", "tax_behavior", "tax_code", "expand"}
+    INVOICE_PARAMS = {
+        "customer",
+        "collection_method",
+        "days_until_due",
+        "due_date",
+        "currency",
+        "auto_advance",
+        "pending_invoice_items_behavior",
+        "description",
+        "metadata",
+        "footer",
+        "default_tax_rates",
+        "custom_fields",
+        "statement_descriptor",
+        "rendering",
+        "expand",
+    }
+    ITEM_PARAMS = {
+        "customer",
+        "invoice",
+        "amount",
+        "currency",
+        "description",
+        "metadata",
+        "tax_rates",
+        "quantity",
+        "price_data",
+        "period",
+        "discountable",
+        "tax_behavior",
+        "tax_code",
+        "expand",
+    }
 
     def __init__(self, localstripe_url: str, host: str = "127.0.0.1", port: int = 0) -> None:
         upstream = urlsplit(localstripe_url)
@@ -276,8 +310,11 @@ class StripeFake:
             ("POST", re.compile(invoice), self._update_invoice),
             ("DELETE", re.compile(invoice), self._delete_invoice),
             ("GET", re.compile(invoice + "/lines"), self._invoice_lines),
-            ("POST", re.compile(invoice + r"/(?P<action>finalize|send|pay|void|mark_uncollectible)"),
-             self._invoice_action),
+            (
+                "POST",
+                re.compile(invoice + r"/(?P<action>finalize|send|pay|void|mark_uncollectible)"),
+                self._invoice_action,
+            ),
             ("POST", re.compile(r"/v1/invoiceitems"), self._create_item),
             ("GET", re.compile(r"/v1/invoiceitems"), self._list_items),
             ("GET", re.compile(r"/v1/invoiceitems/(?P<item_id>[^/]+)"), self._retrieve_item),
@@ -320,8 +357,9 @@ class StripeFake:
 
     # ---- localstripe
 
-    def upstream(self, method: str, target: str, body: bytes = b"",
-                 headers: dict[str, str] | None = None) -> tuple[int, bytes, str]:
+    def upstream(
+        self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes, str]:
         """One request to localstripe: (status, body, content type)."""
         connection = http.client.HTTPConnection(self._upstream_host, self._upstream_port, timeout=30)
         try:
@@ -365,20 +403,27 @@ class StripeFake:
             response = self._dispatch(request)
             self._record(request, None, replayed=False)
             return response
-        fingerprint = hashlib.sha256(b"\0".join([request.method.encode(), request.target.encode(),
-                                                 request.body])).hexdigest()
+        fingerprint = hashlib.sha256(
+            b"\0".join([request.method.encode(), request.target.encode(), request.body])
+        ).hexdigest()
         with self.lock:
             if key in self.idempotency:
                 self._record(request, key, replayed=True)
                 if self._fingerprints[key] != fingerprint:
-                    return StripeFailure(400, f"Keys for idempotent requests can only be used with the same "
-                                              f"parameters they were first used with. Key: {key}",
-                                         kind="idempotency_error").response()
+                    return StripeFailure(
+                        400,
+                        f"Keys for idempotent requests can only be used with the same "
+                        f"parameters they were first used with. Key: {key}",
+                        kind="idempotency_error",
+                    ).response()
                 status, body = self.idempotency[key]
                 return Response(status, body, headers={"Idempotent-Replayed": "true"})
             if key in self._in_flight:
-                return StripeFailure(409, "There is currently another in-progress request using this "
-                                          f"Idempotent Key: {key}", kind="idempotency_error").response()
+                return StripeFailure(
+                    409,
+                    f"There is currently another in-progress request using this Idempotent Key: {key}",
+                    kind="idempotency_error",
+                ).response()
             self._in_flight.add(key)
         try:
             response = self._dispatch(request)
@@ -449,31 +494,63 @@ class StripeFake:
         if method == "send_invoice" and days is None and due_date is None:
             raise StripeFailure(400, "Missing required param: days_until_due.", param="days_until_due")
         if method == "charge_automatically" and (days is not None or due_date is not None):
-            raise StripeFailure(400, "Invoices with collection_method=charge_automatically cannot have a due date.",
-                                param="days_until_due")
+            raise StripeFailure(
+                400,
+                "Invoices with collection_method=charge_automatically cannot have a due date.",
+                param="days_until_due",
+            )
         behaviour = _text(params, "pending_invoice_items_behavior") or "exclude"
         if behaviour not in ("exclude", "include"):
-            raise StripeFailure(400, f"Invalid pending_invoice_items_behavior: {behaviour}",
-                                param="pending_invoice_items_behavior")
-        default_rates = [self._tax_rate(request, rate_id, "default_tax_rates")
-                         for rate_id in params.get("default_tax_rates") or []]
+            raise StripeFailure(
+                400, f"Invalid pending_invoice_items_behavior: {behaviour}", param="pending_invoice_items_behavior"
+            )
+        default_rates = [
+            self._tax_rate(request, rate_id, "default_tax_rates") for rate_id in params.get("default_tax_rates") or []
+        ]
         now = int(time.time())
         invoice_id = new_id("in_")
         invoice: Json = {
-            "id": invoice_id, "object": "invoice", "livemode": False, "created": now,
-            "customer": customer_id, "customer_email": customer.get("email"), "customer_name": customer.get("name"),
-            "currency": (_text(params, "currency") or "eur").lower(), "collection_method": method,
-            "days_until_due": days, "due_date": due_date, "auto_advance": _boolean(params, "auto_advance", False),
-            "description": _text(params, "description"), "footer": _text(params, "footer"),
-            "metadata": _metadata(params.get("metadata")), "default_tax_rates": default_rates,
-            "status": "draft", "number": None, "hosted_invoice_url": None, "invoice_pdf": None,
-            "attempt_count": 0, "attempted": False, "paid_out_of_band": False, "effective_at": None,
-            "period_start": now, "period_end": now, "webhooks_delivered_at": None,
-            "status_transitions": {"finalized_at": None, "marked_uncollectible_at": None, "paid_at": None,
-                                   "voided_at": None},
+            "id": invoice_id,
+            "object": "invoice",
+            "livemode": False,
+            "created": now,
+            "customer": customer_id,
+            "customer_email": customer.get("email"),
+            "customer_name": customer.get("name"),
+            "currency": (_text(params, "currency") or "eur").lower(),
+            "collection_method": method,
+            "days_until_due": days,
+            "due_date": due_date,
+            "auto_advance": _boolean(params, "auto_advance", False),
+            "description": _text(params, "description"),
+            "footer": _text(params, "footer"),
+            "metadata": _metadata(params.get("metadata")),
+            "default_tax_rates": default_rates,
+            "status": "draft",
+            "number": None,
+            "hosted_invoice_url": None,
+            "invoice_pdf": None,
+            "attempt_count": 0,
+            "attempted": False,
+            "paid_out_of_band": False,
+            "effective_at": None,
+            "period_start": now,
+            "period_end": now,
+            "webhooks_delivered_at": None,
+            "status_transitions": {
+                "finalized_at": None,
+                "marked_uncollectible_at": None,
+                "paid_at": None,
+                "voided_at": None,
+            },
             "amount_paid": 0,
-            "lines": {"object": "list", "url": f"/v1/invoices/{invoice_id}/lines", "has_more": False,
-                      "total_count": 0, "data": []},
+            "lines": {
+                "object": "list",
+                "url": f"/v1/invoices/{invoice_id}/lines",
+                "has_more": False,
+                "total_count": 0,
+                "data": [],
+            },
         }
         self._recompute(invoice)
         self.invoices[invoice_id] = invoice
@@ -485,9 +562,11 @@ class StripeFake:
 
     def _list_invoices(self, request: Request) -> Response:
         params = request.params()
-        found = [inv for inv in self.invoices.values()
-                 if all(params.get(name) in (None, "", inv[name]) for name in ("customer", "status",
-                                                                               "collection_method"))]
+        found = [
+            inv
+            for inv in self.invoices.values()
+            if all(params.get(name) in (None, "", inv[name]) for name in ("customer", "status", "collection_method"))
+        ]
         found.reverse()  # newest first
         return Response.json(200, _listing("/v1/invoices", found, params))
 
@@ -496,8 +575,9 @@ class StripeFake:
         if invoice is None:
             return None
         params = request.params()
-        _reject_unknown(params, {"metadata", "description", "footer", "auto_advance", "days_until_due", "due_date",
-                                 "expand"})
+        _reject_unknown(
+            params, {"metadata", "description", "footer", "auto_advance", "days_until_due", "due_date", "expand"}
+        )
         draft_only = {"days_until_due", "due_date"} & set(params)
         if draft_only and invoice["status"] != "draft":
             name = sorted(draft_only)[0]
@@ -541,22 +621,25 @@ class StripeFake:
         if action == "finalize":
             _reject_unknown(params, {"auto_advance", "expand"})
             if status != "draft":
-                raise StripeFailure(400, "This invoice is already finalized, you can't re-finalize a non-draft "
-                                         "invoice.")
+                raise StripeFailure(
+                    400, "This invoice is already finalized, you can't re-finalize a non-draft invoice."
+                )
             self._finalize(invoice, now)
         elif action == "send":
             _reject_unknown(params, {"expand"})
             if invoice["collection_method"] != "send_invoice":
-                raise StripeFailure(400, "You can only manually send an invoice if its collection method is "
-                                         "'send_invoice'.")
+                raise StripeFailure(
+                    400, "You can only manually send an invoice if its collection method is 'send_invoice'."
+                )
             if status in ("void", "uncollectible"):
                 raise StripeFailure(400, f"You can't send an invoice whose status is '{status}'.")
             if status == "draft":
                 self._finalize(invoice, now)
             self.sent.append(invoice_id)
         elif action == "pay":
-            _reject_unknown(params, {"paid_out_of_band", "forgive", "payment_method", "source", "off_session",
-                                     "mandate", "expand"})
+            _reject_unknown(
+                params, {"paid_out_of_band", "forgive", "payment_method", "source", "off_session", "mandate", "expand"}
+            )
             if status != "open":
                 raise StripeFailure(400, f"You can only pay an open invoice; this one is '{status}'.")
             invoice["paid_out_of_band"] = _boolean(params, "paid_out_of_band", False)
@@ -564,16 +647,14 @@ class StripeFake:
         elif action == "void":
             _reject_unknown(params, {"expand"})
             if status not in ("open", "uncollectible"):
-                raise StripeFailure(400, f"You can only void an open or uncollectible invoice; this one is "
-                                         f"'{status}'.")
+                raise StripeFailure(400, f"You can only void an open or uncollectible invoice; this one is '{status}'.")
             invoice["status"] = "void"
             invoice["status_transitions"]["voided_at"] = now
             self._recompute(invoice)
         else:  # mark_uncollectible
             _reject_unknown(params, {"expand"})
             if status != "open":
-                raise StripeFailure(400, f"You can only mark an open invoice uncollectible; this one is "
-                                         f"'{status}'.")
+                raise StripeFailure(400, f"You can only mark an open invoice uncollectible; this one is '{status}'.")
             invoice["status"] = "uncollectible"
             invoice["status_transitions"]["marked_uncollectible_at"] = now
         return Response.json(200, invoice)
@@ -617,12 +698,18 @@ class StripeFake:
         exclusive = sum(t["amount"] for t in per_rate.values() if t["tax_behavior"] == "exclusive")
         inclusive = sum(t["amount"] for t in per_rate.values() if t["tax_behavior"] == "inclusive")
         total = subtotal + exclusive
-        invoice.update({
-            "subtotal": subtotal, "subtotal_excluding_tax": subtotal - inclusive,
-            "tax": exclusive + inclusive, "total": total, "total_excluding_tax": total - exclusive - inclusive,
-            "total_taxes": list(per_rate.values()), "amount_due": total,
-            "amount_remaining": 0 if invoice["status"] in ("paid", "void") else total - invoice["amount_paid"],
-        })
+        invoice.update(
+            {
+                "subtotal": subtotal,
+                "subtotal_excluding_tax": subtotal - inclusive,
+                "tax": exclusive + inclusive,
+                "total": total,
+                "total_excluding_tax": total - exclusive - inclusive,
+                "total_taxes": list(per_rate.values()),
+                "amount_due": total,
+                "amount_remaining": 0 if invoice["status"] in ("paid", "void") else total - invoice["amount_paid"],
+            }
+        )
 
     # ---- invoice items
 
@@ -648,15 +735,22 @@ class StripeFake:
         if customer_id is None:
             raise StripeFailure(400, "Missing required param: customer.", param="customer")
         if customer_id != invoice["customer"]:
-            raise StripeFailure(400, f"The invoice item's customer {customer_id} is not the customer of invoice "
-                                     f"{invoice_id}.", param="customer")
+            raise StripeFailure(
+                400,
+                f"The invoice item's customer {customer_id} is not the customer of invoice {invoice_id}.",
+                param="customer",
+            )
         if invoice["status"] != "draft":
-            raise StripeFailure(400, f"Invoice {invoice_id} is no longer editable: only draft invoices take new "
-                                     f"items.", param="invoice")
+            raise StripeFailure(
+                400, f"Invoice {invoice_id} is no longer editable: only draft invoices take new items.", param="invoice"
+            )
         currency = (_text(params, "currency") or invoice["currency"]).lower()
         if currency != invoice["currency"]:
-            raise StripeFailure(400, f"The item's currency {currency} differs from the invoice's "
-                                     f"{invoice['currency']}.", param="currency")
+            raise StripeFailure(
+                400,
+                f"The item's currency {currency} differs from the invoice's {invoice['currency']}.",
+                param="currency",
+            )
         quantity = _integer(params, "quantity", default=1, minimum=1) or 1
         amount = _integer(params, "amount")
         if amount is None:
@@ -665,8 +759,7 @@ class StripeFake:
                 raise StripeFailure(400, "Missing required param: amount.", param="amount")
             amount = (_integer(price_data, "unit_amount", minimum=0) or 0) * quantity
         elif "quantity" in params:
-            raise StripeFailure(400, "quantity cannot be used with amount; use price_data instead.",
-                                param="quantity")
+            raise StripeFailure(400, "quantity cannot be used with amount; use price_data instead.", param="quantity")
         rate_ids = params.get("tax_rates")
         if rate_ids in (None, ""):
             rates = invoice["default_tax_rates"]
@@ -679,29 +772,66 @@ class StripeFake:
         metadata = _metadata(params.get("metadata"))
         description = _text(params, "description")
         item: Json = {
-            "id": item_id, "object": "invoiceitem", "livemode": False, "date": now, "customer": customer_id,
-            "invoice": invoice_id, "amount": amount, "currency": currency, "description": description,
-            "metadata": metadata, "quantity": quantity, "discountable": _boolean(params, "discountable", True),
-            "period": {"start": now, "end": now}, "proration": False, "tax_rates": rates, "net_amount": amount,
+            "id": item_id,
+            "object": "invoiceitem",
+            "livemode": False,
+            "date": now,
+            "customer": customer_id,
+            "invoice": invoice_id,
+            "amount": amount,
+            "currency": currency,
+            "description": description,
+            "metadata": metadata,
+            "quantity": quantity,
+            "discountable": _boolean(params, "discountable", True),
+            "period": {"start": now, "end": now},
+            "proration": False,
+            "tax_rates": rates,
+            "net_amount": amount,
         }
         taxes = []
         for rate in rates:
             inclusive = bool(rate.get("inclusive"))
             tax = _tax_amount(amount, Decimal(str(rate["percentage"])), inclusive)
-            taxes.append({"type": "tax_rate_details", "amount": tax, "tax_rate_details": {"tax_rate": rate["id"]},
-                          "tax_behavior": "inclusive" if inclusive else "exclusive",
-                          "taxability_reason": "standard_rated",
-                          "taxable_amount": amount - tax if inclusive else amount})
+            taxes.append(
+                {
+                    "type": "tax_rate_details",
+                    "amount": tax,
+                    "tax_rate_details": {"tax_rate": rate["id"]},
+                    "tax_behavior": "inclusive" if inclusive else "exclusive",
+                    "taxability_reason": "standard_rated",
+                    "taxable_amount": amount - tax if inclusive else amount,
+                }
+            )
         line: Json = {
-            "id": new_id("il_"), "object": "line_item", "livemode": False, "invoice": invoice_id,
-            "amount": amount, "subtotal": amount, "currency": currency, "description": description,
-            "metadata": dict(metadata), "quantity": quantity, "discountable": item["discountable"],
-            "discounts": [], "period": item["period"], "taxes": taxes,
-            "tax_amounts": [{"amount": t["amount"], "inclusive": t["tax_behavior"] == "inclusive",
-                             "tax_rate": t["tax_rate_details"]["tax_rate"], "taxable_amount": t["taxable_amount"]}
-                            for t in taxes],
-            "parent": {"type": "invoice_item_details", "subscription_item_details": None,
-                       "invoice_item_details": {"invoice_item": item_id, "proration": False, "subscription": None}},
+            "id": new_id("il_"),
+            "object": "line_item",
+            "livemode": False,
+            "invoice": invoice_id,
+            "amount": amount,
+            "subtotal": amount,
+            "currency": currency,
+            "description": description,
+            "metadata": dict(metadata),
+            "quantity": quantity,
+            "discountable": item["discountable"],
+            "discounts": [],
+            "period": item["period"],
+            "taxes": taxes,
+            "tax_amounts": [
+                {
+                    "amount": t["amount"],
+                    "inclusive": t["tax_behavior"] == "inclusive",
+                    "tax_rate": t["tax_rate_details"]["tax_rate"],
+                    "taxable_amount": t["taxable_amount"],
+                }
+                for t in taxes
+            ],
+            "parent": {
+                "type": "invoice_item_details",
+                "subscription_item_details": None,
+                "invoice_item_details": {"invoice_item": item_id, "proration": False, "subscription": None},
+            },
         }
         self.invoice_items[item_id] = item
         invoice["lines"]["data"].append(line)
@@ -729,8 +859,11 @@ class StripeFake:
         if invoice["status"] != "draft":
             raise StripeFailure(400, "You can only delete items of draft invoices.")
         del self.invoice_items[item_id]
-        invoice["lines"]["data"] = [line for line in invoice["lines"]["data"]
-                                    if line["parent"]["invoice_item_details"]["invoice_item"] != item_id]
+        invoice["lines"]["data"] = [
+            line
+            for line in invoice["lines"]["data"]
+            if line["parent"]["invoice_item_details"]["invoice_item"] != item_id
+        ]
         self._recompute(invoice)
         return Response.json(200, {"id": item_id, "object": "invoiceitem", "deleted": True})
 
@@ -738,9 +871,11 @@ class StripeFake:
 
     def _hosted_page(self, request: Request, invoice_id: str, pdf: str | None) -> Response:
         invoice = self._own_invoice(invoice_id)
-        text = (f"<!doctype html><title>Invoice {invoice['number']}</title>"
-                f"<h1>Invoice {invoice['number']}</h1><p>Status: {invoice['status']}</p>"
-                f"<p>Total: {invoice['total'] / 100:.2f} {invoice['currency'].upper()}</p>")
+        text = (
+            f"<!doctype html><title>Invoice {invoice['number']}</title>"
+            f"<h1>Invoice {invoice['number']}</h1><p>Status: {invoice['status']}</p>"
+            f"<p>Total: {invoice['total'] / 100:.2f} {invoice['currency'].upper()}</p>"
+        )
         return Response(200, text.encode(), "text/html; charset=utf-8")
 
 
@@ -768,7 +903,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_DELETE = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: `StripeFake.requests` records what came in."""
 
 
@@ -783,12 +918,21 @@ def signed_event(event: Json, secret: str, timestamp: int | None = None) -> tupl
     return payload, f"t={signed_at},v1={digest}"
 
 
-def invoice_event(type: str, invoice_dict: Json, event_id: str | None = None,  # noqa: A002 - Stripe's name
-                  created: int | None = None) -> Json:
+def invoice_event(
+    type: str,
+    invoice_dict: Json,
+    event_id: str | None = None,
+    created: int | None = None,
+) -> Json:
     """An event envelope around an object (an invoice, or a charge for `charge.*` events)."""
     return {
-        "id": event_id or new_id("evt_"), "object": "event", "type": type,
+        "id": event_id or new_id("evt_"),
+        "object": "event",
+        "type": type,
         "created": int(time.time()) if created is None else created,
-        "data": {"object": invoice_dict}, "livemode": False, "api_version": stripe.api_version,
-        "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None},
+        "data": {"object": invoice_dict},
+        "livemode": False,
+        "api_version": stripe.api_version,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
     }

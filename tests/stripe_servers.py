@@ -21,8 +21,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from flask import Flask
@@ -100,8 +100,9 @@ def stripe_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeS
     log_path = workdir / "localstripe.log"
     with log_path.open("wb") as log:
         try:
-            process = subprocess.Popen(_localstripe_command(port), cwd=workdir, stdout=log,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                _localstripe_command(port), cwd=workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         except OSError as exc:
             _unavailable(f"cannot run it: {exc}")
     deadline = time.monotonic() + _START_TIMEOUT
@@ -123,8 +124,12 @@ def stripe_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeS
 def stripe_config(app: Flask, stripe_servers: StripeServers) -> Iterator[StripeServers]:
     """Empty servers and the app's Stripe settings pointed at the fake, for one test."""
     stripe_servers.reset()
-    settings = {"STRIPE_SECRET_KEY": SECRET_KEY, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                "STRIPE_API_BASE": stripe_servers.api_base, "STRIPE_MAX_NETWORK_RETRIES": 0}
+    settings = {
+        "STRIPE_SECRET_KEY": SECRET_KEY,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": stripe_servers.api_base,
+        "STRIPE_MAX_NETWORK_RETRIES": 0,
+    }
     missing = object()
     saved = {name: app.config.get(name, missing) for name in settings}
     app.config.update(settings)

@@ -41,10 +41,23 @@ def publish_listing(people, **fields):
 def data(people, decisions):  # noqa: F811
     version = factories.RulesVersionFactory(label="1.0", in_force=True)
     factories.RulesAcceptanceFactory(version=version, user=people["provider_admin"])
-    publish_listing(people, name="Matematiikan polku", slug="matematiikan-polku", summary_sv="Matematik.",
-                    levels=["grades_7_9"], standards=["mpassid"])
-    publish_listing(people, name="Kielitaituri", slug="kielitaituri", subjects=["B1"], levels=["grades_1_6"],
-                    standards=[], summary="Ruotsin kielen harjoituksia.")
+    publish_listing(
+        people,
+        name="Matematiikan polku",
+        slug="matematiikan-polku",
+        summary_sv="Matematik.",
+        levels=["grades_7_9"],
+        standards=["mpassid"],
+    )
+    publish_listing(
+        people,
+        name="Kielitaituri",
+        slug="kielitaituri",
+        subjects=["B1"],
+        levels=["grades_1_6"],
+        standards=[],
+        summary="Ruotsin kielen harjoituksia.",
+    )
     factories.MembershipFactory(body=decisions["public"].body, user=people["buyer"])
     factories.AgendaItemFactory(meeting__status="agenda_published", meeting__body=decisions["public"].body)
     return decisions
@@ -94,18 +107,29 @@ def test_conditional_requests_answer_304(client, data):
     assert changed.status_code == 200
 
 
-@pytest.mark.parametrize(("query", "parameter"), [
-    ("/api/v1/decisions?limit=0", "limit"), ("/api/v1/decisions?limit=201", "limit"),
-    ("/api/v1/decisions?limit=abc", "limit"), ("/api/v1/decisions?cursor=%%%", "cursor"),
-    ("/api/v1/decisions?cursor=bm90LWFuLWludA", "cursor"), ("/api/v1/decisions?body=XX", "body"),
-    ("/api/v1/decisions?resolution=maybe", "resolution"), ("/api/v1/decisions?year=20x6", "year"),
-    ("/api/v1/meetings?status=secret", "status"), ("/api/v1/bodies?level=galactic", "level"),
-    ("/api/v1/rules?status=draft", "status"),
-    ("/api/v1/services?level=grade_13", "level"), ("/api/v1/services?max_price=-1", "max_price"),
-    ("/api/v1/services?max_price=lots", "max_price"), ("/api/v1/services?provider=x", "provider"),
-    ("/api/v1/services?page=2", "page"), ("/api/v1/services?q=" + "x" * 201, "q"),
-    ("/api/v1/services?cursor=bm90LWFuLWludA", "cursor"),
-])
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("/api/v1/decisions?limit=0", "limit"),
+        ("/api/v1/decisions?limit=201", "limit"),
+        ("/api/v1/decisions?limit=abc", "limit"),
+        ("/api/v1/decisions?cursor=%%%", "cursor"),
+        ("/api/v1/decisions?cursor=bm90LWFuLWludA", "cursor"),
+        ("/api/v1/decisions?body=XX", "body"),
+        ("/api/v1/decisions?resolution=maybe", "resolution"),
+        ("/api/v1/decisions?year=20x6", "year"),
+        ("/api/v1/meetings?status=secret", "status"),
+        ("/api/v1/bodies?level=galactic", "level"),
+        ("/api/v1/rules?status=draft", "status"),
+        ("/api/v1/services?level=grade_13", "level"),
+        ("/api/v1/services?max_price=-1", "max_price"),
+        ("/api/v1/services?max_price=lots", "max_price"),
+        ("/api/v1/services?provider=x", "provider"),
+        ("/api/v1/services?page=2", "page"),
+        ("/api/v1/services?q=" + "x" * 201, "q"),
+        ("/api/v1/services?cursor=bm90LWFuLWludA", "cursor"),
+    ],
+)
 def test_bad_parameters_answer_400_naming_the_parameter(client, spec, data, query, parameter):
     response = client.get(query)
     assert response.status_code == 400
@@ -121,7 +145,9 @@ def test_services_as_documented(client, spec, data, people):
     assert item["slug"] == "matematiikan-polku" and item["summary_sv"] == "Matematik."
     assert item["url"].endswith("/catalogue/matematiikan-polku")
     assert {(p["model"], p["unit_price_cents"], p["unit_price_with_vat_cents"]) for p in item["plans"]} == {
-        ("per_pupil_year", 1000, 1255), ("free", 0, 0)}
+        ("per_pupil_year", 1000, 1255),
+        ("free", 0, 0),
+    }
     assert [i["slug"] for i in client.get("/api/v1/services?subject=B1").get_json()["items"]] == ["kielitaituri"]
     # A draft and the listings of a suspended provider are not published data.
     factories.ServiceFactory(organisation=people["provider"], created_by=people["provider_admin"], slug="luonnos")
@@ -169,13 +195,15 @@ def test_docs_page_shows_every_operation_with_its_parameters(client):
 def test_queries_per_page_do_not_grow_with_the_rows(data, name, people, count_queries):
     """A bounded number of SQL statements per page, however many rows it holds."""
     small = count_queries(f"/api/v1/{name}?limit=200")
-    for i in range(4):  # more of everything
+    for _i in range(4):  # more of everything
         body = factories.BodyFactory()
         factories.MembershipFactory(body=body, user=people["approver"])
         factories.DecisionFactory(item__meeting__body=body)
         factories.AgendaItemFactory(meeting__status="agenda_published", meeting__body=body)
         org = factories.ProviderFactory()
-        factories.RulesAcceptanceFactory(version=factories.RulesVersionFactory(status="superseded"),
-                                         user=factories.UserFactory(organisation=org, org_role="admin"))
+        factories.RulesAcceptanceFactory(
+            version=factories.RulesVersionFactory(status="superseded"),
+            user=factories.UserFactory(organisation=org, org_role="admin"),
+        )
         publish_listing(people, subjects=["KE"])
     assert count_queries(f"/api/v1/{name}?limit=200") == small

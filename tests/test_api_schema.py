@@ -25,9 +25,14 @@ SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
 EXAMPLES = {GenerationMode.POSITIVE: max(1, int(150 * SCALE)), GenerationMode.NEGATIVE: max(1, int(75 * SCALE))}
 #: No shrinking in CI: Schemathesis' message carries the request (as curl) anyway. FUZZ_SHRINK=1 to shrink.
 PHASES = [Phase.explicit, Phase.generate] + ([Phase.shrink] if os.environ.get("FUZZ_SHRINK") else [])
-POSITIVE_CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance",
-                   "response_schema_conformance", "response_headers_conformance"]
-NEGATIVE_CHECKS = POSITIVE_CHECKS + ["negative_data_rejection"]
+POSITIVE_CHECKS = [
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+]
+NEGATIVE_CHECKS = [*POSITIVE_CHECKS, "negative_data_rejection"]
 
 
 def _checks(names: list[str]) -> list:
@@ -48,8 +53,15 @@ def test_every_operation_answers_as_described(api_schema, data):  # noqa: F811
             tried = [0]
             checks = _checks(POSITIVE_CHECKS if mode == GenerationMode.POSITIVE else NEGATIVE_CHECKS)
 
-            @settings(max_examples=n, deadline=None, derandomize=True, database=None, print_blob=False,
-                      phases=PHASES, suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=n,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                print_blob=False,
+                phases=PHASES,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=operation.as_strategy(generation_mode=mode))
             def run(case):
                 tried[0] += 1
@@ -57,7 +69,7 @@ def test_every_operation_answers_as_described(api_schema, data):  # noqa: F811
 
             try:
                 run()
-            except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - every operation is tried, failures together
+            except (Exception, BaseExceptionGroup) as exc:
                 failures.append(f"{operation.label} ({mode.value}): {str(exc)[:2000]}")
             figures.count("schemathesis", f"{operation.label} {mode.value}", tried[0])
             figures.count("schemathesis", "cases", tried[0])

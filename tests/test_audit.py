@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 import sqlalchemy as sa
 
@@ -15,7 +17,11 @@ def test_state_changes_are_audited_in_the_same_transaction(people, login_as):
     event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()))
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) > before
     assert (event.action, event.actor_id, event.object_type, event.object_id) == (
-        "user.role_changed", people["municipality_admin"].id, "users", str(people["buyer"].id))
+        "user.role_changed",
+        people["municipality_admin"].id,
+        "users",
+        str(people["buyer"].id),
+    )
     assert event.data == {"organisation_id": people["municipality"].id, "old": "buyer", "new": "approver"}
 
 
@@ -31,9 +37,9 @@ def test_failed_change_leaves_no_event(people, login_as):
 
 
 def test_events_form_a_chain_that_verifies(app, runner):
-    events = [factories.AuditEventFactory(data={"n": i, "text": "ääkköset ja \"lainaus\""}) for i in range(5)]
+    events = [factories.AuditEventFactory(data={"n": i, "text": 'ääkköset ja "lainaus"'}) for i in range(5)]
     assert events[0].prev_hash == audit.GENESIS_HASH
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0
     assert "OK: 5 events" in result.output
@@ -64,9 +70,16 @@ def test_rehashed_row_still_breaks_the_next_link(app, runner):
     events = [factories.AuditEventFactory() for _ in range(3)]
     forged = db.session.get(AuditEvent, events[0].id)
     data = {"forged": True}
-    new_hash = audit.compute_hash(prev_hash=forged.prev_hash, created_at=forged.created_at, actor_id=forged.actor_id,
-                                  actor_label=forged.actor_label, action=forged.action,
-                                  object_type=forged.object_type, object_id=forged.object_id, data=data)
+    new_hash = audit.compute_hash(
+        prev_hash=forged.prev_hash,
+        created_at=forged.created_at,
+        actor_id=forged.actor_id,
+        actor_label=forged.actor_label,
+        action=forged.action,
+        object_type=forged.object_type,
+        object_id=forged.object_id,
+        data=data,
+    )
     with guard_lifted():
         db.session.execute(sa.update(AuditEvent).where(AuditEvent.id == forged.id).values(data=data, hash=new_hash))
     db.session.commit()
@@ -78,9 +91,17 @@ def test_rehashed_row_still_breaks_the_next_link(app, runner):
 def test_inserted_row_is_found(app, runner):
     """A forged event slipped in between two real ones: the next real event no longer fits."""
     first, second, third = (factories.AuditEventFactory(id=event_id) for event_id in (10, 20, 30))
-    forged = AuditEvent(id=15, created_at=first.created_at, actor_id=None, actor_label="system",
-                        action="procurement.approved", object_type="procurement_requests", object_id="1", data={},
-                        prev_hash=first.hash)
+    forged = AuditEvent(
+        id=15,
+        created_at=first.created_at,
+        actor_id=None,
+        actor_label="system",
+        action="procurement.approved",
+        object_type="procurement_requests",
+        object_id="1",
+        data={},
+        prev_hash=first.hash,
+    )
     forged.hash = forged.compute_hash()
     with guard_lifted():
         # The forger must also re-point the next event, or the unique prev_hash refuses the insert.
@@ -92,8 +113,11 @@ def test_inserted_row_is_found(app, runner):
     assert result.exit_code == 1
     assert f"BROKEN at event {second.id}" in result.output
     assert third.id > second.id
-    figures.note("audit", "tampering found by flask audit verify", "an edited, a deleted, an inserted and a "
-                 "rehashed event: each reported at the first event that no longer fits")
+    figures.note(
+        "audit",
+        "tampering found by flask audit verify",
+        "an edited, a deleted, an inserted and a rehashed event: each reported at the first event that no longer fits",
+    )
 
 
 @pytest.mark.parametrize("change", ["orm update", "orm delete", "sql update", "sql delete"])
@@ -110,8 +134,9 @@ def test_audit_rows_cannot_be_changed_through_the_app(app, runner, change):
         with pytest.raises(AuditImmutableError):
             db.session.flush()
     else:
-        statement = (sa.update(AuditEvent).values(data={"amount": 1000}) if change == "sql update"
-                     else sa.delete(AuditEvent)).where(AuditEvent.id == event_id)
+        statement = (
+            sa.update(AuditEvent).values(data={"amount": 1000}) if change == "sql update" else sa.delete(AuditEvent)
+        ).where(AuditEvent.id == event_id)
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             db.session.execute(statement)
     db.session.rollback()

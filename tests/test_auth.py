@@ -9,8 +9,12 @@ from tests.conftest import TEST_PASSWORD
 
 
 def _register(client, **overrides):
-    data = {"email": "Uusi.Kayttaja@Example.com", "name": "Uusi Käyttäjä", "password": "kolme sanaa riittää",
-            "confirm": "kolme sanaa riittää"}
+    data = {
+        "email": "Uusi.Kayttaja@Example.com",
+        "name": "Uusi Käyttäjä",
+        "password": "kolme sanaa riittää",
+        "confirm": "kolme sanaa riittää",
+    }
     data.update(overrides)
     return client.post_form("/signup", data, page="/signup")
 
@@ -67,7 +71,9 @@ def test_login_and_logout(client):
 
 def test_wrong_password_gives_one_message_for_both_cases(client):
     factories.UserFactory(email="opettaja@example.com")
-    wrong_pw = client.post_form("/login", {"email": "opettaja@example.com", "password": "väärä salasana"}, page="/login")
+    wrong_pw = client.post_form(
+        "/login", {"email": "opettaja@example.com", "password": "väärä salasana"}, page="/login"
+    )
     no_user = client.post_form("/login", {"email": "ei.ole@example.com", "password": "väärä salasana"}, page="/login")
     assert wrong_pw.status_code == no_user.status_code == 200
     assert "Sähköpostiosoite tai salasana on väärä" in wrong_pw.get_data(as_text=True)
@@ -82,8 +88,9 @@ def test_inactive_account_cannot_sign_in(client):
 
 def test_remember_me_sets_a_persistent_cookie(client):
     factories.UserFactory(email="opettaja@example.com")
-    response = client.post_form("/login", {"email": "opettaja@example.com", "password": TEST_PASSWORD,
-                                           "remember": "y"}, page="/login")
+    response = client.post_form(
+        "/login", {"email": "opettaja@example.com", "password": TEST_PASSWORD, "remember": "y"}, page="/login"
+    )
     cookies = response.headers.getlist("Set-Cookie")
     remember = [c for c in cookies if c.startswith("remember_token=")]
     assert remember and "HttpOnly" in remember[0] and "Expires=" in remember[0]
@@ -93,31 +100,43 @@ def test_login_is_throttled(app, client):
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     factories.UserFactory(email="opettaja@example.com")
     token = client.csrf_token("/login")
-    codes = [client.post("/login", data={"email": "opettaja@example.com", "password": "arvaus numero yksi",
-                                         "csrf_token": token}).status_code for _ in range(4)]
+    codes = [
+        client.post(
+            "/login", data={"email": "opettaja@example.com", "password": "arvaus numero yksi", "csrf_token": token}
+        ).status_code
+        for _ in range(4)
+    ]
     assert codes[:3] == [200, 200, 200]
     assert codes[3] == 429
     # Even the right password is refused until the window passes.
-    blocked = client.post("/login", data={"email": "opettaja@example.com", "password": TEST_PASSWORD,
-                                          "csrf_token": token})
+    blocked = client.post(
+        "/login", data={"email": "opettaja@example.com", "password": TEST_PASSWORD, "csrf_token": token}
+    )
     assert blocked.status_code == 429
     assert "Liian monta yritystä" in blocked.get_data(as_text=True)
 
 
 def test_next_redirect_goes_to_a_local_page(client):
     factories.UserFactory(email="opettaja@example.com")
-    response = client.post_form("/login?next=/profile", {"email": "opettaja@example.com",
-                                                         "password": TEST_PASSWORD}, page="/login")
+    response = client.post_form(
+        "/login?next=/profile", {"email": "opettaja@example.com", "password": TEST_PASSWORD}, page="/login"
+    )
     assert response.headers["Location"] == "/profile"
 
 
 def test_open_redirects_are_refused(client):
     factories.UserFactory(email="opettaja@example.com")
-    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
-                   "http:/evil.example"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+    ):
         client.get("/")  # fresh page, fresh token
-        response = client.post_form(f"/login?next={target}", {"email": "opettaja@example.com",
-                                                                "password": TEST_PASSWORD}, page="/login")
+        response = client.post_form(
+            f"/login?next={target}", {"email": "opettaja@example.com", "password": TEST_PASSWORD}, page="/login"
+        )
         assert response.status_code == 302
         assert response.headers["Location"] == "/", target
         client.logout()
@@ -143,11 +162,17 @@ def test_profile_saves_name_and_language(client):
 def test_change_password_needs_the_current_one(client):
     user = factories.UserFactory(email="opettaja@example.com")
     client.login(user.email)
-    response = client.post_form("/profile/password", {"current": "väärä nykyinen", "password": "uusi pitkä salasana",
-                                                      "confirm": "uusi pitkä salasana"}, page="/profile/password")
+    response = client.post_form(
+        "/profile/password",
+        {"current": "väärä nykyinen", "password": "uusi pitkä salasana", "confirm": "uusi pitkä salasana"},
+        page="/profile/password",
+    )
     assert response.status_code == 200
-    response = client.post_form("/profile/password", {"current": TEST_PASSWORD, "password": "uusi pitkä salasana",
-                                                      "confirm": "uusi pitkä salasana"}, page="/profile/password")
+    response = client.post_form(
+        "/profile/password",
+        {"current": TEST_PASSWORD, "password": "uusi pitkä salasana", "confirm": "uusi pitkä salasana"},
+        page="/profile/password",
+    )
     assert response.status_code == 302
     client.logout()
     client.login(user.email, "uusi pitkä salasana")
@@ -155,8 +180,8 @@ def test_change_password_needs_the_current_one(client):
 
 def test_login_throttling_works_with_redis_storage(database_url, _schema):
     """With RATELIMIT_STORAGE_URI set to Redis the limit is shared by every worker."""
-    import redis
     import pytest
+    import redis
 
     from app import create_app
     from app.extensions import limiter
@@ -167,16 +192,25 @@ def test_login_throttling_works_with_redis_storage(database_url, _schema):
         redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis server on 127.0.0.1:6379")
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, LOGIN_RATE_LIMIT="2 per minute",
-                     RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", RATELIMIT_KEY_PREFIX="digione-test")
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        LOGIN_RATE_LIMIT="2 per minute",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        RATELIMIT_KEY_PREFIX="digione-test",
+    )
     app.test_client_class = BrowserLikeClient
     with app.app_context():
         limiter.reset()
         try:
             client = app.test_client()
             token = client.csrf_token("/login")
-            codes = [client.post("/login", data={"email": "x@example.com", "password": "y" * 12,
-                                                 "csrf_token": token}).status_code for _ in range(3)]
+            codes = [
+                client.post(
+                    "/login", data={"email": "x@example.com", "password": "y" * 12, "csrf_token": token}
+                ).status_code
+                for _ in range(3)
+            ]
             assert codes == [200, 200, 429]
             assert type(limiter.storage).__name__ == "RedisStorage"
         finally:

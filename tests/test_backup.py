@@ -130,9 +130,12 @@ def test_round_trip_restores_every_row_and_the_audit_chain(app, runner, tmp_path
     assert verify.exit_code == 0 and "chain intact" in verify.output, verify.output
     rows = sum(len(rows) for rows in original.values()) + len(original_events)
     tables = sum(1 for rows in original.values() if rows) + 1
-    figures.note("backup", f"{figures.database_name()} round trip",
-                 f"{rows} rows in {tables} tables restored exactly ({len(db.metadata.sorted_tables)} tables "
-                 f"compared) in {seconds:.2f} s; audit chain verifies")
+    figures.note(
+        "backup",
+        f"{figures.database_name()} round trip",
+        f"{rows} rows in {tables} tables restored exactly ({len(db.metadata.sorted_tables)} tables "
+        f"compared) in {seconds:.2f} s; audit chain verifies",
+    )
 
 
 def test_backup_without_a_path_goes_to_backup_dir(app, runner, tmp_path):
@@ -196,8 +199,10 @@ def _other_kind(tmp_path: Path) -> Path:
         return path
     path = tmp_path / "sqlite.sqlite"
     connection = sqlite3.connect(path)
-    connection.executescript("CREATE TABLE organisations (id INTEGER); CREATE TABLE users (id INTEGER);"
-                             "CREATE TABLE audit_events (id INTEGER);")
+    connection.executescript(
+        "CREATE TABLE organisations (id INTEGER); CREATE TABLE users (id INTEGER);"
+        "CREATE TABLE audit_events (id INTEGER);"
+    )
     connection.close()
     return path
 
@@ -276,8 +281,11 @@ def _isolated_app(url: str):
 
 
 def test_unreachable_database_is_a_clear_error(tmp_path):
-    url = (f"sqlite:///{tmp_path / 'gone' / 'digione.sqlite'}" if ON_SQLITE
-           else "postgresql+psycopg://postgres@127.0.0.1:1/digione_test")
+    url = (
+        f"sqlite:///{tmp_path / 'gone' / 'digione.sqlite'}"
+        if ON_SQLITE
+        else "postgresql+psycopg://postgres@127.0.0.1:1/digione_test"
+    )
     unreachable = _isolated_app(url)
     with unreachable.app_context():
         result = unreachable.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup")])
@@ -369,6 +377,9 @@ def test_sqlite_backup_is_one_snapshot_while_another_connection_writes(tmp_path)
         assert copy.row_counts == {"ledger": count}  # counted in the copy itself
         seen.add(count)
     assert len(seen) > 1, "the copies should have caught the writer at different points"
-    figures.note("backup", "sqlite snapshot while writing",
-                 f"{len(copies)} backups during {commits} concurrent commits: every copy balanced, "
-                 f"uncommitted rows never copied, WAL-only rows always copied")
+    figures.note(
+        "backup",
+        "sqlite snapshot while writing",
+        f"{len(copies)} backups during {commits} concurrent commits: every copy balanced, "
+        f"uncommitted rows never copied, WAL-only rows always copied",
+    )

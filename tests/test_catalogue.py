@@ -29,12 +29,14 @@ def names_in(html: str) -> list[str]:
 def listing(people, provider: str = "provider", *, plans=((1250, "per_pupil_year"),), **fields) -> Service:
     """A draft with its plans, made by the provider's admin."""
     org = people[provider]
-    author = people["provider_admin"] if provider == "provider" else factories.UserFactory(
-        organisation=org, org_role="admin")
+    author = (
+        people["provider_admin"]
+        if provider == "provider"
+        else factories.UserFactory(organisation=org, org_role="admin")
+    )
     service = factories.ServiceFactory(organisation=org, created_by=author, **fields)
     for cents, model in plans:
-        factories.PricingPlanFactory(service=service, unit_price_cents=cents, model=model,
-                                     name=f"Hinnoittelu {model}")
+        factories.PricingPlanFactory(service=service, unit_price_cents=cents, model=model, name=f"Hinnoittelu {model}")
     return service
 
 
@@ -65,13 +67,22 @@ def english(people):
 # --- the lifecycle through the web pages -------------------------------------------------------------
 
 LISTING_FORM = {
-    "name": "Murtolukupaja", "summary": "Murtoluvut ja prosentit harjoituksin 7.–9. luokille.",
-    "summary_sv": "Bråk och procent för årskurs 7–9.", "summary_en": "",
+    "name": "Murtolukupaja",
+    "summary": "Murtoluvut ja prosentit harjoituksin 7.–9. luokille.",
+    "summary_sv": "Bråk och procent för årskurs 7–9.",
+    "summary_en": "",
     "description": "## Ominaisuudet\n\n- automaattinen palaute\n<script>alert(1)</script>",
-    "category": "learning_materials", "levels": ["grades_7_9"], "roles": ["teacher", "learner"],
-    "subjects": ["MA"], "languages": ["fi", "sv"], "standards": ["mpassid", "lti13"], "accessibility": "full",
-    "accessibility_statement_url": "https://murtoluku.example.fi/saavutettavuus", "hosting": "finland",
-    "personal_data": "yes", "support_url": "https://murtoluku.example.fi/tuki",
+    "category": "learning_materials",
+    "levels": ["grades_7_9"],
+    "roles": ["teacher", "learner"],
+    "subjects": ["MA"],
+    "languages": ["fi", "sv"],
+    "standards": ["mpassid", "lti13"],
+    "accessibility": "full",
+    "accessibility_statement_url": "https://murtoluku.example.fi/saavutettavuus",
+    "hosting": "finland",
+    "personal_data": "yes",
+    "support_url": "https://murtoluku.example.fi/tuki",
     "privacy_url": "https://murtoluku.example.fi/tietosuoja",
 }
 
@@ -92,9 +103,17 @@ def test_a_listing_goes_through_review_before_the_public_sees_it(app, people, en
     # Prices are typed the Finnish way; the VAT rate defaults to 25.5 %.
     form = provider.get(f"/listings/{service.id}/plans/new").get_data(as_text=True)
     assert 'value="25.5"' in form or 'value="25,5"' in form
-    response = provider.post_form(f"/listings/{service.id}/plans/new", {
-        "name": "Oppilaslisenssi", "model": "per_pupil_year", "unit_price": "12,50", "vat_rate": "25,5",
-        "min_quantity": "20", "notes": ""})
+    response = provider.post_form(
+        f"/listings/{service.id}/plans/new",
+        {
+            "name": "Oppilaslisenssi",
+            "model": "per_pupil_year",
+            "unit_price": "12,50",
+            "vat_rate": "25,5",
+            "min_quantity": "20",
+            "notes": "",
+        },
+    )
     assert response.status_code == 302
     assert [(p.unit_price_cents, p.vat_rate_bp, p.min_quantity) for p in service.plans] == [(1250, 2550, 20)]
 
@@ -118,11 +137,14 @@ def test_a_listing_goes_through_review_before_the_public_sees_it(app, people, en
 
 
 def test_an_edit_to_a_published_listing_is_reviewed_while_the_old_version_stays_visible(app, people, login_as):
-    service = published(app, people, name="Yhtälöpaja", slug="yhtalopaja",
-                        summary="Yhtälöt vaihe vaiheelta.")
+    service = published(app, people, name="Yhtälöpaja", slug="yhtalopaja", summary="Yhtälöt vaihe vaiheelta.")
     provider = login_as("provider_admin")
-    data = {**LISTING_FORM, "name": "Yhtälöpaja", "summary": "Yhtälöt ja epäyhtälöt vaihe vaiheelta.",
-            "standards": ["mpassid", "oneroster12"]}
+    data = {
+        **LISTING_FORM,
+        "name": "Yhtälöpaja",
+        "summary": "Yhtälöt ja epäyhtälöt vaihe vaiheelta.",
+        "standards": ["mpassid", "oneroster12"],
+    }
     assert provider.post_form(f"/listings/{service.id}/edit", data).status_code == 302
     assert service.status == "draft" and service.published_version == 1
     anonymous = login_as(None)
@@ -139,9 +161,12 @@ def test_an_edit_to_a_published_listing_is_reviewed_while_the_old_version_stays_
     assert "Yhtälöt ja epäyhtälöt vaihe vaiheelta." in page and "OneRoster 1.2" in page
     numbers = db.session.scalars(sa.select(ServiceRevision.number).where(ServiceRevision.service_id == service.id))
     assert sorted(numbers) == [1, 2]
-    assert db.session.get(ServiceRevision, db.session.scalar(
-        sa.select(ServiceRevision.id).where(ServiceRevision.number == 1))).snapshot["summary"] \
+    assert (
+        db.session.get(
+            ServiceRevision, db.session.scalar(sa.select(ServiceRevision.id).where(ServiceRevision.number == 1))
+        ).snapshot["summary"]
         == "Yhtälöt vaihe vaiheelta."
+    )
 
 
 def test_returning_needs_a_comment_that_the_provider_sees(app, people, login_as):
@@ -156,8 +181,11 @@ def test_returning_needs_a_comment_that_the_provider_sees(app, people, login_as)
     assert service.status == "returned"
     page = login_as("provider_user").get(f"/listings/{service.id}").get_data(as_text=True)
     assert "Lisää saavutettavuusseloste." in page
-    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == "padmin@example.com")
-                             .order_by(OutboxMessage.id.desc()))
+    mail = db.session.scalar(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.recipient == "padmin@example.com")
+        .order_by(OutboxMessage.id.desc())
+    )
     assert "Lisää saavutettavuusseloste." in mail.body
 
 
@@ -190,17 +218,22 @@ def test_other_providers_cannot_touch_a_listing(app, people, login_as):
     assert service.status == "draft"
 
 
-@pytest.mark.parametrize(("price", "model", "message"), [
-    ("0", "per_pupil_year", "above zero"),
-    ("abc", "per_pupil_year", "Enter a number"),
-    ("-5", "per_pupil_year", "between 0"),
-    ("12,345", "per_pupil_year", "two decimals"),
-])
+@pytest.mark.parametrize(
+    ("price", "model", "message"),
+    [
+        ("0", "per_pupil_year", "above zero"),
+        ("abc", "per_pupil_year", "Enter a number"),
+        ("-5", "per_pupil_year", "between 0"),
+        ("12,345", "per_pupil_year", "two decimals"),
+    ],
+)
 def test_bad_prices_are_refused_with_a_reason(app, people, english, login_as, price, model, message):
     service = listing(people, plans=())
     provider = login_as("provider_admin")
-    response = provider.post_form(f"/listings/{service.id}/plans/new", {
-        "name": "Lisenssi", "model": model, "unit_price": price, "vat_rate": "25,5", "min_quantity": "1"})
+    response = provider.post_form(
+        f"/listings/{service.id}/plans/new",
+        {"name": "Lisenssi", "model": model, "unit_price": price, "vat_rate": "25,5", "min_quantity": "1"},
+    )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert service.plans == []
@@ -208,12 +241,15 @@ def test_bad_prices_are_refused_with_a_reason(app, people, english, login_as, pr
 
 def test_a_free_plan_costs_nothing(app, people, login_as):
     service = listing(people, plans=())
-    login_as("provider_admin").post_form(f"/listings/{service.id}/plans/new", {
-        "name": "Maksuton", "model": "free", "unit_price": "0", "vat_rate": "25,5", "min_quantity": "1"})
+    login_as("provider_admin").post_form(
+        f"/listings/{service.id}/plans/new",
+        {"name": "Maksuton", "model": "free", "unit_price": "0", "vat_rate": "25,5", "min_quantity": "1"},
+    )
     assert [(p.model, p.unit_price_cents) for p in service.plans] == [("free", 0)]
 
 
 # --- visibility ----------------------------------------------------------------------------------------
+
 
 def test_drafts_suspended_providers_and_missing_rules_acceptance_are_not_shown(app, people, client):
     shown = published(app, people, name="Näkyvä", slug="nakyva")
@@ -230,8 +266,7 @@ def test_drafts_suspended_providers_and_missing_rules_acceptance_are_not_shown(a
     # Rules come into force: only providers that accepted them stay.
     version = factories.RulesVersionFactory(in_force=True, reacceptance_deadline=None)
     assert names_in(client.get("/catalogue").get_data(as_text=True)) == []
-    factories.RulesAcceptanceFactory(version=version, organisation=shown.organisation,
-                                     user=people["provider_admin"])
+    factories.RulesAcceptanceFactory(version=version, organisation=shown.organisation, user=people["provider_admin"])
     assert names_in(client.get("/catalogue").get_data(as_text=True)) == ["nakyva"]
 
 
@@ -239,38 +274,74 @@ def test_listings_disappear_after_the_reacceptance_deadline(app, people, client)
     published(app, people, name="Määräaika", slug="maaraaika")
     old = factories.RulesVersionFactory(label="1.0", status="superseded")
     factories.RulesAcceptanceFactory(version=old, organisation=people["provider"], user=people["provider_admin"])
-    factories.RulesVersionFactory(label="2.0", in_force=True,
-                                  reacceptance_deadline=helsinki_today() + timedelta(days=10))
+    factories.RulesVersionFactory(
+        label="2.0", in_force=True, reacceptance_deadline=helsinki_today() + timedelta(days=10)
+    )
     assert names_in(client.get("/catalogue").get_data(as_text=True)) == ["maaraaika"]
     assert search.search(search.CatalogueQuery(), today=helsinki_today() + timedelta(days=11)).total == 0
 
 
 # --- search --------------------------------------------------------------------------------------------
 
+
 @pytest.fixture()
 def maths(app, people):
-    published(app, people, name="Matematiikan polku", slug="matematiikan-polku",
-              summary="Matematiikka yläkouluun: yhtälöt ja funktiot.", levels=["grades_7_9"],
-              standards=["mpassid"])
-    published(app, people, name="Laskutaito", slug="laskutaito", summary="Peruslaskutoimitukset alakouluun.",
-              description="Harjoittele matematiikkaa pelaten.", levels=["grades_1_6"], standards=[])
-    published(app, people, name="Kemian labra", slug="kemian-labra", summary="Virtuaalinen kemian laboratorio.",
-              subjects=["KE"], levels=["grades_7_9", "upper_secondary"], standards=["lti13"])
-    published(app, people, "other_provider", name="Opettajan työpöytä", slug="opettajan-tyopoyta",
-              summary="Opettajille kokeiden laatimiseen.", category="assessment", subjects=[],
-              levels=["grades_7_9"], standards=["mpassid", "oneroster12"])
+    published(
+        app,
+        people,
+        name="Matematiikan polku",
+        slug="matematiikan-polku",
+        summary="Matematiikka yläkouluun: yhtälöt ja funktiot.",
+        levels=["grades_7_9"],
+        standards=["mpassid"],
+    )
+    published(
+        app,
+        people,
+        name="Laskutaito",
+        slug="laskutaito",
+        summary="Peruslaskutoimitukset alakouluun.",
+        description="Harjoittele matematiikkaa pelaten.",
+        levels=["grades_1_6"],
+        standards=[],
+    )
+    published(
+        app,
+        people,
+        name="Kemian labra",
+        slug="kemian-labra",
+        summary="Virtuaalinen kemian laboratorio.",
+        subjects=["KE"],
+        levels=["grades_7_9", "upper_secondary"],
+        standards=["lti13"],
+    )
+    published(
+        app,
+        people,
+        "other_provider",
+        name="Opettajan työpöytä",
+        slug="opettajan-tyopoyta",
+        summary="Opettajille kokeiden laatimiseen.",
+        category="assessment",
+        subjects=[],
+        levels=["grades_7_9"],
+        standards=["mpassid", "oneroster12"],
+    )
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("matematiikka", {"matematiikan-polku", "laskutaito"}),
-    ("matem", {"matematiikan-polku", "laskutaito"}),  # the beginning of a word
-    ("matematiikan", {"matematiikan-polku", "laskutaito"}),  # an inflected form
-    ("MATEMATIIKKA yläkoulu", {"matematiikan-polku"}),  # every word must match
-    ("kemia", {"kemian-labra"}),
-    ("opettaja", {"opettajan-tyopoyta"}),
-    ("Oppimisen Polku", {"matematiikan-polku", "laskutaito", "kemian-labra"}),  # the provider's name
-    ("biologia", set()),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("matematiikka", {"matematiikan-polku", "laskutaito"}),
+        ("matem", {"matematiikan-polku", "laskutaito"}),  # the beginning of a word
+        ("matematiikan", {"matematiikan-polku", "laskutaito"}),  # an inflected form
+        ("MATEMATIIKKA yläkoulu", {"matematiikan-polku"}),  # every word must match
+        ("kemia", {"kemian-labra"}),
+        ("opettaja", {"opettajan-tyopoyta"}),
+        ("Oppimisen Polku", {"matematiikan-polku", "laskutaito", "kemian-labra"}),  # the provider's name
+        ("biologia", set()),
+    ],
+)
 def test_keyword_search_in_finnish(client, maths, q, expected):
     assert set(names_in(client.get("/catalogue", query_string={"q": q}).get_data(as_text=True))) == expected
 
@@ -294,8 +365,14 @@ def test_the_demo_scenario(app, runner, client):
     levels = fields_of(html, "level")
     assert "(3)" in levels
     # The demo has a provider's edit of a published listing waiting for review.
-    assert db.session.scalar(sa.select(sa.func.count(Service.id)).where(
-        Service.status == "in_review", Service.published_version.is_not(None))) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Service.id)).where(
+                Service.status == "in_review", Service.published_version.is_not(None)
+            )
+        )
+        == 1
+    )
 
 
 # --- facets ---------------------------------------------------------------------------------------------
@@ -318,20 +395,39 @@ def grid(app, people):
             languages = ["se", "fi"]
         category = ("learning_materials", "assessment", "wellbeing")[n % 3]
         price = 500 * (n + 1)
-        service = published(app, people, "provider" if n % 2 else "other_provider", name=f"Palvelu {n:02d}",
-                            slug=f"grid-{n:02d}", levels=[level], standards=standards, languages=languages,
-                            category=category, plans=((price, "per_pupil_year"),))
-        made.append({"slug": service.slug, "level": {level}, "standard": set(standards),
-                     "language": set(languages), "category": {category}, "price": price})
+        service = published(
+            app,
+            people,
+            "provider" if n % 2 else "other_provider",
+            name=f"Palvelu {n:02d}",
+            slug=f"grid-{n:02d}",
+            levels=[level],
+            standards=standards,
+            languages=languages,
+            category=category,
+            plans=((price, "per_pupil_year"),),
+        )
+        made.append(
+            {
+                "slug": service.slug,
+                "level": {level},
+                "standard": set(standards),
+                "language": set(languages),
+                "category": {category},
+                "price": price,
+            }
+        )
     return made
 
 
 def expected_counts(made, selected, facet, max_price=None):
     """Brute force: the count of each value of `facet` under every other filter."""
+
     def passes(item, skip):
         if max_price is not None and item["price"] > max_price:
             return False
         return all(item[f] & set(values) for f, values in selected.items() if f != skip)
+
     counts: dict[str, int] = {}
     for item in made:
         if passes(item, facet):
@@ -340,18 +436,22 @@ def expected_counts(made, selected, facet, max_price=None):
     return counts
 
 
-@pytest.mark.parametrize("selected", [
-    {},
-    {"level": ["grades_7_9"]},
-    {"level": ["grades_7_9", "upper_secondary"]},
-    {"standard": ["mpassid"], "language": ["sv"]},
-    {"level": ["grades_1_6"], "standard": ["lti13"], "category": ["assessment", "wellbeing"]},
-])
+@pytest.mark.parametrize(
+    "selected",
+    [
+        {},
+        {"level": ["grades_7_9"]},
+        {"level": ["grades_7_9", "upper_secondary"]},
+        {"standard": ["mpassid"], "language": ["sv"]},
+        {"level": ["grades_1_6"], "standard": ["lti13"], "category": ["assessment", "wellbeing"]},
+    ],
+)
 def test_facet_counts_reflect_the_other_active_filters(grid, selected):
     query = search.CatalogueQuery(selected=selected, max_price_cents=4000)
     results = search.search(query)
-    expected_total = [item for item in grid if item["price"] <= 4000
-                      and all(item[f] & set(v) for f, v in selected.items())]
+    expected_total = [
+        item for item in grid if item["price"] <= 4000 and all(item[f] & set(v) for f, v in selected.items())
+    ]
     assert results.total == len(expected_total)
     for facet in ("level", "standard", "language", "category"):
         shown = {v.value: v.count for v in next(f for f in results.facets if f.name == facet).values if v.count}
@@ -379,24 +479,28 @@ def test_maximum_price_filters_by_the_cheapest_plan(client, grid):
 
 # --- the neutral order ----------------------------------------------------------------------------------
 
+
 def test_the_default_order_is_stable_neutral_and_rotates_daily(client, grid):
     first = names_in(client.get("/catalogue?per_page=20").get_data(as_text=True))
     assert first == names_in(client.get("/catalogue?per_page=20").get_data(as_text=True))
     assert first != sorted(first) and first != sorted(first, reverse=True)
     # Pages split one order: nothing lost, nothing repeated.
-    pages = names_in(client.get("/catalogue?per_page=10").get_data(as_text=True)) + \
-        names_in(client.get("/catalogue?per_page=10&page=2").get_data(as_text=True))
+    pages = names_in(client.get("/catalogue?per_page=10").get_data(as_text=True)) + names_in(
+        client.get("/catalogue?per_page=10&page=2").get_data(as_text=True)
+    )
     assert pages == first
     # Another day starts the same circle elsewhere, so no listing is always first.
-    leaders = {search.search(search.CatalogueQuery(), today=date(2026, 1, 1) + timedelta(days=d)).entries[0].slug
-               for d in range(20)}
+    leaders = {
+        search.search(search.CatalogueQuery(), today=date(2026, 1, 1) + timedelta(days=d)).entries[0].slug
+        for d in range(20)
+    }
     assert len(leaders) > 3
-    orders = [[e.slug for e in search.search(search.CatalogueQuery(), today=date(2026, 5, d)).entries]
-              for d in (1, 2)]
+    orders = [[e.slug for e in search.search(search.CatalogueQuery(), today=date(2026, 5, d)).entries] for d in (1, 2)]
     assert sorted(orders[0]) == sorted(orders[1])
 
 
 # --- compare ---------------------------------------------------------------------------------------------
+
 
 def test_compare_up_to_four_services_side_by_side(client, grid):
     html = client.get("/catalogue/compare?s=grid-00&s=grid-01&s=grid-02").get_data(as_text=True)
@@ -411,21 +515,28 @@ def test_compare_up_to_four_services_side_by_side(client, grid):
 
 # --- screenshots -----------------------------------------------------------------------------------------
 
+
 def _upload(client, service, data: bytes, name: str = "kuva.png", alt: str = "Tehtävänäkymä"):
     import io
 
-    return client.post_form(f"/listings/{service.id}/screenshots", {"alt_text": alt, "image": (io.BytesIO(data), name)},
-                            content_type="multipart/form-data")
+    return client.post_form(
+        f"/listings/{service.id}/screenshots",
+        {"alt_text": alt, "image": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
-@pytest.mark.parametrize(("data", "name", "message"), [
-    (b"just text, not an image", "kuva.png", "not a PNG or JPEG"),
-    (factories.png_bytes(fmt="GIF"), "kuva.gif", "not a PNG or JPEG"),
-    (factories.png_bytes()[:200], "kuva.png", "could not be read"),
-    (factories.png_bytes(40, 40), "pieni.png", "too small"),
-    (b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024 + 10), "iso.png", "larger than 2 MB"),
-    (b"", "tyhja.png", "Choose an image"),
-])
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"just text, not an image", "kuva.png", "not a PNG or JPEG"),
+        (factories.png_bytes(fmt="GIF"), "kuva.gif", "not a PNG or JPEG"),
+        (factories.png_bytes()[:200], "kuva.png", "could not be read"),
+        (factories.png_bytes(40, 40), "pieni.png", "too small"),
+        (b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024 + 10), "iso.png", "larger than 2 MB"),
+        (b"", "tyhja.png", "Choose an image"),
+    ],
+)
 def test_screenshots_are_checked_by_content(app, people, english, login_as, data, name, message):
     service = listing(people)
     response = _upload(login_as("provider_user"), service, data, name)
@@ -456,20 +567,24 @@ def test_a_screenshot_is_public_only_once_published(app, people, login_as):
 
 # --- bad input and scale ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("url", "status", "text"), [
-    ("/catalogue?level=grade_13", 200, "grade_13"),
-    ("/catalogue?max_price=-1", 200, "negative"),
-    ("/catalogue?max_price=paljon", 200, "number of euros"),
-    ("/catalogue?max_price=NaN", 200, "number of euros"),
-    ("/catalogue?page=999", 200, "does not exist"),
-    ("/catalogue?page=-1", 200, "whole number"),
-    ("/catalogue?per_page=1000000", 200, "page size"),
-    ("/catalogue?sort=random", 200, "sort order"),
-    ("/catalogue?provider=x", 200, "number"),
-    ("/catalogue/Bad%20Slug!", 404, "no service at this address"),
-    ("/catalogue/" + "a" * 200, 404, "no service at this address"),
-    ("/catalogue/ei-ole", 404, "not in the catalogue"),
-])
+
+@pytest.mark.parametrize(
+    ("url", "status", "text"),
+    [
+        ("/catalogue?level=grade_13", 200, "grade_13"),
+        ("/catalogue?max_price=-1", 200, "negative"),
+        ("/catalogue?max_price=paljon", 200, "number of euros"),
+        ("/catalogue?max_price=NaN", 200, "number of euros"),
+        ("/catalogue?page=999", 200, "does not exist"),
+        ("/catalogue?page=-1", 200, "whole number"),
+        ("/catalogue?per_page=1000000", 200, "page size"),
+        ("/catalogue?sort=random", 200, "sort order"),
+        ("/catalogue?provider=x", 200, "number"),
+        ("/catalogue/Bad%20Slug!", 404, "no service at this address"),
+        ("/catalogue/" + "a" * 200, 404, "no service at this address"),
+        ("/catalogue/ei-ole", 404, "not in the catalogue"),
+    ],
+)
 def test_bad_input_gets_a_clear_message(client, grid, url, status, text):
     response = client.get(url, headers={"Accept-Language": "en"})
     assert response.status_code == status
@@ -512,31 +627,38 @@ def test_values_without_services_are_shown_with_zero_and_no_link(client, grid):
 
 # --- the in-memory facet index against SQL ------------------------------------------------------------
 
-@pytest.mark.parametrize("args", [
-    {},
-    {"level": ["grades_7_9"]},
-    {"level": ["grades_1_6", "upper_secondary"], "standard": ["mpassid"]},
-    {"q": "palvelu", "language": ["sv"], "category": ["assessment"]},
-    {"max_price": "30", "standard": ["lti13", "oneroster12"], "sort": "price"},
-    {"sort": "name", "per_page": "10", "page": "2"},
-    {"sort": "newest"},
-    {"q": "palvelu", "per_page": "10", "page": "2"},
-])
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"level": ["grades_7_9"]},
+        {"level": ["grades_1_6", "upper_secondary"], "standard": ["mpassid"]},
+        {"q": "palvelu", "language": ["sv"], "category": ["assessment"]},
+        {"max_price": "30", "standard": ["lti13", "oneroster12"], "sort": "price"},
+        {"sort": "name", "per_page": "10", "page": "2"},
+        {"sort": "newest"},
+        {"q": "palvelu", "per_page": "10", "page": "2"},
+    ],
+)
 def test_the_facet_index_answers_exactly_as_sql(app, grid, people, args):
     from werkzeug.datastructures import MultiDict
 
-    query, errors = search.parse(MultiDict([(k, v) for k, vs in args.items()
-                                            for v in (vs if isinstance(vs, list) else [vs])]))
+    query, errors = search.parse(
+        MultiDict([(k, v) for k, vs in args.items() for v in (vs if isinstance(vs, list) else [vs])])
+    )
     assert not errors
     fast, reference = search.search(query), search.search_sql(query)
     assert fast.total == reference.total
-    assert [(f.name, [(v.value, v.count) for v in f.values]) for f in fast.facets] == \
-        [(f.name, [(v.value, v.count) for v in f.values]) for f in reference.facets]
+    assert [(f.name, [(v.value, v.count) for v in f.values]) for f in fast.facets] == [
+        (f.name, [(v.value, v.count) for v in f.values]) for f in reference.facets
+    ]
     if query.sort == "relevance" and query.words:
         # The index ranks name matches first, SQL by BM25/ts_rank: the same listings, maybe not the same order.
         everything = search.CatalogueQuery(q=query.q, selected=query.selected, per_page=100)
-        assert {e.slug for e in search.search(everything).entries} == \
-            {e.slug for e in search.search_sql(everything).entries}
+        assert {e.slug for e in search.search(everything).entries} == {
+            e.slug for e in search.search_sql(everything).entries
+        }
     else:
         assert [e.slug for e in fast.entries] == [e.slug for e in reference.entries]
 
@@ -563,8 +685,15 @@ def test_a_remembered_keyword_search_follows_publications(app, people, client):
     published(app, people, name="Geometrian polku", slug="geometrian-polku", levels=["grades_7_9"])
     for _ in range(2):  # the second answer comes from the remembered keyword
         assert names_in(client.get("/catalogue?q=geometria").get_data(as_text=True)) == ["geometrian-polku"]
-    second = published(app, people, "other_provider", name="Avaruusgeometria", slug="avaruusgeometria",
-                       summary="Geometriaa kolmessa ulottuvuudessa.", levels=["upper_secondary"])
+    second = published(
+        app,
+        people,
+        "other_provider",
+        name="Avaruusgeometria",
+        slug="avaruusgeometria",
+        summary="Geometriaa kolmessa ulottuvuudessa.",
+        levels=["upper_secondary"],
+    )
     html = client.get("/catalogue?q=geometria").get_data(as_text=True)
     assert set(names_in(html)) == {"geometrian-polku", "avaruusgeometria"}
     assert fields_of(html, "level").count("(1)") == 2  # counts follow too

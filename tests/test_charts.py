@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -52,15 +53,29 @@ def render(app: Flask, *charts: Chart, csv_url: str | None = "/figures/x.csv", l
 
 def bar_chart(values=(10, 20, 40), key="orders", kind="bar", **kwargs) -> Chart:
     categories = kwargs.pop("categories", [f"C{i}" for i in range(len(values))])
-    return Chart(key=key, title="Orders", description="Orders grew.", kind=kind, categories=categories,
-                 series=[Series("Orders", list(values))], **kwargs)
+    return Chart(
+        key=key,
+        title="Orders",
+        description="Orders grew.",
+        kind=kind,
+        categories=categories,
+        series=[Series("Orders", list(values))],
+        **kwargs,
+    )
 
 
 def two_series(kind="bar", key="spend") -> Chart:
-    return Chart(key=key, title="Spending by year", description="Spending grew in every city.", kind=kind,
-                 categories=["Helsinki", "Espoo", "Vantaa"],
-                 series=[Series("2025", [1200.5, 800, None]), Series("2026", [1500, 0, 300])],
-                 unit="€", decimals=1, category_label="Municipality")
+    return Chart(
+        key=key,
+        title="Spending by year",
+        description="Spending grew in every city.",
+        kind=kind,
+        categories=["Helsinki", "Espoo", "Vantaa"],
+        series=[Series("2025", [1200.5, 800, None]), Series("2026", [1500, 0, 300])],
+        unit="€",
+        decimals=1,
+        category_label="Municipality",
+    )
 
 
 class _Elements(HTMLParser):
@@ -84,27 +99,44 @@ class _Elements(HTMLParser):
 # Nice ticks
 
 
-@pytest.mark.parametrize("low, high, expected", [
-    (0, 87, [0, 20, 40, 60, 80, 100]),
-    (0, 100, [0, 20, 40, 60, 80, 100]),
-    (0, 1, [0, 0.2, 0.4, 0.6, 0.8, 1.0]),
-    (0, 0.37, [0, 0.1, 0.2, 0.3, 0.4]),
-    (0, 9, [0, 2, 4, 6, 8, 10]),
-    (-30, 45, [-40, -20, 0, 20, 40, 60]),
-    (95, 99, [95, 96, 97, 98, 99]),
-    (0, 0, [0, 0.2, 0.4, 0.6, 0.8, 1.0]),
-])
+@pytest.mark.parametrize(
+    "low, high, expected",
+    [
+        (0, 87, [0, 20, 40, 60, 80, 100]),
+        (0, 100, [0, 20, 40, 60, 80, 100]),
+        (0, 1, [0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+        (0, 0.37, [0, 0.1, 0.2, 0.3, 0.4]),
+        (0, 9, [0, 2, 4, 6, 8, 10]),
+        (-30, 45, [-40, -20, 0, 20, 40, 60]),
+        (95, 99, [95, 96, 97, 98, 99]),
+        (0, 0, [0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+    ],
+)
 def test_nice_ticks(low, high, expected) -> None:
     assert nice_ticks(low, high) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("low, high", [(0, 1), (0, 7), (0, 13.2), (0, 87), (0, 1234567), (-0.004, 0.013),
-                                       (-5000, 150000), (3, 3), (-7, -7), (12.5, 12.75), (0, 1e-7)])
+@pytest.mark.parametrize(
+    "low, high",
+    [
+        (0, 1),
+        (0, 7),
+        (0, 13.2),
+        (0, 87),
+        (0, 1234567),
+        (-0.004, 0.013),
+        (-5000, 150000),
+        (3, 3),
+        (-7, -7),
+        (12.5, 12.75),
+        (0, 1e-7),
+    ],
+)
 def test_nice_ticks_cover_the_range_with_round_even_steps(low, high) -> None:
     ticks = nice_ticks(low, high)
     assert ticks[0] <= min(low, high) and ticks[-1] >= max(low, high)
     assert 2 <= len(ticks) <= 11
-    steps = {round(b - a, 12) for a, b in zip(ticks, ticks[1:])}
+    steps = {round(b - a, 12) for a, b in itertools.pairwise(ticks)}
     assert len(steps) == 1, steps  # evenly spaced
     step = steps.pop()
     mantissa = step / 10 ** math.floor(math.log10(step))
@@ -120,7 +152,7 @@ def test_nice_ticks_are_zero_based_when_asked_and_integer_for_counts() -> None:
 
 def test_bar_axis_starts_at_zero() -> None:
     result = layout(bar_chart([50, 60, 70]))
-    assert [t.label for t in result.ticks][0] == "0"
+    assert next(t.label for t in result.ticks) == "0"
     assert result.baseline == result.plot_bottom
 
 
@@ -157,7 +189,7 @@ def test_grouped_bars_do_not_overlap() -> None:
         by_category.setdefault(bar.category, []).append(bar)
     for bars in by_category.values():
         bars.sort(key=lambda b: b.x)
-        for a, b in zip(bars, bars[1:]):
+        for a, b in itertools.pairwise(bars):
             assert a.x + a.width <= b.x
 
 
@@ -203,11 +235,22 @@ def test_negative_none_and_zero_values() -> None:
 
 
 @pytest.mark.parametrize("kind", ["bar", "hbar", "line", "stacked"])
-@pytest.mark.parametrize("values", [[-5, -20, -1], [None, None, 3], [0, 0, 0], [None, None, None],
-                                    [1e9, 2.5e9, 1], [0.001, 0.002, 0.0005], [-3, 7, None]])
+@pytest.mark.parametrize(
+    "values",
+    [
+        [-5, -20, -1],
+        [None, None, 3],
+        [0, 0, 0],
+        [None, None, None],
+        [1e9, 2.5e9, 1],
+        [0.001, 0.002, 0.0005],
+        [-3, 7, None],
+    ],
+)
 def test_every_kind_lays_out_awkward_values(chart_app, kind, values) -> None:
-    chart = Chart("k", "T", "D", kind, ["a", "b", "c"], [Series("x", values), Series("y", list(reversed(values)))],
-                  decimals=3)
+    chart = Chart(
+        "k", "T", "D", kind, ["a", "b", "c"], [Series("x", values), Series("y", list(reversed(values)))], decimals=3
+    )
     result = layout(chart, "fi")
     numbers = [result.width, result.height, result.baseline] + [t.pos for t in result.ticks]
     numbers += [v for b in result.bars for v in (b.x, b.y, b.width, b.height)]
@@ -218,8 +261,14 @@ def test_every_kind_lays_out_awkward_values(chart_app, kind, values) -> None:
 
 
 def test_line_breaks_at_missing_values_and_series_differ() -> None:
-    chart = Chart("l", "T", "D", "line", ["a", "b", "c", "d", "e"],
-                  [Series("x", [1, 2, None, 4, 5]), Series("y", [None, 2, None, 3, None]), Series("z", [1, 1, 1, 1, 1])])
+    chart = Chart(
+        "l",
+        "T",
+        "D",
+        "line",
+        ["a", "b", "c", "d", "e"],
+        [Series("x", [1, 2, None, 4, 5]), Series("y", [None, 2, None, 3, None]), Series("z", [1, 1, 1, 1, 1])],
+    )
     result = layout(chart, "en")
     x, y, z = result.lines
     assert len(x.segments) == 2 and len(x.points) == 4
@@ -264,7 +313,7 @@ def test_ids_derive_from_the_key_and_patterns_differ() -> None:
     chart = Chart("k1", "T", "D", "bar", ["a"], [Series(str(i), [i + 1]) for i in range(10)])
     styles = layout(chart, "en").styles
     assert [s.pattern_id for s in styles] == [f"k1-pattern-{i}" for i in range(10)]
-    assert len({s.pattern for s in styles[:len(PATTERNS)]}) == len(PATTERNS)
+    assert len({s.pattern for s in styles[: len(PATTERNS)]}) == len(PATTERNS)
     assert len({(s.pattern, s.colour) for s in styles}) == 10  # past 8, still no two alike
     assert len(set(DASHES)) == len(DASHES) and len(set(MARKERS)) == len(MARKERS)
 
@@ -318,8 +367,16 @@ def test_csv_rows(chart_app) -> None:
 
 
 def test_chart_csv_response(chart_app) -> None:
-    chart = Chart("orders-2026", "T", "D", "bar", ["=cmd()", "Espoo"], [Series("Orders", [1234.5, None])],
-                  decimals=1, category_label="Municipality")
+    chart = Chart(
+        "orders-2026",
+        "T",
+        "D",
+        "bar",
+        ["=cmd()", "Espoo"],
+        [Series("Orders", [1234.5, None])],
+        decimals=1,
+        category_label="Municipality",
+    )
     with chart_app.test_request_context("/", headers={"Accept-Language": "fi"}):
         response = chart_csv_response(chart)
     assert response.mimetype == "text/csv"
@@ -349,8 +406,13 @@ def test_palette_and_text_contrast() -> None:
 
 
 def test_the_rendered_colours_have_enough_contrast(chart_app) -> None:
-    html = render(chart_app, two_series("bar"), two_series("line", key="line"), two_series("stacked", key="st"),
-                  two_series("hbar", key="h"))
+    html = render(
+        chart_app,
+        two_series("bar"),
+        two_series("line", key="line"),
+        two_series("stacked", key="st"),
+        two_series("hbar", key="h"),
+    )
     elements = _Elements(html)
     categories = re.search(r'<g class="chart-categories" fill="(#\w+)"', html).group(1)
     assert contrast(categories, BACKGROUND) >= 4.5
@@ -378,7 +440,7 @@ def test_rendered_chart_is_accessible_markup(chart_app) -> None:
     assert main[0]["width"] == "100%" and main[0]["viewbox"].startswith("0 0 ")
     assert '<title id="spend-title">Spending by year</title>' in html
     assert '<desc id="spend-desc">Spending grew in every city.</desc>' in html
-    assert "<h2 class=\"chart-title\">Spending by year</h2>" in html
+    assert '<h2 class="chart-title">Spending by year</h2>' in html
     # the legend's swatches are decoration; its names are text
     assert all(s.get("aria-hidden") == "true" for s in svg if s.get("role") != "img")
     assert re.search(r'<ul class="chart-legend">.*2025.*2026.*</ul>', html, re.S)
@@ -394,8 +456,14 @@ def test_rendered_chart_is_accessible_markup(chart_app) -> None:
     assert '<th scope="col" class="num">2025 (€)</th>' in html
     assert '<th scope="row">Helsinki</th>' in html
     cells = re.findall(r'<td class="num">(.*?)</td>', html)
-    assert cells == ["1,200.5", "1,500.0", "800.0", "0.0",
-                     '<span aria-hidden="true">–</span><span class="visually-hidden">no data</span>', "300.0"]
+    assert cells == [
+        "1,200.5",
+        "1,500.0",
+        "800.0",
+        "0.0",
+        '<span aria-hidden="true">–</span><span class="visually-hidden">no data</span>',
+        "300.0",
+    ]
     assert '<a href="/dashboards/spend.csv" download>Download the figures as CSV</a>' in html
     # nothing the CSP would block
     assert "style=" not in html and "<style" not in html and "<script" not in html
@@ -412,31 +480,46 @@ def test_locale_formats_table_and_labels(chart_app) -> None:
 
 
 def test_two_charts_on_a_page_have_unique_ids(chart_app) -> None:
-    html = render(chart_app, two_series(key="a"), two_series("line", key="b"), two_series("hbar", key="c"),
-                  two_series("stacked", key="d"))
+    html = render(
+        chart_app,
+        two_series(key="a"),
+        two_series("line", key="b"),
+        two_series("hbar", key="c"),
+        two_series("stacked", key="d"),
+    )
     ids = [attrs["id"] for _, attrs in _Elements(html).tags if "id" in attrs]
     duplicates = [i for i, n in Counter(ids).items() if n > 1]
     assert not duplicates
-    referenced = re.findall(r'url\(#([\w-]+)\)', html) + " ".join(re.findall(r'aria-labelledby="([^"]+)"', html)).split()
+    referenced = (
+        re.findall(r"url\(#([\w-]+)\)", html) + " ".join(re.findall(r'aria-labelledby="([^"]+)"', html)).split()
+    )
     assert set(referenced) <= set(ids)  # every reference resolves
     assert html.count('role="img"') == 4
 
 
 def test_hostile_labels_are_escaped(chart_app) -> None:
-    chart = Chart("x", HOSTILE, HOSTILE, "bar", [HOSTILE, "ok"], [Series(HOSTILE, [1, 2]), Series('"><b>', [3, 4])],
-                  unit="<i>", category_label=HOSTILE)
+    chart = Chart(
+        "x",
+        HOSTILE,
+        HOSTILE,
+        "bar",
+        [HOSTILE, "ok"],
+        [Series(HOSTILE, [1, 2]), Series('"><b>', [3, 4])],
+        unit="<i>",
+        category_label=HOSTILE,
+    )
     for kind in ("bar", "hbar", "line", "stacked"):
         html = render(chart_app, Chart(**{**chart.__dict__, "kind": kind}))
         assert "<script" not in html and "<b>" not in html and "<i>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-        assert '&#34;&gt;&lt;b&gt;' in html
+        assert "&#34;&gt;&lt;b&gt;" in html
 
 
 def test_empty_chart_shows_a_message(chart_app) -> None:
     chart = Chart("none", "Orders", "No orders.", "bar", ["a", "b"], [Series("s", [None, 0])])
     html = render(chart_app, chart, csv_url="/none.csv")
     assert "<svg" not in html and "<table" not in html
-    assert "<h2 class=\"chart-title\">Orders</h2>" in html
+    assert '<h2 class="chart-title">Orders</h2>' in html
     assert '<p class="chart-empty">No figures yet.</p>' in html
     assert '<a href="/none.csv" download>Download the figures as CSV</a>' in html
 

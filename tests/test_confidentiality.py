@@ -25,7 +25,7 @@ from app.extensions import db, utcnow
 from app.mail import OutboxMessage
 from governance.steering import services as steering
 from tests import factories, figures
-from tests.test_access_matrix import MATRIX, ROLES, objects  # noqa: F401  (the matrix's objects fixture)
+from tests.matrix import MATRIX, ROLES
 
 BODY_PEOPLE = frozenset({"secretary", "body_member", "coordinator"})  # members of JT and coordinator staff
 COORDINATOR = frozenset({"coordinator"})
@@ -71,12 +71,14 @@ def secrets(app, objects):
     for seat in (member, chair):
         factories.AttendanceFactory(meeting=meeting, membership=seat, present=True)
     factories.RecusalFactory(item=item, membership=member, reason="Omistaa zqrecusalzq osakkeita.")
-    vote = factories.VoteRoundFactory(item=item, counter_proposal="Hylätään zqcounterzq.", mover=chair,
-                                      seconder=member, closed_at=utcnow())
+    vote = factories.VoteRoundFactory(
+        item=item, counter_proposal="Hylätään zqcounterzq.", mover=chair, seconder=member, closed_at=utcnow()
+    )
     factories.BallotFactory(round=vote, membership=chair, choice="proposal")
     factories.DissentFactory(decision=decision, membership=member, text="Vastustan zqdissentzq.")
-    attachment = factories.ItemAttachmentFactory(item=item, title="Selvitys", public=True,
-                                                 file=factories.StoredFileFactory(data=_pdf("zqattachmentzq")))
+    attachment = factories.ItemAttachmentFactory(
+        item=item, title="Selvitys", public=True, file=factories.StoredFileFactory(data=_pdf("zqattachmentzq"))
+    )
     private = o["item_attachment"]
     private.public = False
     private.file.data = _pdf("zqprivateattachmentzq")
@@ -95,24 +97,41 @@ def secrets(app, objects):
     minutes.chair_signed_at = minutes.secretary_signed_at = utcnow()
     decision.effective_at = utcnow()
     # Another meeting whose minutes are still a draft: not public at all, not even its public version.
-    draft_meeting = factories.MeetingFactory(body=body, status="held",
-                                             starts_at=meeting.starts_at - timedelta(days=30))
-    factories.MinutesFactory(meeting=draft_meeting, body="Luonnos zqdraftminuteszq.",
-                             public_body="Julkinen luonnos zqdraftpubliczq.")
+    draft_meeting = factories.MeetingFactory(body=body, status="held", starts_at=meeting.starts_at - timedelta(days=30))
+    factories.MinutesFactory(
+        meeting=draft_meeting, body="Luonnos zqdraftminuteszq.", public_body="Julkinen luonnos zqdraftpubliczq."
+    )
     # Onboarding: an application's attachment and an internal review comment are for the coordinator.
     o["attachment"].file.data = _pdf("zqapplicationfilezq")
-    factories.ApplicationCommentFactory(application=o["application"], author=o["coordinator"],
-                                        body="Sisäinen zqreviewnotezq.", visible_to_applicant=False)
+    factories.ApplicationCommentFactory(
+        application=o["application"],
+        author=o["coordinator"],
+        body="Sisäinen zqreviewnotezq.",
+        visible_to_applicant=False,
+    )
     db.session.commit()
     extra = [
-        f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/minutes", f"/meetings/{meeting.id}/minutes?version=public",
-        f"/meetings/{meeting.id}/minutes?version=internal", f"/meetings/{draft_meeting.id}/minutes",
-        f"/meetings/{draft_meeting.id}/minutes?version=public", f"/items/{item.id}",
-        f"/items/{item.id}/attachments/{attachment.id}", f"/cases/{case.record_number}",
-        f"/register/{decision.slug}", f"/register/cases/{case.record_number}", "/register/feed.atom",
-        "/register/decisions.csv", f"/register?case={case.record_number}", "/api/v1/decisions", "/api/v1/cases",
-        "/api/v1/meetings", f"/api/v1/decisions?case={case.record_number}", f"/bodies/{body.code}",
-        "/dashboards/governance", f"/admin/applications/{o['application'].id}",
+        f"/meetings/{meeting.id}",
+        f"/meetings/{meeting.id}/minutes",
+        f"/meetings/{meeting.id}/minutes?version=public",
+        f"/meetings/{meeting.id}/minutes?version=internal",
+        f"/meetings/{draft_meeting.id}/minutes",
+        f"/meetings/{draft_meeting.id}/minutes?version=public",
+        f"/items/{item.id}",
+        f"/items/{item.id}/attachments/{attachment.id}",
+        f"/cases/{case.record_number}",
+        f"/register/{decision.slug}",
+        f"/register/cases/{case.record_number}",
+        "/register/feed.atom",
+        "/register/decisions.csv",
+        f"/register?case={case.record_number}",
+        "/api/v1/decisions",
+        "/api/v1/cases",
+        "/api/v1/meetings",
+        f"/api/v1/decisions?case={case.record_number}",
+        f"/bodies/{body.code}",
+        "/dashboards/governance",
+        f"/admin/applications/{o['application'].id}",
     ]
     return {"objects": o, "extra": extra, "decision": decision}
 
@@ -175,10 +194,13 @@ def test_confidential_text_reaches_only_those_entitled(app, secrets, login_as, p
     mails = list(db.session.scalars(sa.select(OutboxMessage)))
     for mail in mails:
         role = recipients.get(mail.recipient, "anonymous")
-        leaks += [f"{marker} in mail '{mail.subject}' to {mail.recipient}" for marker in
-                  _leaks((mail.subject + mail.body).encode(), role)]
-    figures.count("confidentiality", "requests (every GET route and the pages it links to, by every kind of user)",
-                  requests)
+        leaks += [
+            f"{marker} in mail '{mail.subject}' to {mail.recipient}"
+            for marker in _leaks((mail.subject + mail.body).encode(), role)
+        ]
+    figures.count(
+        "confidentiality", "requests (every GET route and the pages it links to, by every kind of user)", requests
+    )
     figures.note("confidentiality", "kinds of user (with anonymous)", len(ROLES))
     figures.note("confidentiality", "GET routes", sum(1 for r in MATRIX.values() if r.method == "GET"))
     figures.note("confidentiality", "confidential fields planted", len(MARKERS))
@@ -197,8 +219,11 @@ def test_searching_the_register_for_confidential_words_finds_nothing(secrets, lo
     client = login_as(None if role == "anonymous" else role)
     reference = secrets["decision"].reference
     for marker in ("zqproposalzq", "zqdecisionzq", "zqredactedzq", "zqdissentzq"):
-        for url in (f"/register?q={marker}", f"/api/v1/decisions?q={marker}", f"/register/decisions.csv?q={marker}",
-                    ):
+        for url in (
+            f"/register?q={marker}",
+            f"/api/v1/decisions?q={marker}",
+            f"/register/decisions.csv?q={marker}",
+        ):
             assert reference not in client.get(url).get_data(as_text=True), (url, role)
     title = secrets["decision"].title.split()[0]
     assert reference in client.get(f"/register?q={title}").get_data(as_text=True), "the public title is found"

@@ -13,24 +13,28 @@ from app.audit import AuditEvent
 from app.clock import helsinki_today
 from app.extensions import db
 from app.models import Organisation, User
+from app.validators import is_valid_payment_reference
 from governance.steering.models import Decision, Task
 from marketplace.catalogue import view_counts
 from marketplace.catalogue.models import CatalogueEntry, ServiceViewCount
 from marketplace.models import ProviderApplication
 from marketplace.procurement.models import Order, ProcurementRequest, RequestLine
 from marketplace.procurement.services import THRESHOLD_CENTS, current_draft, vat_cents
-from app.validators import is_valid_payment_reference
 from tests import factories
 from tests.test_catalogue import listing, published
 
 
 def views(service_id: int) -> int:
     db.session.expire_all()
-    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceViewCount.views), 0))
-                             .where(ServiceViewCount.service_id == service_id))
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(ServiceViewCount.views), 0)).where(
+            ServiceViewCount.service_id == service_id
+        )
+    )
 
 
 # --- page views ---------------------------------------------------------------------------------------------
+
 
 def test_each_view_of_a_published_service_page_counts_once(app, people, client):
     service = published(app, people, name="Laskettava", slug="laskettava")
@@ -42,8 +46,15 @@ def test_each_view_of_a_published_service_page_counts_once(app, people, client):
     assert (row.service_id, row.day, row.views) == (service.id, helsinki_today(), 2)
 
 
-@pytest.mark.parametrize("agent", ["Googlebot/2.1 (+http://www.google.com/bot.html)", "Baiduspider",
-                                   "Mozilla/5.0 (compatible; SomeCrawler/1.0)", "facebookexternalhit BOT"])
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Googlebot/2.1 (+http://www.google.com/bot.html)",
+        "Baiduspider",
+        "Mozilla/5.0 (compatible; SomeCrawler/1.0)",
+        "facebookexternalhit BOT",
+    ],
+)
 def test_robots_are_not_counted(app, people, client, agent):
     service = published(app, people, name="Robottien ohi", slug="robottien-ohi")
     assert client.get("/catalogue/robottien-ohi", headers={"User-Agent": agent}).status_code == 200
@@ -109,6 +120,7 @@ def test_the_counter_adds_to_the_days_row_in_one_statement(app):
 
 # --- pupil counts ----------------------------------------------------------------------------------------------
 
+
 def test_the_coordinator_sets_a_municipalitys_pupils_and_it_is_audited(app, people, login_as):
     client = login_as("coordinator")
     city = people["municipality"]
@@ -135,38 +147,61 @@ def test_pupil_counts_are_validated(app, people, login_as, value):
     assert "Oppilasmäärän on oltava 0–2 000 000." in text or "Anna oppilasmäärä kokonaislukuna" in text
     db.session.refresh(city)
     assert city.pupil_count is None
-    assert not db.session.scalar(sa.select(AuditEvent.id).where(
-        AuditEvent.action == "organisation.pupil_count_changed"))
+    assert not db.session.scalar(
+        sa.select(AuditEvent.id).where(AuditEvent.action == "organisation.pupil_count_changed")
+    )
 
 
 def test_pupils_only_for_municipalities_and_only_by_the_coordinator(app, people, login_as):
     provider = people["provider"]
-    assert login_as("coordinator").post_form(f"/admin/organisations/{provider.id}/pupils",
-                                             {"pupil_count": "10"}).status_code == 404
+    assert (
+        login_as("coordinator")
+        .post_form(f"/admin/organisations/{provider.id}/pupils", {"pupil_count": "10"})
+        .status_code
+        == 404
+    )
     city = people["municipality"]
-    assert login_as("municipality_admin").post_form(f"/admin/organisations/{city.id}/pupils",
-                                                    {"pupil_count": "10"}).status_code == 403
+    assert (
+        login_as("municipality_admin")
+        .post_form(f"/admin/organisations/{city.id}/pupils", {"pupil_count": "10"})
+        .status_code
+        == 403
+    )
     db.session.refresh(city)
     assert city.pupil_count is None
 
 
 def test_a_new_municipality_can_have_its_pupils(app, people, login_as):
     client = login_as("coordinator")
-    response = client.post_form("/admin/organisations/new", {"name": "Lahti", "municipality_code": "398",
-                                                               "pupil_count": "12500"})
+    response = client.post_form(
+        "/admin/organisations/new", {"name": "Lahti", "municipality_code": "398", "pupil_count": "12500"}
+    )
     assert response.status_code == 302
     city = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Lahti"))
     assert city.pupil_count == 12_500
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "organisation.created",
-                                                          AuditEvent.object_id == str(city.id)))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "organisation.created", AuditEvent.object_id == str(city.id))
+    )
     assert event.data["pupil_count"] == 12_500
 
 
 # --- the demo ---------------------------------------------------------------------------------------------------
 
+
 def demo_counts() -> tuple[int, ...]:
-    return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in (
-        ProcurementRequest, Order, RequestLine, ServiceViewCount, ProviderApplication, Decision, Task, User))
+    return tuple(
+        db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (
+            ProcurementRequest,
+            Order,
+            RequestLine,
+            ServiceViewCount,
+            ProviderApplication,
+            Decision,
+            Task,
+            User,
+        )
+    )
 
 
 def test_the_demo_history_is_idempotent_and_spread_over_seven_cities_and_two_years(app, runner):
@@ -185,8 +220,9 @@ def test_the_demo_history_is_idempotent_and_spread_over_seven_cities_and_two_yea
     assert oldest.date() < helsinki_today() - timedelta(days=600)
 
     for order in db.session.scalars(sa.select(Order)):
-        assert order.reference == f"PO-{order.created_at.astimezone().year}-{order.id:06d}" or \
-            order.reference.endswith(f"-{order.id:06d}")
+        assert order.reference == f"PO-{order.created_at.astimezone().year}-{order.id:06d}" or order.reference.endswith(
+            f"-{order.id:06d}"
+        )
         assert is_valid_payment_reference(order.payment_reference)
         assert order.net_cents == sum(line.net_cents for line in order.lines)
         assert order.vat_cents == sum(line.vat_cents for line in order.lines)
@@ -203,12 +239,21 @@ def test_the_demo_history_is_idempotent_and_spread_over_seven_cities_and_two_yea
     # Vantaa has history, but its buyer has no draft: the procurement flow is free to try.
     vantaa_buyer = db.session.scalar(sa.select(User).where(User.email == "buyer.vantaa@example.com"))
     assert current_draft(vantaa_buyer) is None
-    assert db.session.scalar(sa.select(sa.func.count(Order.id)).where(
-        Order.organisation_id == vantaa_buyer.organisation_id)) > 5
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Order.id)).where(Order.organisation_id == vantaa_buyer.organisation_id)
+        )
+        > 5
+    )
 
     # View counts: every published service, on the last 90 days before today.
-    days = db.session.execute(sa.select(sa.func.min(ServiceViewCount.day), sa.func.max(ServiceViewCount.day),
-                                        sa.func.count(sa.distinct(ServiceViewCount.service_id)))).one()
+    days = db.session.execute(
+        sa.select(
+            sa.func.min(ServiceViewCount.day),
+            sa.func.max(ServiceViewCount.day),
+            sa.func.count(sa.distinct(ServiceViewCount.service_id)),
+        )
+    ).one()
     assert days[0] >= helsinki_today() - timedelta(days=90) and days[1] < helsinki_today()
     assert days[2] == db.session.scalar(sa.select(sa.func.count(CatalogueEntry.service_id)))
 

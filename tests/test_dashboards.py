@@ -21,20 +21,38 @@ TODAY = helsinki_today()
 NOW = datetime.now(UTC)
 
 
-def accepted_order(municipality, provider, service, net_cents: int, quantity: int = 100,
-                   created_at: datetime | None = None, term_end: date | None = None):
+def accepted_order(
+    municipality,
+    provider,
+    service,
+    net_cents: int,
+    quantity: int = 100,
+    created_at: datetime | None = None,
+    term_end: date | None = None,
+):
     """An accepted (active) order with one line on `service`."""
-    order = factories.OrderFactory(request__organisation=municipality,
-                                   request__requester=factories.UserFactory(organisation=municipality,
-                                                                            org_role="buyer"),
-                                   provider_id=provider.id, status="active", net_cents=net_cents,
-                                   vat_cents=net_cents * 255 // 1000, created_at=created_at or NOW,
-                                   term_start=date(TODAY.year - 1, 8, 1),
-                                   term_end=term_end or date(TODAY.year + 1, 7, 31))
-    factories.RequestLineFactory(request=order.request, order=order, service_id=service.id, provider_id=provider.id,
-                                 plan_id=None,
-                                 net_cents=net_cents, quantity=quantity, term_start=order.term_start,
-                                 term_end=order.term_end)
+    order = factories.OrderFactory(
+        request__organisation=municipality,
+        request__requester=factories.UserFactory(organisation=municipality, org_role="buyer"),
+        provider_id=provider.id,
+        status="active",
+        net_cents=net_cents,
+        vat_cents=net_cents * 255 // 1000,
+        created_at=created_at or NOW,
+        term_start=date(TODAY.year - 1, 8, 1),
+        term_end=term_end or date(TODAY.year + 1, 7, 31),
+    )
+    factories.RequestLineFactory(
+        request=order.request,
+        order=order,
+        service_id=service.id,
+        provider_id=provider.id,
+        plan_id=None,
+        net_cents=net_cents,
+        quantity=quantity,
+        term_start=order.term_start,
+        term_end=order.term_end,
+    )
     return order
 
 
@@ -45,8 +63,10 @@ def market(people):
     vantaa.pupil_count, espoo.pupil_count = 1000, 2000
     a, b = people["provider"], people["other_provider"]
     c = factories.ProviderFactory(name="Kolmas Oy")
-    materials = {p.id: factories.ServiceFactory(organisation=p, name=f"Materiaali {p.name}",
-                                                category="learning_materials") for p in (a, b, c)}
+    materials = {
+        p.id: factories.ServiceFactory(organisation=p, name=f"Materiaali {p.name}", category="learning_materials")
+        for p in (a, b, c)
+    }
     exam = factories.ServiceFactory(organisation=a, name="Koepalvelu Vantaalle", category="assessment")
     espoo_only = factories.ServiceFactory(organisation=b, name="Espoon oma palvelu", category="wellbeing")
     accepted_order(vantaa, a, materials[a.id], 40_000)
@@ -96,8 +116,14 @@ def test_the_coordinator_sees_every_chart_of_the_ecosystem_with_its_csv(app, mar
     html = page.get_data(as_text=True)
     assert html.count('<figure class="chart') == len(charts.DASHBOARDS["ecosystem"])
     # The market's charts are drawn (the catalogue and applications are empty here: those say so).
-    for key in ("orders-by-month", "spend-by-month", "spend-by-municipality", "spend-by-category",
-                "provider-shares", "market-concentration"):
+    for key in (
+        "orders-by-month",
+        "spend-by-month",
+        "spend-by-municipality",
+        "spend-by-category",
+        "provider-shares",
+        "market-concentration",
+    ):
         assert f'id="{key}-title"' in html or f'id="{key}' in html, key
     assert "4&#160;600" in html or "4 600" in html or "4\u00a0600" in html  # the HHI in the table
     response = coordinator.get("/dashboards/ecosystem/spend-by-municipality.csv")
@@ -114,8 +140,9 @@ def test_a_vantaa_buyer_sees_only_vantaas_figures(app, market, login_as, people)
     assert "Vantaa" in html
     assert "Espoon oma palvelu" not in html and "Espoo" not in html.split("<main", 1)[1]
     assert "Materiaali Kolmas Oy" in html
-    csv_text = buyer.get(f"/dashboards/municipality/spend-by-service.csv?organisation={market['espoo'].id}"
-                         ).get_data(as_text=True)
+    csv_text = buyer.get(f"/dashboards/municipality/spend-by-service.csv?organisation={market['espoo'].id}").get_data(
+        as_text=True
+    )
     assert "Espoon oma palvelu" not in csv_text and "Materiaali Oppimisen Polku Oy" in csv_text
     assert "400" in csv_text  # Vantaa's 40 000 cents on provider A's material, not Espoo's 20 000 added
     # The ecosystem and another municipality's views are closed to a buyer.
@@ -166,8 +193,11 @@ def test_who_sees_which_dashboard(app, market, people, login_as):
 
 
 def test_the_coordinator_picks_a_municipality(app, market, login_as):
-    html = login_as("coordinator").get(f"/dashboards/municipality?organisation={market['espoo'].id}"
-                                       ).get_data(as_text=True)
+    html = (
+        login_as("coordinator")
+        .get(f"/dashboards/municipality?organisation={market['espoo'].id}")
+        .get_data(as_text=True)
+    )
     assert "Espoon oma palvelu" in html
     heading = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
     assert "Espoo" in heading
@@ -189,8 +219,9 @@ def test_dashboard_queries_do_not_grow_with_orders(app, market, login_as, count_
             sa.event.remove(db.engine, "before_cursor_execute", record)
         counts.append(len(statements))
         for _ in range(5):  # more orders, municipalities and providers for the second look
-            accepted_order(factories.MunicipalityFactory(), factories.ProviderFactory(),
-                           market["materials"][market["a"].id], 1_000)
+            accepted_order(
+                factories.MunicipalityFactory(), factories.ProviderFactory(), market["materials"][market["a"].id], 1_000
+            )
         db.session.commit()
     assert counts[0] == counts[1], counts
 

@@ -17,8 +17,14 @@ from wtforms import DateField
 
 from app.forms import FinnishDateField
 
-MODULES = ["app.forms", "governance.forms", "governance.steering.forms", "marketplace.forms",
-           "marketplace.catalogue.forms", "marketplace.procurement.forms"]
+MODULES = [
+    "app.forms",
+    "governance.forms",
+    "governance.steering.forms",
+    "marketplace.forms",
+    "marketplace.catalogue.forms",
+    "marketplace.procurement.forms",
+]
 
 
 def _date_fields() -> list[tuple[type, str]]:

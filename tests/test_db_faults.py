@@ -13,6 +13,7 @@ never answers, a locked table, another SQLite writer) are in tests/test_db_timeo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pwd
@@ -46,8 +47,10 @@ from tests.tcp_proxy import TcpProxy
 def postgres_only(test):
     """PostgreSQL faults: skipped on SQLite runs (no server to lose)."""
     test = pytest.mark.postgres_only(test)
-    return pytest.mark.skipif(not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
-                              reason="database faults need a PostgreSQL server (TEST_DATABASE_URL)")(test)
+    return pytest.mark.skipif(
+        not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
+        reason="database faults need a PostgreSQL server (TEST_DATABASE_URL)",
+    )(test)
 
 
 TITLE_FI = "Palvelu ei ole tilapäisesti käytettävissä"  # errors.TITLES[503] in Finnish
@@ -85,11 +88,14 @@ def assert_unavailable_page(app: Flask, response, url: str) -> None:
 def row_counts() -> dict[str, int]:
     """Rows in every table, read directly (not through the proxy)."""
     db.session.rollback()
-    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
 
 
 # --- through a TCP proxy to the suite's PostgreSQL ------------------------------------------------
+
 
 @pytest.fixture()
 def proxy(database_url: str) -> Iterator[TcpProxy]:
@@ -111,8 +117,9 @@ def proxied(app: Flask, proxy: TcpProxy, database_url: str) -> Iterator[Flask]:
 def published_service(people: dict):
     """A listing in the catalogue with one plan, published as the review does it."""
     author = people["provider_admin"]
-    service = factories.ServiceFactory(organisation=people["provider"], created_by=author, name="Matematiikan polku",
-                                       slug="matematiikan-polku")
+    service = factories.ServiceFactory(
+        organisation=people["provider"], created_by=author, name="Matematiikan polku", slug="matematiikan-polku"
+    )
     factories.PricingPlanFactory(service=service)
     with current_app.test_request_context():
         catalogue.submit(author, service)
@@ -153,9 +160,12 @@ def test_database_stopped_pages_answer_503_and_the_app_recovers(proxied, proxy, 
     assert buyer.get("/procurement").status_code == 200
     assert visitor.get("/").status_code == 200
     assert visitor.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
-    figures.note("faults", "database stopped",
-                 "pages 503 with the translated message and Retry-After, API 503 JSON, /healthz 503 "
-                 "database unavailable; recovered: yes, the first request after it returned answered 200")
+    figures.note(
+        "faults",
+        "database stopped",
+        "pages 503 with the translated message and Retry-After, API 503 JSON, /healthz 503 "
+        "database unavailable; recovered: yes, the first request after it returned answered 200",
+    )
 
 
 @postgres_only
@@ -165,17 +175,27 @@ def test_form_sent_while_the_database_is_down_is_not_saved(proxied, proxy, peopl
     before = row_counts()
 
     proxy.stop()
-    response = visitor.post_form("/signup", {"name": "Kaisa Katkos", "email": "kaisa.katkos@example.com",
-                                             "password": "Pitkä salasana 2026!", "confirm": "Pitkä salasana 2026!",
-                                             "accept_terms": "y"})
+    response = visitor.post_form(
+        "/signup",
+        {
+            "name": "Kaisa Katkos",
+            "email": "kaisa.katkos@example.com",
+            "password": "Pitkä salasana 2026!",
+            "confirm": "Pitkä salasana 2026!",
+            "accept_terms": "y",
+        },
+    )
     assert_unavailable_page(proxied, response, "POST /signup")
 
     proxy.resume()
     assert visitor.get("/").status_code == 200
     assert row_counts() == before
     assert db.session.scalar(sa.select(User).where(User.email == "kaisa.katkos@example.com")) is None
-    figures.note("faults", "form sent while the database is down",
-                 "503 with the translated message; nothing saved; recovered: yes")
+    figures.note(
+        "faults",
+        "form sent while the database is down",
+        "503 with the translated message; nothing saved; recovered: yes",
+    )
 
 
 @postgres_only
@@ -190,15 +210,21 @@ def test_connections_cut_while_idle_are_replaced_unnoticed(proxied, proxy, peopl
     # pool_pre_ping finds the dead connection at checkout and opens a new one.
     assert buyer.get("/procurement").status_code == 200
     assert buyer.get("/healthz").status_code == 200
-    figures.note("faults", "connections cut while idle",
-                 f"{cut} pooled connection(s) cut; the next request answered 200 (pool pre-ping); recovered: yes")
+    figures.note(
+        "faults",
+        "connections cut while idle",
+        f"{cut} pooled connection(s) cut; the next request answered 200 (pool pre-ping); recovered: yes",
+    )
 
 
 @postgres_only
-@pytest.mark.parametrize(("pattern", "nth", "name"), [
-    (b"INSERT INTO", 3, "connection cut mid-transaction"),
-    (b"COMMIT", 1, "connection cut at COMMIT"),
-])
+@pytest.mark.parametrize(
+    ("pattern", "nth", "name"),
+    [
+        (b"INSERT INTO", 3, "connection cut mid-transaction"),
+        (b"COMMIT", 1, "connection cut at COMMIT"),
+    ],
+)
 def test_connection_cut_half_way_leaves_no_partial_rows(proxied, proxy, people, pattern, nth, name):
     service = published_service(people)
     buyer: BrowserLikeClient = proxied.test_client()  # type: ignore[assignment]
@@ -233,12 +259,16 @@ def test_connection_cut_half_way_leaves_no_partial_rows(proxied, proxy, people, 
     assert after[ProcurementRequest.__tablename__] == before[ProcurementRequest.__tablename__] + 1
     assert after[RequestLine.__tablename__] == before[RequestLine.__tablename__] + 1
     assert verify_chain().ok
-    figures.note("faults", name,
-                 f"{written_before_cut} INSERTs sent before the cut; the user saw 503; no rows of the transaction "
-                 "left in any table; the retry saved it once; recovered: yes")
+    figures.note(
+        "faults",
+        name,
+        f"{written_before_cut} INSERTs sent before the cut; the user saw 503; no rows of the transaction "
+        "left in any table; the retry saved it once; recovered: yes",
+    )
 
 
 # --- a real PostgreSQL server, stopped and started -----------------------------------------------
+
 
 def _postgres_bin() -> Path | None:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
@@ -265,14 +295,36 @@ class Cluster:
         subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, timeout=60)
 
     def init(self) -> None:
-        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                  "--no-sync", "--no-instructions")
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        )
 
     def start(self) -> None:
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root} "
-                   "-c fsync=off -c full_page_writes=off")
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),
-                  "-w", "start")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root} "
+            "-c fsync=off -c full_page_writes=off"
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
@@ -283,10 +335,8 @@ class Cluster:
 
     def remove(self) -> None:
         if (self.data / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(subprocess.SubprocessError):
                 self.stop("immediate")
-            except subprocess.SubprocessError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -336,18 +386,28 @@ def test_postgresql_stopped_and_started(cluster, caplog):
     finally:
         with app.app_context():
             db.engine.dispose()
-    figures.note("faults", "PostgreSQL server stopped (pg_ctl stop)",
-                 "pages 503 with the translated message, /healthz 503 database unavailable; "
-                 "recovered: yes, the first request after pg_ctl start answered 200 without restarting the app")
-    figures.note("faults", "PostgreSQL server restarted while idle",
-                 "the next request answered 200 (pool pre-ping); recovered: yes")
+    figures.note(
+        "faults",
+        "PostgreSQL server stopped (pg_ctl stop)",
+        "pages 503 with the translated message, /healthz 503 database unavailable; "
+        "recovered: yes, the first request after pg_ctl start answered 200 without restarting the app",
+    )
+    figures.note(
+        "faults",
+        "PostgreSQL server restarted while idle",
+        "the next request answered 200 (pool pre-ping); recovered: yes",
+    )
 
 
 # --- SQLite's own faults (every run) ------------------------------------------------------------
 
+
 def sqlite_app(path: Path, **connect_args) -> Flask:
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}",
-                     SQLALCHEMY_ENGINE_OPTIONS={**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, "connect_args": connect_args})
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}",
+        SQLALCHEMY_ENGINE_OPTIONS={**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, "connect_args": connect_args},
+    )
     app.test_client_class = BrowserLikeClient
     return app
 
@@ -372,8 +432,10 @@ def test_sqlite_file_that_cannot_be_opened_is_503(tmp_path):
     finally:
         with app.app_context():
             db.engine.dispose()
-    note_on_sqlite("database file cannot be opened",
-                   "503 with the translated message, /healthz 503; recovered: yes, 200 once the file could be opened")
+    note_on_sqlite(
+        "database file cannot be opened",
+        "503 with the translated message, /healthz 503; recovered: yes, 200 once the file could be opened",
+    )
 
 
 def test_sqlite_missing_table_is_a_bug_not_a_fault(tmp_path):

@@ -37,8 +37,13 @@ from tests.test_db_faults import TITLE_FI, note_on_sqlite, postgres_only, publis
 
 #: Seconds after which a fault is released whatever happens (a hanging request then fails the test).
 SAFETY = 20
-SIGNUP = {"name": "Kaisa Katkos", "email": "kaisa.katkos@example.com", "password": "Pitkä salasana 2026!",
-          "confirm": "Pitkä salasana 2026!", "accept_terms": "y"}
+SIGNUP = {
+    "name": "Kaisa Katkos",
+    "email": "kaisa.katkos@example.com",
+    "password": "Pitkä salasana 2026!",
+    "confirm": "Pitkä salasana 2026!",
+    "accept_terms": "y",
+}
 
 
 def timed_app(url: str, **timeouts) -> Flask:
@@ -79,6 +84,7 @@ def dispose() -> Iterator[list[Flask]]:
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
 
+
 @postgres_only
 def test_server_that_accepts_and_never_answers_is_503_within_the_connect_timeout(app, database_url, dispose):
     timeout = 2  # libpq's smallest
@@ -104,9 +110,11 @@ def test_server_that_accepts_and_never_answers_is_503_within_the_connect_timeout
             proxy.resume()
         assert proxy.stalled >= 3  # every attempt really reached a server that said nothing
         assert client.get("/catalogue").status_code == 200  # and the app recovers by itself
-    figures.note("faults", "PostgreSQL accepts the connection and never answers",
-                 f"503 'unavailable' with Retry-After after {elapsed:.1f} s (connect timeout {timeout} s); "
-                 "recovered: yes")
+    figures.note(
+        "faults",
+        "PostgreSQL accepts the connection and never answers",
+        f"503 'unavailable' with Retry-After after {elapsed:.1f} s (connect timeout {timeout} s); recovered: yes",
+    )
 
 
 def _holder(database_url: str) -> psycopg.Connection:
@@ -115,12 +123,17 @@ def _holder(database_url: str) -> psycopg.Connection:
 
 
 @postgres_only
-@pytest.mark.parametrize(("timeouts", "limit"), [
-    ({"DATABASE_LOCK_TIMEOUT": 1, "DATABASE_STATEMENT_TIMEOUT": 30}, 1),
-    ({"DATABASE_LOCK_TIMEOUT": 0, "DATABASE_STATEMENT_TIMEOUT": 1}, 1),
-], ids=["lock timeout", "statement timeout"])
-def test_table_locked_by_another_session_is_503_busy_within_the_timeout(app, database_url, people, dispose,
-                                                                         timeouts, limit):
+@pytest.mark.parametrize(
+    ("timeouts", "limit"),
+    [
+        ({"DATABASE_LOCK_TIMEOUT": 1, "DATABASE_STATEMENT_TIMEOUT": 30}, 1),
+        ({"DATABASE_LOCK_TIMEOUT": 0, "DATABASE_STATEMENT_TIMEOUT": 1}, 1),
+    ],
+    ids=["lock timeout", "statement timeout"],
+)
+def test_table_locked_by_another_session_is_503_busy_within_the_timeout(
+    app, database_url, people, dispose, timeouts, limit
+):
     published_service(people)
     locked = timed_app(database_url, **timeouts)
     dispose.append(locked)
@@ -144,18 +157,24 @@ def test_table_locked_by_another_session_is_503_busy_within_the_timeout(app, dat
         holder.close()
     assert client.get("/catalogue").status_code == 200
     kind = "lock" if timeouts["DATABASE_LOCK_TIMEOUT"] else "statement"
-    figures.note("faults", f"table locked by another session ({kind} timeout {limit} s)",
-                 f"503 'busy' with Retry-After after {elapsed:.1f} s; recovered: yes")
+    figures.note(
+        "faults",
+        f"table locked by another session ({kind} timeout {limit} s)",
+        f"503 'busy' with Retry-After after {elapsed:.1f} s; recovered: yes",
+    )
 
 
 @postgres_only
 def test_sessions_carry_the_configured_timeouts(app, database_url, dispose):
-    configured = timed_app(database_url, DATABASE_STATEMENT_TIMEOUT=7, DATABASE_LOCK_TIMEOUT=3,
-                           DATABASE_IDLE_IN_TRANSACTION_TIMEOUT=90)
+    configured = timed_app(
+        database_url, DATABASE_STATEMENT_TIMEOUT=7, DATABASE_LOCK_TIMEOUT=3, DATABASE_IDLE_IN_TRANSACTION_TIMEOUT=90
+    )
     dispose.append(configured)
     with configured.app_context():
-        shown = {name: db.session.execute(sa.text(f"SHOW {name}")).scalar()
-                 for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")}
+        shown = {
+            name: db.session.execute(sa.text(f"SHOW {name}")).scalar()
+            for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+        }
         db.session.rollback()
         raw = db.engine.raw_connection()
         try:  # the client side of the connection (libpq's own parameters)
@@ -164,7 +183,10 @@ def test_sessions_carry_the_configured_timeouts(app, database_url, dispose):
             raw.close()
     assert shown == {"statement_timeout": "7s", "lock_timeout": "3s", "idle_in_transaction_session_timeout": "90s"}
     assert {name: client_side.get(name) for name in ("connect_timeout", "keepalives", "tcp_user_timeout")} == {
-        "connect_timeout": "5", "keepalives": "1", "tcp_user_timeout": "20000"}
+        "connect_timeout": "5",
+        "keepalives": "1",
+        "tcp_user_timeout": "20000",
+    }
 
 
 @postgres_only
@@ -211,6 +233,7 @@ def test_backup_is_not_cut_by_the_apps_timeouts(app, database_url, tmp_path, dis
 
 # --- SQLite ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("begin", ["BEGIN IMMEDIATE", "BEGIN EXCLUSIVE"])
 def test_sqlite_write_locked_by_another_writer_is_503_busy_while_reads_go_on(tmp_path, dispose, begin):
     """In WAL mode an EXCLUSIVE transaction is the same as IMMEDIATE: it keeps other writers out, not
@@ -227,8 +250,10 @@ def test_sqlite_write_locked_by_another_writer_is_503_busy_while_reads_go_on(tmp
     try:
         assert holder.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         holder.execute(begin)  # another process writing
-        holder.execute("INSERT INTO outbox_messages (recipient, subject, body, created_at, attempts, last_error) "
-                       "VALUES ('a@example.com', 's', 'b', '2026-01-01 00:00:00', 0, '')")
+        holder.execute(
+            "INSERT INTO outbox_messages (recipient, subject, body, created_at, attempts, last_error) "
+            "VALUES ('a@example.com', 's', 'b', '2026-01-01 00:00:00', 0, '')"
+        )
         response, elapsed = timed(lambda: client.post_form("/signup", SIGNUP, headers={"Accept-Language": "fi"}))
         assert_503(app, response, DB_BUSY, "POST /signup")
         assert busy <= elapsed < 3 * busy, f"waited {elapsed:.2f} s"
@@ -243,9 +268,11 @@ def test_sqlite_write_locked_by_another_writer_is_503_busy_while_reads_go_on(tmp
         holder.close()
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
-    note_on_sqlite(f"database locked by another writer ({begin})",
-                   f"writes 503 'busy' with Retry-After after {elapsed:.2f} s (busy timeout {busy} s), "
-                   "pages that read answer 200 meanwhile (WAL); recovered: yes, the retry saved once")
+    note_on_sqlite(
+        f"database locked by another writer ({begin})",
+        f"writes 503 'busy' with Retry-After after {elapsed:.2f} s (busy timeout {busy} s), "
+        "pages that read answer 200 meanwhile (WAL); recovered: yes, the retry saved once",
+    )
 
 
 def test_sqlite_in_memory_and_the_suite_keep_working_without_wal(dispose):

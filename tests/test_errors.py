@@ -4,8 +4,9 @@ from app import create_app
 from config import TestConfig
 
 
-@pytest.mark.parametrize(("lang", "title"), [("fi", "Sivua ei löytynyt"), ("sv", "Sidan hittades inte"),
-                                             ("en", "Page not found")])
+@pytest.mark.parametrize(
+    ("lang", "title"), [("fi", "Sivua ei löytynyt"), ("sv", "Sidan hittades inte"), ("en", "Page not found")]
+)
 def test_404_page_in_three_languages(client, lang, title):
     response = client.get("/ei-ole-olemassa", headers={"Accept-Language": lang})
     assert response.status_code == 404
@@ -27,8 +28,14 @@ def test_api_errors_are_json(client):
     assert response.is_json and response.get_json()["error"] == 404
 
 
-@pytest.mark.parametrize(("lang", "title"), [("fi", "Palvelussa tapahtui virhe"), ("sv", "Ett fel uppstod i tjänsten"),
-                                             ("en", "Something went wrong on our side")])
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("fi", "Palvelussa tapahtui virhe"),
+        ("sv", "Ett fel uppstod i tjänsten"),
+        ("en", "Something went wrong on our side"),
+    ],
+)
 def test_500_page_in_three_languages(database_url, _schema, lang, title):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, PROPAGATE_EXCEPTIONS=False)
 

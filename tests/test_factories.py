@@ -6,8 +6,11 @@ import sqlalchemy as sa
 from app.extensions import db
 from tests import factories
 
-ALL = [getattr(factories, name) for name in dir(factories)
-       if name.endswith("Factory") and name not in ("BaseFactory", "SQLAlchemyModelFactory")]
+ALL = [
+    getattr(factories, name)
+    for name in dir(factories)
+    if name.endswith("Factory") and name not in ("BaseFactory", "SQLAlchemyModelFactory")
+]
 
 
 @pytest.mark.parametrize("factory_class", ALL, ids=lambda f: f.__name__)

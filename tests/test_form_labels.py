@@ -14,11 +14,20 @@ from html.parser import HTMLParser
 import pytest
 
 from tests import figures
-from tests.test_access_matrix import MATRIX, objects  # noqa: F401  (the matrix's objects fixture)
+from tests.matrix import MATRIX
 from tests.test_fuzz import untranslated
 
-ROLES = ["anonymous", "no_org", "provider_admin", "buyer", "approver", "municipality_admin", "secretary",
-         "body_member", "coordinator"]
+ROLES = [
+    "anonymous",
+    "no_org",
+    "provider_admin",
+    "buyer",
+    "approver",
+    "municipality_admin",
+    "secretary",
+    "body_member",
+    "coordinator",
+]
 SHOWN = {"label", "option", "legend", "button", "summary"}
 
 

@@ -54,11 +54,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 from wtforms.fields.core import UnboundField
 
-from app.security import script_tags
 from app.extensions import db, limiter
+from app.security import script_tags
 from tests import factories, figures
 from tests.factories import TEST_PASSWORD
-from tests.test_access_matrix import MATRIX, OK, REDIRECT, objects  # noqa: F401  (the matrix's objects fixture)
+from tests.matrix import MATRIX, OK, REDIRECT
 
 # --- how much ------------------------------------------------------------------------------------------------
 
@@ -70,12 +70,21 @@ PROFILE = {kind: max(1, int(n * SCALE)) for kind, n in PROFILES[figures.database
 
 
 def _settings(max_examples: int) -> settings:
-    return settings(max_examples=max_examples, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.data_too_large, HealthCheck.filter_too_much],
-                    # No shrinking in CI: the failure message carries the whole request anyway.
-                    phases=[Phase.explicit, Phase.generate] + ([Phase.shrink] if os.environ.get("FUZZ_SHRINK") else []),
-                    print_blob=False)
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
+        # No shrinking in CI: the failure message carries the whole request anyway.
+        phases=[Phase.explicit, Phase.generate] + ([Phase.shrink] if os.environ.get("FUZZ_SHRINK") else []),
+        print_blob=False,
+    )
 
 
 # --- the groups -------------------------------------------------------------------------------------------------
@@ -97,13 +106,25 @@ IGNORED = {"static"}
 #: Routes that take more URLs than the matrix's one: each wizard step, an existing plan, a body's feed.
 VARIANTS: dict[str, Callable[[dict], list[str]]] = {
     "join.step": lambda o: [f"/join/step/{step.slug}" for step in _steps()],
-    "listings.plan": lambda o: [f"/listings/{o['listing'].id}/plans/new",
-                                f"/listings/{o['listing'].id}/plans/{o['listing'].plans[0].id}"],
+    "listings.plan": lambda o: [
+        f"/listings/{o['listing'].id}/plans/new",
+        f"/listings/{o['listing'].id}/plans/{o['listing'].plans[0].id}",
+    ],
     "register.feed": lambda o: ["/register/feed.atom", f"/register/feed/{o['body'].code}.atom"],
 }
 #: Who fuzzes, in order of preference, among those the matrix lets in.
-PREFERENCE = ["coordinator", "secretary", "provider_admin", "buyer", "approver", "municipality_admin", "body_member",
-              "provider_user", "no_org", None]
+PREFERENCE = [
+    "coordinator",
+    "secretary",
+    "provider_admin",
+    "buyer",
+    "approver",
+    "municipality_admin",
+    "body_member",
+    "provider_user",
+    "no_org",
+    None,
+]
 #: Posted last in their group: they take away what the others need.
 LATE = re.compile(r"withdraw|remove|delete|end_membership|cancel|logout|revoke|close_vote|submit")
 #: Pages the sweep follows links to, per user, beyond the group's own and those the fuzz landed on.
@@ -138,56 +159,211 @@ def role_for(endpoint: str) -> str | None:
 # --- hostile values ---------------------------------------------------------------------------------------------
 
 SCRIPTS = [
-    "<script>fz(1)</script>", '"><script>fz(2)</script>', "<img src=x onerror=fz(3)>", "<svg onload=fz(4)>",
-    "javascript:fz(5)", " JaVaScRiPt:fz(6)", "[klikkaa](javascript:fz(7))", '<a href="javascript:fz(8)">x</a>',
-    '<iframe src="javascript:fz(9)"></iframe>', "' onmouseover='fz(10)", '" autofocus onfocus="fz(11)',
-    "<scr<script>ipt>fz(12)</script>", "![x](javascript:fz(13))", "<details open ontoggle=fz(14)>",
-    "</textarea><script>fz(15)</script>", "</title><script>fz(16)</script>", "jav&#x09;ascript:fz(17)",
-    "<a href=\"jav\tascript:fz(18)\">x</a>", "[x](vbscript:fz(19))", "<object data=\"data:text/html,fz(20)\">",
-    "{{ 7*7 }}", "{% if 1 %}x{% endif %}", "${7*7}", "<!--", "]]>", "<![CDATA[x]]>",
+    "<script>fz(1)</script>",
+    '"><script>fz(2)</script>',
+    "<img src=x onerror=fz(3)>",
+    "<svg onload=fz(4)>",
+    "javascript:fz(5)",
+    " JaVaScRiPt:fz(6)",
+    "[klikkaa](javascript:fz(7))",
+    '<a href="javascript:fz(8)">x</a>',
+    '<iframe src="javascript:fz(9)"></iframe>',
+    "' onmouseover='fz(10)",
+    '" autofocus onfocus="fz(11)',
+    "<scr<script>ipt>fz(12)</script>",
+    "![x](javascript:fz(13))",
+    "<details open ontoggle=fz(14)>",
+    "</textarea><script>fz(15)</script>",
+    "</title><script>fz(16)</script>",
+    "jav&#x09;ascript:fz(17)",
+    '<a href="jav\tascript:fz(18)">x</a>',
+    "[x](vbscript:fz(19))",
+    '<object data="data:text/html,fz(20)">',
+    "{{ 7*7 }}",
+    "{% if 1 %}x{% endif %}",
+    "${7*7}",
+    "<!--",
+    "]]>",
+    "<![CDATA[x]]>",
 ]
 #: Break out of whatever context the text lands in (element text, either quote of an attribute, a textarea or
 #: title, a Markdown link) and run something there.
 POLYGLOTS = [
     "'\"></textarea></title></style><script>fz(60)</script><img src=x onerror=fz(61)>",
     "\" onmouseover=\"fz(62)\" x=\"' onmouseover='fz(63)' x='",
-    "javascript:fz(64)//\"><svg onload=fz(65)>[x](javascript:fz(66))",
+    'javascript:fz(64)//"><svg onload=fz(65)>[x](javascript:fz(66))',
 ]
 #: Odd text of every kind at once, for the explicit first case: combining marks, an astral emoji sequence,
 #: right-to-left override, a quote and an SQL comment.
 MIXED = " o\u0308\u0301 \U0001f469\u200d\U0001f467 \u202eRTL\u202c ' --"
-SQL = ["' OR '1'='1", "'; DROP TABLE users; --", "1 OR 1=1", "\" OR \"\"=\"", "' UNION SELECT NULL, NULL --",
-       "%", "_", "\\", "%' --", "1; SELECT pg_sleep(0)", "' || (SELECT 1) || '", "*/ SELECT /*", "::text"]
-UNICODE = ["e\u0301\u0302\u0303\u0304" * 20, "\u202eoikealta vasemmalle\u202c", "שלום עולם", "مرحبا بالعالم",
-           "👩\u200d👩\u200d👧\u200d👦🇫🇮", "\ufeffBOM", "nolla\u200bleveä", "\uffff\ufffe", "\U0010fffd", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
-           "ǅǈǋ", "İı", "ß", "ﬁ", "Ａｂｃ", "\u2028\u2029", "\u0085", "Ä̈̈", "ᚠᛇᚻ", "\U0001f4a9" * 40, "Ⅻ", "²³",
-           "٣٤", "\u00a0", "𝟘𝟙"]
+SQL = [
+    "' OR '1'='1",
+    "'; DROP TABLE users; --",
+    "1 OR 1=1",
+    '" OR ""="',
+    "' UNION SELECT NULL, NULL --",
+    "%",
+    "_",
+    "\\",
+    "%' --",
+    "1; SELECT pg_sleep(0)",
+    "' || (SELECT 1) || '",
+    "*/ SELECT /*",
+    "::text",
+]
+UNICODE = [
+    "e\u0301\u0302\u0303\u0304" * 20,
+    "\u202eoikealta vasemmalle\u202c",
+    "שלום עולם",
+    "مرحبا بالعالم",
+    "👩\u200d👩\u200d👧\u200d👦🇫🇮",
+    "\ufeffBOM",
+    "nolla\u200bleveä",
+    "\uffff\ufffe",
+    "\U0010fffd",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "ǅǈǋ",
+    "İı",
+    "ß",
+    "ﬁ",
+    "Ａｂｃ",
+    "\u2028\u2029",
+    "\u0085",
+    "Ä̈̈",
+    "ᚠᛇᚻ",
+    "\U0001f4a9" * 40,
+    "Ⅻ",
+    "²³",
+    "٣٤",
+    "\u00a0",
+    "𝟘𝟙",
+]
 CONTROL = ["\x01\x02\x1b[31m", "\x7f", "\r\n\r\n", "\t", "\x0b\x0c", "\r", "\x1f", "\x08"]
 NUL = ["\x00", "a\x00b"]  # the whole request is refused for these, so they come alone
-NUMBERS = ["0", "-1", "-0", "00042", "1.5", "1,5", "12,50", "1e999999", "1e-999999", "NaN", "nan", "sNaN",
-           "Infinity", "-inf", "0x10", "1_000", " 12 ", "١٢", "²", "9" * 25, "2147483648", "9223372036854775808",
-           "-9223372036854775809", "1 000,00", "€ 5", "5 €", "+5", "1/2", "true", "[]", "{}", "null"]
-DATES = ["2026-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "31.12.9999", "1.1.1", "0000-00-00",
-         "2026-09-01T10:00", "0001-01-01T00:00", "9999-12-31T23:59", "1.9.2026", "yesterday", "2026-9-1",
-         "2026/09/01", "20260901", "-2026-09-01", "2026-09-01T25:61", "2026-09-01 10:00"]
+NUMBERS = [
+    "0",
+    "-1",
+    "-0",
+    "00042",
+    "1.5",
+    "1,5",
+    "12,50",
+    "1e999999",
+    "1e-999999",
+    "NaN",
+    "nan",
+    "sNaN",
+    "Infinity",
+    "-inf",
+    "0x10",
+    "1_000",
+    " 12 ",
+    "١٢",
+    "²",
+    "9" * 25,
+    "2147483648",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "1 000,00",
+    "€ 5",
+    "5 €",
+    "+5",
+    "1/2",
+    "true",
+    "[]",
+    "{}",
+    "null",
+]
+DATES = [
+    "2026-02-30",
+    "2026-13-01",
+    "0001-01-01",
+    "9999-12-31",
+    "31.12.9999",
+    "1.1.1",
+    "0000-00-00",
+    "2026-09-01T10:00",
+    "0001-01-01T00:00",
+    "9999-12-31T23:59",
+    "1.9.2026",
+    "yesterday",
+    "2026-9-1",
+    "2026/09/01",
+    "20260901",
+    "-2026-09-01",
+    "2026-09-01T25:61",
+    "2026-09-01 10:00",
+]
 SOON, LATER = date.today() + timedelta(days=30), date.today() + timedelta(days=400)
 PLAUSIBLE = [
-    (r"e-?mail", ["fuzz@example.com", "Testi.Kayttaja+1@example.fi"]), (r"business_id", ["0831312-4", "2077474-0"]),
-    (r"municipality_code", ["092", "398"]), (r"postcode", ["00100"]), (r"phone", ["+358 40 123 4567"]),
-    (r"einvoice_address", ["003708313124"]), (r"einvoice_operator", ["003721291126"]),
+    (r"e-?mail", ["fuzz@example.com", "Testi.Kayttaja+1@example.fi"]),
+    (r"business_id", ["0831312-4", "2077474-0"]),
+    (r"municipality_code", ["092", "398"]),
+    (r"postcode", ["00100"]),
+    (r"phone", ["+358 40 123 4567"]),
+    (r"einvoice_address", ["003708313124"]),
+    (r"einvoice_operator", ["003721291126"]),
     (r"url|website|link", ["https://example.fi/", "https://example.fi/saavutettavuus"]),
     (r"starts_at", [f"{SOON.isoformat()}T10:00"]),
     (r"date|_on$|term_|deadline|hidden_from", [SOON.isoformat(), f"{LATER.day}.{LATER.month}.{LATER.year}"]),
-    (r"price|vat", ["12,50", "25,5", "0"]), (r"quantity|number", ["1", "25"]), (r"^code$", ["T-09", "F-01"]),
-    (r"label", ["9.9"]), (r"password|current|confirm", [TEST_PASSWORD]), (r"year", ["2026"]),
+    (r"price|vat", ["12,50", "25,5", "0"]),
+    (r"quantity|number", ["1", "25"]),
+    (r"^code$", ["T-09", "F-01"]),
+    (r"label", ["9.9"]),
+    (r"password|current|confirm", [TEST_PASSWORD]),
+    (r"year", ["2026"]),
 ]
-JUNK_KEYS = ["id", "organisation_id", "user_id", "status", "role", "is_admin", "next", "__proto__", "ballot_1",
-             "ballot_999999", "present", "stands_in_1", "choice", "action", "version", "lang", "x" * 300, "ä",
-             "<script>fz(30)</script>", "a[b]", "", "page", "sort", "format", "callback"]
-REDIRECTS = ["//evil.example", "https://evil.example/", "/\\evil.example", "javascript:fz(40)", "\x0b//evil.example",
-             "/%2F%2Fevil.example", "http:evil.example", "///evil.example", "/ok", "%2f%2fevil.example"]
-RAW_QUERIES = ["q=%ff%fe%fd", "page=%zz", "%ff=1", "a=1&a=2&a=3", "q=%00", "=x", "&&&", "q=" + "%41" * 500,
-               "limit=1;limit=2", "q=%E2%80%AE"]
+JUNK_KEYS = [
+    "id",
+    "organisation_id",
+    "user_id",
+    "status",
+    "role",
+    "is_admin",
+    "next",
+    "__proto__",
+    "ballot_1",
+    "ballot_999999",
+    "present",
+    "stands_in_1",
+    "choice",
+    "action",
+    "version",
+    "lang",
+    "x" * 300,
+    "ä",
+    "<script>fz(30)</script>",
+    "a[b]",
+    "",
+    "page",
+    "sort",
+    "format",
+    "callback",
+]
+REDIRECTS = [
+    "//evil.example",
+    "https://evil.example/",
+    "/\\evil.example",
+    "javascript:fz(40)",
+    "\x0b//evil.example",
+    "/%2F%2Fevil.example",
+    "http:evil.example",
+    "///evil.example",
+    "/ok",
+    "%2f%2fevil.example",
+]
+RAW_QUERIES = [
+    "q=%ff%fe%fd",
+    "page=%zz",
+    "%ff=1",
+    "a=1&a=2&a=3",
+    "q=%00",
+    "=x",
+    "&&&",
+    "q=" + "%41" * 500,
+    "limit=1;limit=2",
+    "q=%E2%80%AE",
+]
 
 
 def _png() -> bytes:
@@ -201,17 +377,28 @@ def _png() -> bytes:
 PNG = _png()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-LONG = st.builds(lambda ch, n: ch * n, st.sampled_from(["A", "ä", "<", "😀", "a b ", "\u0301"]),
-                 st.sampled_from([121, 201, 256, 301, 1001, 2001, 5001, 10_001, 50_001, 200_001]))
+LONG = st.builds(
+    lambda ch, n: ch * n,
+    st.sampled_from(["A", "ä", "<", "😀", "a b ", "\u0301"]),
+    st.sampled_from([121, 201, 256, 301, 1001, 2001, 5001, 10_001, 50_001, 200_001]),
+)
 ATOM = st.one_of(
-    st.sampled_from(SCRIPTS), st.sampled_from(SQL), st.sampled_from(UNICODE), st.sampled_from(CONTROL),
+    st.sampled_from(SCRIPTS),
+    st.sampled_from(SQL),
+    st.sampled_from(UNICODE),
+    st.sampled_from(CONTROL),
     st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20),  # all but surrogates and NUL
-    st.sampled_from(NUMBERS), st.sampled_from(DATES), st.just("Testi "),
+    st.sampled_from(NUMBERS),
+    st.sampled_from(DATES),
+    st.just("Testi "),
 )
 TEXT = st.one_of(
     st.lists(ATOM, min_size=1, max_size=4).map("".join),  # hazards mixed: script, odd Unicode and SQL at once
     st.lists(ATOM, min_size=1, max_size=4).map("".join),
-    LONG, st.sampled_from(NUL), st.integers().map(str), st.floats().map(str),
+    LONG,
+    st.sampled_from(NUL),
+    st.integers().map(str),
+    st.floats().map(str),
 )
 OMIT = object()
 
@@ -223,7 +410,7 @@ class Field:
     options: list[str] = field(default_factory=list)
     default: Any = None
 
-    def merge(self, other: "Field") -> None:
+    def merge(self, other: Field) -> None:
         if self.kind in ("text", "hidden") and other.kind not in ("text", "hidden"):
             self.kind = other.kind
         self.options += [o for o in other.options if o not in self.options]
@@ -247,9 +434,9 @@ def _plausible(f: Field) -> list[Any]:
     if f.kind == "file":
         return [("png", PNG), ("pdf", PDF)]
     if f.kind == "date":
-        return values + [SOON.isoformat(), LATER.isoformat()]
+        return [*values, SOON.isoformat(), LATER.isoformat()]
     if f.kind == "datetime":
-        return values + [f"{SOON.isoformat()}T10:00"]
+        return [*values, f"{SOON.isoformat()}T10:00"]
     if f.kind in ("int", "decimal"):
         return values + (by_name or ["1", "5"])
     if values and f.kind in ("text", "hidden"):
@@ -265,11 +452,35 @@ def _hostile(f: Field) -> st.SearchStrategy:
     if f.kind == "file":
         return st.one_of(
             TEXT,  # text where a file belongs
-            st.tuples(st.sampled_from(["<script>fz(50)</script>.pdf", "../../etc/passwd", "liite.pdf", "",
-                                       "a" * 300 + ".png", "kuva.png\x00.exe", "😀.pdf", "shot.svg"]),
-                      st.one_of(st.binary(max_size=64), st.sampled_from(
-                          [b"", b"%PDF-", PDF + b"<script>fz(51)</script>", PNG[:20], b"<svg onload=fz(52)>",
-                           b"GIF89a", b"\xff\xd8\xff\xe0" + b"\x00" * 20]))).map(lambda t: ("raw",) + t))
+            st.tuples(
+                st.sampled_from(
+                    [
+                        "<script>fz(50)</script>.pdf",
+                        "../../etc/passwd",
+                        "liite.pdf",
+                        "",
+                        "a" * 300 + ".png",
+                        "kuva.png\x00.exe",
+                        "😀.pdf",
+                        "shot.svg",
+                    ]
+                ),
+                st.one_of(
+                    st.binary(max_size=64),
+                    st.sampled_from(
+                        [
+                            b"",
+                            b"%PDF-",
+                            PDF + b"<script>fz(51)</script>",
+                            PNG[:20],
+                            b"<svg onload=fz(52)>",
+                            b"GIF89a",
+                            b"\xff\xd8\xff\xe0" + b"\x00" * 20,
+                        ]
+                    ),
+                ),
+            ).map(lambda t: ("raw", *t)),
+        )
     if f.kind in ("int", "decimal"):
         return st.one_of(st.sampled_from(NUMBERS), st.sampled_from(NUMBERS), TEXT)
     if f.kind in ("date", "datetime"):
@@ -334,8 +545,13 @@ def draw_form(data, fields: dict[str, Field]) -> dict[str, Any]:
             value = _value(data, fields[name], name in chosen)
             if value is not OMIT:
                 form[name] = value
-    extras = data.draw(st.dictionaries(st.one_of(st.sampled_from(JUNK_KEYS), st.text(max_size=8)),
-                                       st.one_of(TEXT, st.sampled_from(REDIRECTS)), max_size=3))
+    extras = data.draw(
+        st.dictionaries(
+            st.one_of(st.sampled_from(JUNK_KEYS), st.text(max_size=8)),
+            st.one_of(TEXT, st.sampled_from(REDIRECTS)),
+            max_size=3,
+        )
+    )
     for key, value in extras.items():
         if key != "csrf_token":
             form.setdefault(key, value)
@@ -359,9 +575,11 @@ def explicit_form(fields: dict[str, Field]) -> dict[str, Any]:
 # --- what the app declares -----------------------------------------------------------------------------------
 
 _FORM_KEYS = re.compile(r"request\.(?:form|values)\.(?:get|getlist)\(\s*[\"']([^\"']+)")
-_QUERY_KEYS = re.compile(r"\bargs\.(?:get|getlist)\(\s*[\"']([^\"']+)|\bargs\[\s*[\"']([^\"']+)"
-                         r"|[\"']([^\"']+)[\"']\s+(?:not\s+)?in\s+request\.args"
-                         r"|\bquery_(?:int|id|year|page)\(\s*[\"']([^\"']+)")  # app.params' parser
+_QUERY_KEYS = re.compile(
+    r"\bargs\.(?:get|getlist)\(\s*[\"']([^\"']+)|\bargs\[\s*[\"']([^\"']+)"
+    r"|[\"']([^\"']+)[\"']\s+(?:not\s+)?in\s+request\.args"
+    r"|\bquery_(?:int|id|year|page)\(\s*[\"']([^\"']+)"
+)  # app.params' parser
 _CALLS = re.compile(r"\b([A-Za-z_][\w.]*)\(")
 _GIVEN_ARGS = re.compile(r"\b([A-Za-z_][\w.]*)\(\s*request\.args")
 
@@ -405,11 +623,22 @@ def _kind_of(field_class: type) -> str:
     from flask_wtf.file import FileField as WtfFileField
 
     # Subclasses first: a SubmitField is a BooleanField, a DateField a DateTimeField.
-    order = [(wtforms.FileField, "file"), (WtfFileField, "file"), (wtforms.SubmitField, "submit"),
-             (wtforms.BooleanField, "bool"), (wtforms.DateTimeLocalField, "datetime"), (wtforms.DateField, "date"),
-             (wtforms.DateTimeField, "datetime"), (wtforms.IntegerField, "int"), (wtforms.DecimalField, "decimal"),
-             (wtforms.FloatField, "decimal"), (wtforms.SelectMultipleField, "multi"), (wtforms.RadioField, "choice"),
-             (wtforms.SelectField, "choice"), (wtforms.HiddenField, "hidden")]
+    order = [
+        (wtforms.FileField, "file"),
+        (WtfFileField, "file"),
+        (wtforms.SubmitField, "submit"),
+        (wtforms.BooleanField, "bool"),
+        (wtforms.DateTimeLocalField, "datetime"),
+        (wtforms.DateField, "date"),
+        (wtforms.DateTimeField, "datetime"),
+        (wtforms.IntegerField, "int"),
+        (wtforms.DecimalField, "decimal"),
+        (wtforms.FloatField, "decimal"),
+        (wtforms.SelectMultipleField, "multi"),
+        (wtforms.RadioField, "choice"),
+        (wtforms.SelectField, "choice"),
+        (wtforms.HiddenField, "hidden"),
+    ]
     return next((kind for cls, kind in order if issubclass(field_class, cls)), "text")
 
 
@@ -429,12 +658,18 @@ def class_fields(cls: type[FlaskForm]) -> dict[str, Field]:
         unbound = getattr(cls, name, None)
         if not isinstance(unbound, UnboundField) or name == "csrf_token":
             continue
-        options = [str(getattr(c, "value", c[0] if isinstance(c, tuple) else c))
-                   for c in (unbound.kwargs.get("choices") or []) if not isinstance(c, dict)]
+        options = [
+            str(getattr(c, "value", c[0] if isinstance(c, tuple) else c))
+            for c in (unbound.kwargs.get("choices") or [])
+            if not isinstance(c, dict)
+        ]
         default = unbound.kwargs.get("default")
-        fields[name] = Field(name, _kind_of(unbound.field_class), options,
-                             str(default) if isinstance(default, (str, int, float)) and not isinstance(default, bool)
-                             else None)
+        fields[name] = Field(
+            name,
+            _kind_of(unbound.field_class),
+            options,
+            str(default) if isinstance(default, (str, int, float)) and not isinstance(default, bool) else None,
+        )
     return fields
 
 
@@ -451,6 +686,7 @@ def code_query_keys(function: Callable) -> set[str]:
 
 # --- pages -------------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class PageForm:
     action: str
@@ -461,8 +697,16 @@ class PageForm:
 class _FormParser(HTMLParser):
     """The forms of a page: action, method, and each control with its choices and what it holds."""
 
-    TYPES = {"checkbox": "multi", "radio": "choice", "file": "file", "date": "date", "datetime-local": "datetime",
-             "number": "int", "hidden": "hidden", "submit": "submit"}
+    TYPES = {
+        "checkbox": "multi",
+        "radio": "choice",
+        "file": "file",
+        "date": "date",
+        "datetime-local": "datetime",
+        "number": "int",
+        "hidden": "hidden",
+        "submit": "submit",
+    }
 
     def __init__(self, page: str):
         super().__init__(convert_charrefs=True)
@@ -481,8 +725,10 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
         if tag == "form":
-            self.current = PageForm(urlsplit(a.get("action") or self.page).path or urlsplit(self.page).path,
-                                    (a.get("method") or "get").lower())
+            self.current = PageForm(
+                urlsplit(a.get("action") or self.page).path or urlsplit(self.page).path,
+                (a.get("method") or "get").lower(),
+            )
             self.forms.append(self.current)
         elif tag == "input" and "name" in a:
             kind = self.TYPES.get(a.get("type", "text").lower(), "text")
@@ -528,6 +774,7 @@ def page_forms(page: str, html: str) -> list[PageForm]:
 
 # --- the properties --------------------------------------------------------------------------------------------
 
+
 class _Executable(HTMLParser):
     """What a browser would run: any <script>, <iframe>, <object>, <embed> or <base> (the templates have
     none), event-handler attributes (none either), and script URLs in attributes that load or link."""
@@ -555,8 +802,9 @@ def _script_url(value: str) -> bool:
     return squeezed.startswith(("javascript:", "vbscript:", "data:text/html", "data:image/svg"))
 
 
-_SUSPICIOUS = re.compile(r"<(?:script|iframe|object|embed|base)\b|\son[a-z]+\s*=|(?:java|vb)script:|data:",
-                         re.IGNORECASE)
+_SUSPICIOUS = re.compile(
+    r"<(?:script|iframe|object|embed|base)\b|\son[a-z]+\s*=|(?:java|vb)script:|data:", re.IGNORECASE
+)
 
 
 def executable(html: str) -> list[str]:
@@ -616,8 +864,10 @@ def untranslated(locale: str) -> re.Pattern | None:
     for message in pot:
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         translated = wt.get(message.id)
-        same = translated is not None and (translated.string if isinstance(translated.string, str)
-                                           else translated.string[0]) == ids[0]
+        same = (
+            translated is not None
+            and (translated.string if isinstance(translated.string, str) else translated.string[0]) == ids[0]
+        )
         if message.id and not same:
             english += list(ids)
     # A message that is mostly placeholders ("%(name)s: %(error)s") would match anything.
@@ -636,8 +886,9 @@ def check_translated(texts: list[str], locale: str, where: str) -> None:
 def check_local_redirect(response, where: str) -> None:
     if 300 <= response.status_code < 400:
         location = urlsplit(response.headers.get("Location", ""))
-        assert location.netloc in ("", "localhost") and location.scheme in ("", "http"), \
+        assert location.netloc in ("", "localhost") and location.scheme in ("", "http"), (
             f"{where}: redirect off the site to {response.headers.get('Location')!r}"
+        )
 
 
 def check_csv(text: str, where: str) -> None:
@@ -671,8 +922,12 @@ def check_url_columns() -> list[str]:
 @cache
 def _count_statement() -> sa.CompoundSelect:
     """The rows of every table, in one query (it runs before and after every fuzzed post)."""
-    return sa.union_all(*[sa.select(sa.literal(t.name).label("t"), sa.func.count().label("n")).select_from(t)
-                          for t in db.metadata.sorted_tables])
+    return sa.union_all(
+        *[
+            sa.select(sa.literal(t.name).label("t"), sa.func.count().label("n")).select_from(t)
+            for t in db.metadata.sorted_tables
+        ]
+    )
 
 
 def row_counts() -> dict[str, int]:
@@ -686,6 +941,7 @@ def _short(value: Any, limit: int = 400) -> str:
 
 
 # --- running a group --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Target:
@@ -737,8 +993,9 @@ class Fuzz:
     def email(self, role: str | None) -> str | None:
         if role == "applicant" and "applicant" not in self.objects:
             application = factories.ProviderApplicationFactory()
-            self.objects["applicant"] = factories.UserFactory(organisation=application.organisation, org_role="admin",
-                                                              email="applicant@example.com")
+            self.objects["applicant"] = factories.UserFactory(
+                organisation=application.organisation, org_role="admin", email="applicant@example.com"
+            )
             db.session.commit()
         return None if role is None else self.objects[role].email
 
@@ -828,8 +1085,9 @@ class Fuzz:
             # The form is on the route's own page, or on the page above it (/items/1 for /items/1/votes),
             # else somewhere among the group's pages, else anywhere.
             parts = path.rstrip("/").split("/")
-            candidates = ([target.url] if "GET" in self.methods[target.endpoint] else []) + \
-                ["/".join(parts[:i]) for i in range(len(parts) - 1, max(len(parts) - 3, 1), -1)]
+            candidates = ([target.url] if "GET" in self.methods[target.endpoint] else []) + [
+                "/".join(parts[:i]) for i in range(len(parts) - 1, max(len(parts) - 3, 1), -1)
+            ]
             for url in candidates:
                 page = [f for f in self.forms_of(target.role, url) if self.sends_to(f) == (target.endpoint, "POST")]
                 if page:
@@ -857,8 +1115,15 @@ class Fuzz:
         for parameter in operation.get("parameters", []):
             schema = parameter.get("schema", {})
             options = [str(v) for v in schema.get("enum") or schema.get("items", {}).get("enum") or []]
-            kind = "multi" if schema.get("type") == "array" else "int" if schema.get("type") == "integer" else \
-                "choice" if options else "text"
+            kind = (
+                "multi"
+                if schema.get("type") == "array"
+                else "int"
+                if schema.get("type") == "integer"
+                else "choice"
+                if options
+                else "text"
+            )
             default = str(schema["default"]) if "default" in schema else None
             fields.append(Field(parameter["name"], kind, options, default))
         return fields
@@ -919,8 +1184,9 @@ class Fuzz:
             from app.models import User
 
             with db.engine.connect() as conn:
-                locale = conn.execute(sa.select(User.__table__.c.locale).where(User.__table__.c.id == int(user_id))
-                                      ).scalar()
+                locale = conn.execute(
+                    sa.select(User.__table__.c.locale).where(User.__table__.c.id == int(user_id))
+                ).scalar()
             if locale:
                 return locale
         return lang or "fi"
@@ -932,7 +1198,7 @@ class Fuzz:
     def attempt(self, target: Target, run: Callable[[], None]) -> None:
         try:
             run()
-        except Exception as exc:  # noqa: BLE001 - collected: one broken route must not hide the others
+        except Exception as exc:
             message = re.split(r"\nassert |\nFalsifying", str(exc))[0]
             self.failures.append(f"{target.label}: {message}"[:3000])
 
@@ -947,8 +1213,11 @@ class Fuzz:
             limiter.reset()  # the sign-up and reset limits would otherwise answer 429 after a few examples
             before = row_counts()
             if isinstance(form, str):
-                response = client.post(target.url, data=f"csrf_token={quote(client.csrf_token())}&{form}",
-                                       content_type="application/x-www-form-urlencoded")
+                response = client.post(
+                    target.url,
+                    data=f"csrf_token={quote(client.csrf_token())}&{form}",
+                    content_type="application/x-www-form-urlencoded",
+                )
             else:
                 response = client.post_form(target.url, form)
             self.judge(target, client, response, form, before)
@@ -981,8 +1250,12 @@ class Fuzz:
             if isinstance(query, str):
                 response = client.open(path + "?" + query, method=target.method, headers=headers)
             else:
-                query = [(k, item) for k, v in query.items() if not isinstance(v, tuple)
-                         for item in (v if isinstance(v, list) else [v])]
+                query = [
+                    (k, item)
+                    for k, v in query.items()
+                    if not isinstance(v, tuple)
+                    for item in (v if isinstance(v, list) else [v])
+                ]
                 response = client.open(path, method=target.method, query_string=query, headers=headers)
             self.judge(target, client, response, (path, query, headers), None)
 
@@ -990,11 +1263,28 @@ class Fuzz:
         @given(data=st.data())
         def run(data):
             path = self._fuzz_path(data, template, path_values)
-            headers = data.draw(st.dictionaries(
-                st.sampled_from(["If-None-Match", "If-Modified-Since", "Accept-Language", "Accept", "Origin"]),
-                st.one_of(st.sampled_from(['"x"', "*", "W/\"1\"", "Mon, 99 Foo 2026", "Thu, 01 Jan 1970 00:00:00 GMT",
-                                           "sv", "en;q=2", "*/*;q=x", "zz-ZZ"]),
-                          st.text(st.characters(min_codepoint=0x20, max_codepoint=0xff), max_size=30)), max_size=2))
+            headers = data.draw(
+                st.dictionaries(
+                    st.sampled_from(["If-None-Match", "If-Modified-Since", "Accept-Language", "Accept", "Origin"]),
+                    st.one_of(
+                        st.sampled_from(
+                            [
+                                '"x"',
+                                "*",
+                                'W/"1"',
+                                "Mon, 99 Foo 2026",
+                                "Thu, 01 Jan 1970 00:00:00 GMT",
+                                "sv",
+                                "en;q=2",
+                                "*/*;q=x",
+                                "zz-ZZ",
+                            ]
+                        ),
+                        st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=30),
+                    ),
+                    max_size=2,
+                )
+            )
             raw = data.draw(st.sampled_from([None] * 7 + RAW_QUERIES))
             send(path, raw if raw is not None else draw_form(data, target.fields), headers)
 
@@ -1045,8 +1335,11 @@ class Fuzz:
     def sweep(self, roles: set[str | None]) -> None:
         """Every page of the group and every page a successful post led to, as each user of the group and
         anonymously: nothing stored runs as script; no URL column holds a script address."""
-        pages = [(endpoint, rule) for endpoint, rule in MATRIX.items()
-                 if rule.method == "GET" and group_of(endpoint) == self.group]
+        pages = [
+            (endpoint, rule)
+            for endpoint, rule in MATRIX.items()
+            if rule.method == "GET" and group_of(endpoint) == self.group
+        ]
         for role in sorted(roles | {None}, key=str):
             client = self.client(role)
             urls = [rule.url(self.objects) for endpoint, rule in pages]
@@ -1152,12 +1445,19 @@ def test_what_the_fuzz_found_stays_fixed(app, objects, login_as):
     """The bugs the fuzz found, each as the request that showed it (they all answered 500, or 400 saying nothing)."""
     coordinator, secretary = login_as("coordinator"), login_as("secretary")
     # Ids past what an INTEGER column holds: no such page (the database driver overflowed).
-    for path in ("/meetings/99999999999999999999", "/items/9223372036854775808", "/providers/2147483648",
-                 "/admin/organisations/9999999999999999999999999"):
+    for path in (
+        "/meetings/99999999999999999999",
+        "/items/9223372036854775808",
+        "/providers/2147483648",
+        "/admin/organisations/9999999999999999999999999",
+    ):
         assert coordinator.get(path).status_code == 404, path
     # Digits that str.isdigit() accepts but int() refuses ("²").
-    for path, parameter in (("/api/v1/decisions?limit=%C2%B2", "limit"), ("/api/v1/meetings?year=%C2%B2", "year"),
-                            ("/api/v1/decisions?year=%C2%B2", "year")):
+    for path, parameter in (
+        ("/api/v1/decisions?limit=%C2%B2", "limit"),
+        ("/api/v1/meetings?year=%C2%B2", "year"),
+        ("/api/v1/decisions?year=%C2%B2", "year"),
+    ):
         response = coordinator.get(path)
         assert response.status_code == 400 and response.get_json()["parameter"] == parameter, path
     for path in ("/register?year=%C2%B2", "/catalogue?provider=%C2%B2"):
@@ -1165,37 +1465,55 @@ def test_what_the_fuzz_found_stays_fixed(app, objects, login_as):
     meeting, item = objects["meeting"], objects["item"]
     with app.test_request_context():
         _meeting_in_session(objects)
-    response = secretary.post_form(f"/meetings/{meeting.id}/attendance",
-                                   {"present": "²", "stands_in_²": "1", "stands_in_1": "²"})
+    response = secretary.post_form(
+        f"/meetings/{meeting.id}/attendance", {"present": "²", "stands_in_²": "1", "stands_in_1": "²"}
+    )
     assert response.status_code == 302
     response = secretary.post_form(f"/votes/{objects['vote'].id}/ballots", {"ballot_²": "proposal"})
     assert response.status_code == 302
     response = secretary.post_form(f"/minutes/{objects['minutes'].id}/approve", {"by": "meeting", "meeting": "²"})
     assert response.status_code == 302 and ("error", "Valitse kokous.") in _flashes(secretary)
     # Dates a person cannot mean: 60 days after 9999-12-31, or 0001-01-01 in UTC, overflowed.
-    response = coordinator.post_form("/rules/1.1/adopt", {"effective_date": "9999-12-31", "reacceptance_deadline": "",
-                                                          "decision": str(factories.DecisionFactory(
-                                                              item__decision_kind="rules_adoption").id)})
+    response = coordinator.post_form(
+        "/rules/1.1/adopt",
+        {
+            "effective_date": "9999-12-31",
+            "reacceptance_deadline": "",
+            "decision": str(factories.DecisionFactory(item__decision_kind="rules_adoption").id),
+        },
+    )
     assert response.status_code == 200 and error_texts(response.get_data(as_text=True))
-    response = secretary.post_form(f"/bodies/{objects['body'].code}/meetings",
-                                   {"number": "7", "starts_at": "0001-01-01T00:00", "place": "Sali"})
+    response = secretary.post_form(
+        f"/bodies/{objects['body'].code}/meetings", {"number": "7", "starts_at": "0001-01-01T00:00", "place": "Sali"}
+    )
     assert response.status_code == 302 and [c for c, _ in _flashes(secretary)] == ["error"]
     # A version that is no number matches no saved version: the edit is refused as a conflict.
-    response = secretary.post_form(f"/items/{item.id}", {"version": "Testi", "decision_kind": "operational",
-                                                         "proposal": "Uusi ehdotus"})
+    response = secretary.post_form(
+        f"/items/{item.id}", {"version": "Testi", "decision_kind": "operational", "proposal": "Uusi ehdotus"}
+    )
     assert response.status_code == 409
     # NaN and 1e30 parse as decimals, but compare and round only with an error.
     provider = login_as("provider_admin")
     for unit_price, vat_rate in (("NaN", "25,5"), ("12,50", "1e30"), ("sNaN", "Infinity")):
-        response = provider.post_form(f"/listings/{objects['listing'].id}/plans/new",
-                                      {"name": "Perus", "model": "per_pupil_year", "unit_price": unit_price,
-                                       "vat_rate": vat_rate, "min_quantity": "1"})
+        response = provider.post_form(
+            f"/listings/{objects['listing'].id}/plans/new",
+            {
+                "name": "Perus",
+                "model": "per_pupil_year",
+                "unit_price": unit_price,
+                "vat_rate": vat_rate,
+                "min_quantity": "1",
+            },
+        )
         assert response.status_code == 400, (unit_price, vat_rate)
         assert error_texts(response.get_data(as_text=True)), (unit_price, vat_rate)
     # A multipart part without a name (no browser sends one) is refused, not a crash in the input guard.
     token = coordinator.csrf_token()
-    body = (b'--XX\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + token.encode()
-            + b"\r\n--XX\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--XX--\r\n")
+    body = (
+        b'--XX\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + token.encode()
+        + b"\r\n--XX\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--XX--\r\n"
+    )
     response = coordinator.post("/bodies", data=body, content_type="multipart/form-data; boundary=XX")
     assert response.status_code == 400
     # Choices not offered get the app's own message, not WTForms' untranslated one.
@@ -1210,21 +1528,34 @@ def test_what_the_fuzz_found_stays_fixed(app, objects, login_as):
     ]
     approver = login_as("approver")
     request_id = objects["pending_request"].id
-    assert approver.post_form(f"/procurement/{request_id}/decide",
-                              {"decision": "reject", "comment": "Ei budjettia"}).status_code == 302
+    assert (
+        approver.post_form(
+            f"/procurement/{request_id}/decide", {"decision": "reject", "comment": "Ei budjettia"}
+        ).status_code
+        == 302
+    )
     _flashes(approver)
     checks.append((approver, f"/procurement/{request_id}/decide", {}, f"/procurement/{request_id}"))
     order_id = objects["order"].id
-    assert provider.post_form(f"/procurement/orders/{order_id}/answer",
-                              {"decision": "decline", "reason": "Ei toimitusta"}).status_code == 302
+    assert (
+        provider.post_form(
+            f"/procurement/orders/{order_id}/answer", {"decision": "decline", "reason": "Ei toimitusta"}
+        ).status_code
+        == 302
+    )
     _flashes(provider)
     checks.append((provider, f"/procurement/orders/{order_id}/answer", {}, f"/procurement/orders/{order_id}"))
     application_id = objects["application"].id
-    assert coordinator.post_form(f"/admin/applications/{application_id}/decision",
-                                 {"action": "reject", "message": "Puutteellinen"}).status_code == 302
+    assert (
+        coordinator.post_form(
+            f"/admin/applications/{application_id}/decision", {"action": "reject", "message": "Puutteellinen"}
+        ).status_code
+        == 302
+    )
     _flashes(coordinator)
-    checks.append((coordinator, f"/admin/applications/{application_id}/decision", {},
-                   f"/admin/applications/{application_id}"))
+    checks.append(
+        (coordinator, f"/admin/applications/{application_id}/decision", {}, f"/admin/applications/{application_id}")
+    )
     for client, url, form, landing in checks:
         response = client.post_form(url, form)
         assert response.status_code == 302 and response.headers["Location"].startswith(landing), url

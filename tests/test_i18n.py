@@ -7,26 +7,31 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
+from app.extensions import db
 from app.i18n import money, when
 from app.models import User
-from app.extensions import db
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 METHOD_MAP = [
-    ("app/**.py", "python"), ("governance/**.py", "python"), ("marketplace/**.py", "python"),
-    ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2"), ("templates/**.md", "jinja2"), ("templates/**.xml", "jinja2"),
+    ("app/**.py", "python"),
+    ("governance/**.py", "python"),
+    ("marketplace/**.py", "python"),
+    ("templates/**.html", "jinja2"),
+    ("templates/**.txt", "jinja2"),
+    ("templates/**.md", "jinja2"),
+    ("templates/**.xml", "jinja2"),
 ]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
 
 def _source_messages() -> set[str]:
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), METHOD_MAP, keywords=KEYWORDS, options_map={"templates/**": {"extensions": "jinja2.ext.do"}}):
+        str(ROOT), METHOD_MAP, keywords=KEYWORDS, options_map={"templates/**": {"extensions": "jinja2.ext.do"}}
+    ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
@@ -47,8 +52,9 @@ def test_every_message_in_the_code_is_translated(lang):
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         translated[key] = all(strings) and not message.fuzzy
         for string in strings:
-            assert sorted(PLACEHOLDER.findall(string)) == sorted(set(PLACEHOLDER.findall(key))) or \
-                sorted(set(PLACEHOLDER.findall(string))) == sorted(set(PLACEHOLDER.findall(key))), (lang, key, string)
+            assert sorted(PLACEHOLDER.findall(string)) == sorted(set(PLACEHOLDER.findall(key))) or sorted(
+                set(PLACEHOLDER.findall(string))
+            ) == sorted(set(PLACEHOLDER.findall(key))), (lang, key, string)
     source = _source_messages()
     assert source, "extraction found no messages"
     missing = sorted(m for m in source if not translated.get(m))

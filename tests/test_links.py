@@ -24,12 +24,12 @@ from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request as BaseRequest
 
+import config
 from app import create_app
 from app.clock import helsinki_today
 from app.extensions import db
 from app.mail import OutboxMessage
 from app.models import JoinRequest
-import config
 from config import BASE_DIR, Config
 from marketplace.procurement.models import Order
 from tests import factories
@@ -42,8 +42,14 @@ EVIL = "evil.example"
 #: The ways a client can try to make the app believe it is another site.
 WAYS = {
     "Host header": {"headers": {"Host": EVIL}},
-    "X-Forwarded-Host": {"headers": {"X-Forwarded-Host": EVIL, "X-Forwarded-Proto": "http",
-                                     "X-Forwarded-Port": "8080", "Forwarded": f"host={EVIL};proto=http"}},
+    "X-Forwarded-Host": {
+        "headers": {
+            "X-Forwarded-Host": EVIL,
+            "X-Forwarded-Proto": "http",
+            "X-Forwarded-Port": "8080",
+            "Forwarded": f"host={EVIL};proto=http",
+        }
+    },
     "absolute URL in the request line": {"base_url": f"http://{EVIL}:8080"},
 }
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s<>\"')]+", re.IGNORECASE)
@@ -132,30 +138,44 @@ def assert_outbox_links(expect_links: bool = True) -> list[OutboxMessage]:
 # Each flow prepares what its route needs, empties the outbox, then does the one request (or the few
 # requests) that queue the mail with the forged host. FLOWS names the templates each one queues.
 
+
 def flow_password_reset(app, people, hostile):
     hostile(None).post_form("/password/forgot", {"email": people["buyer"].email}, page="/password/forgot")
 
 
 def flow_join_request(app, people, hostile):
-    hostile("no_org").post_form("/organisation/start/municipality",
-                                {"organisation": str(people["municipality"].id), "message": "Opettaja"},
-                                page="/organisation/start")
+    hostile("no_org").post_form(
+        "/organisation/start/municipality",
+        {"organisation": str(people["municipality"].id), "message": "Opettaja"},
+        page="/organisation/start",
+    )
 
 
 def flow_join_decision(app, people, hostile):
     request = factories.JoinRequestFactory(organisation=people["municipality"], user=people["no_org"])
     empty_outbox()
     url = f"/organisation/join-requests/{request.id}"
-    assert hostile("municipality_admin").post_form(url, {"decision": "accept", "role": "buyer", "note": ""},
-                                                   page=url).status_code == 302
+    assert (
+        hostile("municipality_admin")
+        .post_form(url, {"decision": "accept", "role": "buyer", "note": ""}, page=url)
+        .status_code
+        == 302
+    )
     assert db.session.get(JoinRequest, request.id).status == "accepted"
 
 
 def flow_invitation(app, people, hostile):
     org = people["municipality"]
-    assert hostile("municipality_admin").post_form(f"/organisation/{org.id}/invitations",
-                                                   {"email": "uusi.rehtori@example.com", "role": "approver"},
-                                                   page="/organisation").status_code == 302
+    assert (
+        hostile("municipality_admin")
+        .post_form(
+            f"/organisation/{org.id}/invitations",
+            {"email": "uusi.rehtori@example.com", "role": "approver"},
+            page="/organisation",
+        )
+        .status_code
+        == 302
+    )
 
 
 def flow_agenda_published(app, people, hostile):
@@ -165,23 +185,32 @@ def flow_agenda_published(app, people, hostile):
     item = factories.AgendaItemFactory(meeting__body=body)
     empty_outbox()
     meeting = item.meeting
-    assert hostile("secretary").post_form(f"/meetings/{meeting.id}/status", {"action": "publish"},
-                                          page=f"/meetings/{meeting.id}").status_code == 302
+    assert (
+        hostile("secretary")
+        .post_form(f"/meetings/{meeting.id}/status", {"action": "publish"}, page=f"/meetings/{meeting.id}")
+        .status_code
+        == 302
+    )
 
 
 def flow_rules_in_force(app, people, hostile):
     """A plain page load brings a due version into force and mails the providers' admins."""
     factories.RulesVersionFactory(label="1.0", in_force=True)
-    factories.RulesVersionFactory(label="1.1", status="adopted", effective_date=helsinki_today(),
-                                  reacceptance_deadline=helsinki_today() + timedelta(days=60))
+    factories.RulesVersionFactory(
+        label="1.1",
+        status="adopted",
+        effective_date=helsinki_today(),
+        reacceptance_deadline=helsinki_today() + timedelta(days=60),
+    )
     empty_outbox()
     assert hostile(None).get("/rules").status_code == 200
 
 
 def flow_application_submitted(app, people, hostile):
     applicant = hostile("no_org")
-    applicant.post_form("/organisation/start/provider", {"name": "Uusi Oppi Oy", "business_id": "0920632-0"},
-                        page="/organisation/start")
+    applicant.post_form(
+        "/organisation/start/provider", {"name": "Uusi Oppi Oy", "business_id": "0920632-0"}, page="/organisation/start"
+    )
     _fill(applicant)
     _accept_rules_step(applicant)
     empty_outbox()
@@ -189,8 +218,7 @@ def flow_application_submitted(app, people, hostile):
 
 
 def _submitted_application(people):
-    return factories.ProviderApplicationFactory(submitted=True,
-                                                created_by__email="hakija@example.com")
+    return factories.ProviderApplicationFactory(submitted=True, created_by__email="hakija@example.com")
 
 
 def flow_application_review(app, people, hostile):
@@ -198,9 +226,11 @@ def flow_application_review(app, people, hostile):
     empty_outbox()
     coordinator = hostile("coordinator")
     url = f"/admin/applications/{application.id}"
-    for path, data in ((f"{url}/decision", {"action": "start"}),
-                       (f"{url}/comments", {"body": "Näkyvä huomio.", "visible": "y"}),
-                       (f"{url}/decision", {"action": "request_changes", "message": "Lisätkää alihankkijat."})):
+    for path, data in (
+        (f"{url}/decision", {"action": "start"}),
+        (f"{url}/comments", {"body": "Näkyvä huomio.", "visible": "y"}),
+        (f"{url}/decision", {"action": "request_changes", "message": "Lisätkää alihankkijat."}),
+    ):
         assert coordinator.post_form(path, data, page=url).status_code == 302, path
 
 
@@ -208,25 +238,38 @@ def flow_application_approved(app, people, hostile):
     application = _submitted_application(people)
     empty_outbox()
     url = f"/admin/applications/{application.id}"
-    assert hostile("coordinator").post_form(f"{url}/decision", {"action": "approve", "message": ""},
-                                            page=url).status_code == 302
+    assert (
+        hostile("coordinator").post_form(f"{url}/decision", {"action": "approve", "message": ""}, page=url).status_code
+        == 302
+    )
 
 
 def flow_application_rejected(app, people, hostile):
     application = _submitted_application(people)
     empty_outbox()
     url = f"/admin/applications/{application.id}"
-    assert hostile("coordinator").post_form(f"{url}/decision", {"action": "reject", "message": "Ei sovi."},
-                                            page=url).status_code == 302
+    assert (
+        hostile("coordinator")
+        .post_form(f"{url}/decision", {"action": "reject", "message": "Ei sovi."}, page=url)
+        .status_code
+        == 302
+    )
 
 
 def flow_provider_status(app, people, hostile):
     org = people["provider"]
     decision = factories.DecisionFactory(item__decision_kind="provider_suspension", item__meeting__body__code="JT")
     empty_outbox()
-    assert hostile("coordinator").post_form(f"/admin/providers/{org.id}/status",
-                                            {"status": "suspended", "reason": "Tietoturvapoikkeama.",
-                                             "decision": str(decision.id)}, page=f"/providers/{org.id}").status_code == 302
+    assert (
+        hostile("coordinator")
+        .post_form(
+            f"/admin/providers/{org.id}/status",
+            {"status": "suspended", "reason": "Tietoturvapoikkeama.", "decision": str(decision.id)},
+            page=f"/providers/{org.id}",
+        )
+        .status_code
+        == 302
+    )
     assert db.session.get(type(org), org.id).status == "suspended"
 
 
@@ -248,10 +291,13 @@ def flow_listing_reviewed(app, people, hostile):
         assert provider.post_form(f"/listings/{service.id}/submit").status_code == 302
     empty_outbox()
     coordinator = hostile("coordinator")
-    assert coordinator.post_form(f"/admin/listings/{published_one.id}/publish",
-                                 {"comment": ""}).status_code == 302
-    assert coordinator.post_form(f"/admin/listings/{returned_one.id}/return",
-                                 {"comment": "Lisää saavutettavuusseloste."}).status_code == 302
+    assert coordinator.post_form(f"/admin/listings/{published_one.id}/publish", {"comment": ""}).status_code == 302
+    assert (
+        coordinator.post_form(
+            f"/admin/listings/{returned_one.id}/return", {"comment": "Lisää saavutettavuusseloste."}
+        ).status_code
+        == 302
+    )
 
 
 def flow_procurement(app, people, hostile):
@@ -264,20 +310,34 @@ def flow_procurement(app, people, hostile):
     set_line(buyer, request.id, request.lines[0], quantity=100)
     buyer.post_form(f"/procurement/{request.id}/details", {"purpose": "Yläkoulut", "cost_centre": "4100"})
     assert buyer.post_form(f"/procurement/{request.id}/send").status_code == 302
-    assert hostile("approver").post_form(f"/procurement/{request.id}/decide",
-                                         {"decision": "approve"}).status_code == 302
+    assert (
+        hostile("approver").post_form(f"/procurement/{request.id}/decide", {"decision": "approve"}).status_code == 302
+    )
     order = db.session.scalar(sa.select(Order).where(Order.request_id == request.id))
-    assert hostile("provider_user").post_form(f"/procurement/orders/{order.id}/answer",
-                                              {"decision": "accept"}).status_code == 302
+    assert (
+        hostile("provider_user").post_form(f"/procurement/orders/{order.id}/answer", {"decision": "accept"}).status_code
+        == 302
+    )
 
 
 def flow_signup(app, people, hostile):
     """A new address gets its confirmation link, an address in use a note to its owner."""
     for email in ("uusi.ihminen@example.com", people["buyer"].email):
-        assert hostile(None).post_form("/signup", {"email": email, "name": "Uusi Ihminen",
-                                                  "password": "neljä uutta sanaa riittää",
-                                                  "confirm": "neljä uutta sanaa riittää"},
-                                       page="/signup").status_code == 200  # "check your e-mail", either way
+        assert (
+            hostile(None)
+            .post_form(
+                "/signup",
+                {
+                    "email": email,
+                    "name": "Uusi Ihminen",
+                    "password": "neljä uutta sanaa riittää",
+                    "confirm": "neljä uutta sanaa riittää",
+                },
+                page="/signup",
+            )
+            .status_code
+            == 200
+        )  # "check your e-mail", either way
 
 
 #: flow -> the mail templates it queues (and whether each of its mails carries a link).
@@ -327,6 +387,7 @@ def test_the_reset_link_from_a_forged_host_works_on_the_public_site(app, people,
 
 # --- the feed, the CSV, the API ----------------------------------------------------------------
 
+
 @pytest.fixture()
 def decision(app, people):
     body = factories.BodyFactory(code="OR", level="strategic")
@@ -339,8 +400,14 @@ def test_feed_csv_and_api_links_are_on_the_public_address(app, people, hostile, 
     publish_listing(people, name="Sanasilta", slug="sanasilta")
     client = hostile(None)
     pages = {}
-    for url in ("/register/feed.atom", "/register/feed/OR.atom", "/register/decisions.csv",
-                "/api/v1/services", "/api/v1/openapi.json", "/api/docs"):
+    for url in (
+        "/register/feed.atom",
+        "/register/feed/OR.atom",
+        "/register/decisions.csv",
+        "/api/v1/services",
+        "/api/v1/openapi.json",
+        "/api/docs",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         pages[url] = response.get_data(as_text=True)
@@ -361,8 +428,13 @@ def test_feed_csv_and_api_links_are_on_the_public_address(app, people, hostile, 
 
 def test_no_page_reflects_a_forged_host(app, people, hostile):
     """Every GET page without parameters, as a visitor and as the coordinator."""
-    urls = sorted({rule.rule for rule in app.url_map.iter_rules()
-                   if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith("/static")})
+    urls = sorted(
+        {
+            rule.rule
+            for rule in app.url_map.iter_rules()
+            if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith("/static")
+        }
+    )
     assert len(urls) > 30
     for who in (None, "coordinator"):
         client = hostile(who)
@@ -375,15 +447,20 @@ def test_no_page_reflects_a_forged_host(app, people, hostile):
 
 # --- production answers only its own host names ------------------------------------------------
 
+
 def production_app(database_url: str, **overrides) -> Flask:
-    return create_app(Config, SECRET_KEY="production-test-key-" + "x" * 40, SQLALCHEMY_DATABASE_URI=database_url,
-                      **overrides)
+    return create_app(
+        Config, SECRET_KEY="production-test-key-" + "x" * 40, SQLALCHEMY_DATABASE_URI=database_url, **overrides
+    )
 
 
 def test_trusted_hosts_default_to_the_host_of_the_public_address():
     assert config.trusted_hosts(None, "https://hub.digione.fi") == ["hub.digione.fi"]
     assert config.trusted_hosts(None, "https://hub.digione.fi:8443/") == ["hub.digione.fi"]
-    assert config.trusted_hosts(["hub.digione.fi", ".digione.fi"], "https://x.example") == ["hub.digione.fi", ".digione.fi"]
+    assert config.trusted_hosts(["hub.digione.fi", ".digione.fi"], "https://x.example") == [
+        "hub.digione.fi",
+        ".digione.fi",
+    ]
 
 
 def test_production_refuses_an_untrusted_host_with_the_translated_400_page(app, database_url, people):
@@ -392,11 +469,18 @@ def test_production_refuses_an_untrusted_host_with_the_translated_400_page(app, 
     client = public.test_client()
     good = client.get("/login", base_url="https://hub.digione.example")
     assert good.status_code == 200
-    for request in ({"headers": {"Host": EVIL}}, {"base_url": f"https://{EVIL}"},
-                    {"headers": {"Host": f"{EVIL}:443"}}, {"headers": {"Host": "hub.digione.example.evil.example"}}):
+    for request in (
+        {"headers": {"Host": EVIL}},
+        {"base_url": f"https://{EVIL}"},
+        {"headers": {"Host": f"{EVIL}:443"}},
+        {"headers": {"Host": "hub.digione.example.evil.example"}},
+    ):
         for path in ("/login", "/password/forgot", "/register/feed.atom", "/no-such-page"):
-            response = client.get(path, headers={"Accept-Language": "sv", **request.get("headers", {})},
-                                  base_url=request.get("base_url", "https://hub.digione.example"))
+            response = client.get(
+                path,
+                headers={"Accept-Language": "sv", **request.get("headers", {})},
+                base_url=request.get("base_url", "https://hub.digione.example"),
+            )
             assert response.status_code == 400, (request, path)
             html = response.get_data(as_text=True)
             assert "Tjänsten svarar bara på sin egen adress." in html, (request, path)
@@ -405,8 +489,12 @@ def test_production_refuses_an_untrusted_host_with_the_translated_400_page(app, 
         assert api.status_code == 400 and api.is_json and EVIL not in api.get_data(as_text=True)
     # A form sent to the forged host changes nothing and queues nothing.
     before = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
-    forged = client.post("/password/forgot", data={"email": people["buyer"].email}, headers={"Host": EVIL},
-                         base_url="https://hub.digione.example")
+    forged = client.post(
+        "/password/forgot",
+        data={"email": people["buyer"].email},
+        headers={"Host": EVIL},
+        base_url="https://hub.digione.example",
+    )
     assert forged.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == before
     with public.app_context():
@@ -414,8 +502,11 @@ def test_production_refuses_an_untrusted_host_with_the_translated_400_page(app, 
 
 
 def test_trusted_hosts_from_the_environment_list_several_names(app, database_url):
-    public = production_app(database_url, PUBLIC_BASE_URL="https://hub.digione.example",
-                            TRUSTED_HOSTS=["hub.digione.example", "hub.internal"])
+    public = production_app(
+        database_url,
+        PUBLIC_BASE_URL="https://hub.digione.example",
+        TRUSTED_HOSTS=["hub.digione.example", "hub.internal"],
+    )
     client = public.test_client()
     for host in ("hub.digione.example", "hub.internal:8000"):
         assert client.get("/login", headers={"Host": host}).status_code == 200, host
@@ -441,8 +532,10 @@ def test_development_and_tests_answer_on_localhost_and_127_0_0_1(client):
 # --- the class stays closed: no other code builds absolute links ---------------------------------
 
 #: Ways to build an absolute link from the request, or to read the host it names.
-FORBIDDEN = re.compile(r"_external\s*=|\.host_url\b|\.url_root\b|request\.host\b|request\.url\b|request\.base_url\b"
-                       r"|HTTP_HOST|X-Forwarded-Host|\bget_host\(")
+FORBIDDEN = re.compile(
+    r"_external\s*=|\.host_url\b|\.url_root\b|request\.host\b|request\.url\b|request\.base_url\b"
+    r"|HTTP_HOST|X-Forwarded-Host|\bget_host\("
+)
 ALLOWED_FILES = {Path("app/urls.py")}
 
 

@@ -25,8 +25,9 @@ def empty_database_url(database_url, tmp_path):
 
 def _flask(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url, "DIGIONE_ENV": "development", "FLASK_APP": "wsgi"}
-    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_upgrade_from_empty_then_check_finds_no_drift(empty_database_url):
@@ -40,9 +41,13 @@ def test_upgrade_from_empty_then_check_finds_no_drift(empty_database_url):
         tables = set(sa.inspect(engine).get_table_names())
         # The migrated database guards its audit trail as a created one does.
         with engine.begin() as connection:
-            connection.execute(sa.text("INSERT INTO audit_events (created_at, actor_label, action, object_type, "
-                                       "data, prev_hash, hash) VALUES (CURRENT_TIMESTAMP, 'system', 'test', "
-                                       "'system', '{}', 'p', 'h')"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO audit_events (created_at, actor_label, action, object_type, "
+                    "data, prev_hash, hash) VALUES (CURRENT_TIMESTAMP, 'system', 'test', "
+                    "'system', '{}', 'p', 'h')"
+                )
+            )
         with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as connection:
             connection.execute(sa.text("UPDATE audit_events SET action = 'forged'"))
         with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as connection:
@@ -65,14 +70,19 @@ def test_accounts_from_before_email_confirmation_stay_able_to_sign_in(empty_data
     engine = sa.create_engine(empty_database_url)
     try:
         with engine.begin() as connection:
-            connection.execute(sa.text(
-                "INSERT INTO users (email, name, password_hash, locale, active, created_at, password_changed_at) "
-                "VALUES ('vanha@example.com', 'Vanha', 'x', 'fi', true, '2026-01-02 03:04:05', '2026-01-02 03:04:05')"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO users (email, name, password_hash, locale, active, created_at, password_changed_at) "
+                    "VALUES ('vanha@example.com', 'Vanha', 'x', 'fi', true, "
+                    "'2026-01-02 03:04:05', '2026-01-02 03:04:05')"
+                )
+            )
         upgrade = _flask(empty_database_url, "db", "upgrade")
         assert upgrade.returncode == 0, upgrade.stderr
         with engine.connect() as connection:
-            created, confirmed = connection.execute(sa.text(
-                "SELECT created_at, email_confirmed_at FROM users WHERE email = 'vanha@example.com'")).one()
+            created, confirmed = connection.execute(
+                sa.text("SELECT created_at, email_confirmed_at FROM users WHERE email = 'vanha@example.com'")
+            ).one()
         assert confirmed is not None and confirmed == created
     finally:
         engine.dispose()

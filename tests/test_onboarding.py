@@ -1,7 +1,6 @@
 """Provider onboarding: the wizard, pre-assessment, review cycle, attachments, provider status."""
 
 import re
-
 from datetime import timedelta
 
 import pytest
@@ -22,8 +21,9 @@ from tests.onboarding_data import PDF, STEP_DATA, pdf_upload
 def applicant(people, login_as):
     """A newcomer who has started a provider organisation, signed in."""
     client = login_as("no_org")
-    response = client.post_form("/organisation/start/provider", {"name": "Uusi Oppi Oy", "business_id": "0920632-0"},
-                                page="/organisation/start")
+    response = client.post_form(
+        "/organisation/start/provider", {"name": "Uusi Oppi Oy", "business_id": "0920632-0"}, page="/organisation/start"
+    )
     assert response.headers["Location"] == "/join"
     return client
 
@@ -36,26 +36,37 @@ def _fill(client, skip=(), **overrides):
     for slug, data in STEP_DATA.items():
         if slug in skip:
             continue
-        response = client.post_form(f"/join/step/{slug}", {**data, **overrides.get(slug, {})},
-                                    page=f"/join/step/{slug}")
-        assert response.status_code == 302, (slug, re.findall(r'class="field-error"[^>]*>(.*?)</p>',
-                                                               response.get_data(as_text=True), re.S))
+        response = client.post_form(
+            f"/join/step/{slug}", {**data, **overrides.get(slug, {})}, page=f"/join/step/{slug}"
+        )
+        assert response.status_code == 302, (
+            slug,
+            re.findall(r'class="field-error"[^>]*>(.*?)</p>', response.get_data(as_text=True), re.S),
+        )
     if "attachments" not in skip:
-        response = client.post_form("/join/step/attachments", {"dpa": pdf_upload(),
-                                                               "trade_register": pdf_upload("kauppa.pdf")},
-                                    page="/join/step/attachments", content_type="multipart/form-data")
+        response = client.post_form(
+            "/join/step/attachments",
+            {"dpa": pdf_upload(), "trade_register": pdf_upload("kauppa.pdf")},
+            page="/join/step/attachments",
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 302
 
 
 def _accept_rules_step(client, version=None):
     data = {}
     if version is not None:
-        data = {"signatory_name": "Sanna Allekirjoittaja", "signatory_title": "toimitusjohtaja", "authority": "y",
-                "sha256": version.body_sha256}
+        data = {
+            "signatory_name": "Sanna Allekirjoittaja",
+            "signatory_title": "toimitusjohtaja",
+            "authority": "y",
+            "sha256": version.body_sha256,
+        }
     return client.post_form("/join/step/rules", data, page="/join/step/rules")
 
 
 # --- the wizard ------------------------------------------------------------------------------------
+
 
 def test_each_step_is_saved_and_the_wizard_resumes_where_it_stopped(applicant):
     response = applicant.get("/join")
@@ -81,29 +92,39 @@ def test_an_invalid_step_is_kept_as_typed_and_explains_what_is_wrong(applicant):
     assert 'value="0920632-1"' in applicant.get("/join/step/organisation").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("slug", "field", "value"), [
-    ("organisation", "einvoice_address", "003712345678"),      # digits not those of the business ID
-    ("organisation", "website", "not a web address"),
-    ("contacts", "support_email", "matti@uusioppi.example.fi"),  # a person's own address
-    ("contacts", "signatory_phone", "soita minulle"),
-    ("data-protection", "processor_role", ""),                  # a required declaration left unanswered
-    ("data-protection", "hosting", "outside"),                  # outside the EU without a safeguard
-    ("accessibility", "evaluated_on", "eilen"),
-    ("security", "evidence", []),
-])
+@pytest.mark.parametrize(
+    ("slug", "field", "value"),
+    [
+        ("organisation", "einvoice_address", "003712345678"),  # digits not those of the business ID
+        ("organisation", "website", "not a web address"),
+        ("contacts", "support_email", "matti@uusioppi.example.fi"),  # a person's own address
+        ("contacts", "signatory_phone", "soita minulle"),
+        ("data-protection", "processor_role", ""),  # a required declaration left unanswered
+        ("data-protection", "hosting", "outside"),  # outside the EU without a safeguard
+        ("accessibility", "evaluated_on", "eilen"),
+        ("security", "evidence", []),
+    ],
+)
 def test_step_validation(applicant, slug, field, value):
     data = {**STEP_DATA[slug], field: value}
     response = applicant.post_form(f"/join/step/{slug}", data, page=f"/join/step/{slug}")
     assert response.status_code == 200
-    assert 'aria-invalid="true"' in response.get_data(as_text=True) or "error-summary" in response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in response.get_data(as_text=True) or "error-summary" in response.get_data(
+        as_text=True
+    )
     assert slug not in _application().completed_steps
 
 
-@pytest.mark.parametrize(("desk", "mailbox"), [
-    ("Tuki", "tuki@uusioppi.example.fi"),  # exactly what the field's hint suggests
-    ("Asiakastuki", "asiakastuki@uusioppi.example.fi"), ("Tekninen tuki", "tuki@uusioppi.example.fi"),
-    ("Support", "support@uusioppi.example.fi"), ("Asiakaspalvelu", "asiakaspalvelu@uusioppi.example.fi"),
-])
+@pytest.mark.parametrize(
+    ("desk", "mailbox"),
+    [
+        ("Tuki", "tuki@uusioppi.example.fi"),  # exactly what the field's hint suggests
+        ("Asiakastuki", "asiakastuki@uusioppi.example.fi"),
+        ("Tekninen tuki", "tuki@uusioppi.example.fi"),
+        ("Support", "support@uusioppi.example.fi"),
+        ("Asiakaspalvelu", "asiakaspalvelu@uusioppi.example.fi"),
+    ],
+)
 def test_a_shared_support_mailbox_named_like_the_desk_is_accepted(applicant, desk, mailbox):
     data = {**STEP_DATA["contacts"], "support_name": desk, "support_email": mailbox}
     response = applicant.post_form("/join/step/contacts", data, page="/join/step/contacts")
@@ -113,8 +134,12 @@ def test_a_shared_support_mailbox_named_like_the_desk_is_accepted(applicant, des
 
 @pytest.mark.parametrize("mailbox", ["matti@uusioppi.example.fi", "matti.meikalainen@uusioppi.example.fi"])
 def test_a_contact_persons_own_address_is_still_refused_as_the_support_mailbox(applicant, mailbox):
-    data = {**STEP_DATA["contacts"], "support_name": "Tuki", "technical_name": "Matti Meikäläinen",
-            "support_email": mailbox}
+    data = {
+        **STEP_DATA["contacts"],
+        "support_name": "Tuki",
+        "technical_name": "Matti Meikäläinen",
+        "support_email": mailbox,
+    }
     response = applicant.post_form("/join/step/contacts", data, page="/join/step/contacts")
     assert response.status_code == 200 and "contacts" not in _application().completed_steps
 
@@ -131,12 +156,15 @@ def test_summary_shows_everything_with_edit_links_and_the_vat_number(applicant):
 
 # --- attachments ----------------------------------------------------------------------------------
 
+
 def test_pdf_is_checked_by_content_not_by_name(applicant):
     _fill(applicant, skip=("attachments",))
-    response = applicant.post_form("/join/step/attachments",
-                                   {"dpa": pdf_upload("sopimus.pdf", b"PK\x03\x04 this is a zip"),
-                                    "trade_register": pdf_upload("kauppa.pdf")},
-                                   page="/join/step/attachments", content_type="multipart/form-data")
+    response = applicant.post_form(
+        "/join/step/attachments",
+        {"dpa": pdf_upload("sopimus.pdf", b"PK\x03\x04 this is a zip"), "trade_register": pdf_upload("kauppa.pdf")},
+        page="/join/step/attachments",
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     assert "PDF" in response.get_data(as_text=True)
     application = _application()
@@ -147,8 +175,12 @@ def test_pdf_is_checked_by_content_not_by_name(applicant):
 def test_oversized_pdf_is_refused(applicant):
     _fill(applicant, skip=("attachments",))
     big = PDF + b"0" * (10 * 1024 * 1024)
-    response = applicant.post_form("/join/step/attachments", {"dpa": pdf_upload("iso.pdf", big)},
-                                   page="/join/step/attachments", content_type="multipart/form-data")
+    response = applicant.post_form(
+        "/join/step/attachments",
+        {"dpa": pdf_upload("iso.pdf", big)},
+        page="/join/step/attachments",
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200 and "10 MB" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(StoredFile.id))) == 0
 
@@ -166,6 +198,7 @@ def test_attachment_is_stored_with_size_and_hash_and_shown_only_to_its_owner_and
 
 
 # --- submitting -----------------------------------------------------------------------------------
+
 
 def test_submit_accepts_the_rules_pre_assesses_and_queues(applicant, login_as, people):
     version = factories.RulesVersionFactory(label="1.0", in_force=True)
@@ -191,8 +224,9 @@ def test_submitting_twice_and_editing_a_submitted_application_are_refused(applic
     again = applicant.post_form("/join/submit", page="/join/summary", follow_redirects=True)
     assert "Hakemus on jo lähetetty." in again.get_data(as_text=True)
     assert _application().submission_count == 1
-    edit = applicant.post_form("/join/step/organisation", {**STEP_DATA["organisation"], "legal_name": "Muutettu Oy"},
-                               page="/join/summary")
+    edit = applicant.post_form(
+        "/join/step/organisation", {**STEP_DATA["organisation"], "legal_name": "Muutettu Oy"}, page="/join/summary"
+    )
     assert edit.status_code == 302 and edit.headers["Location"] == "/join/summary"
     assert _application().step("organisation")["legal_name"] == "Uusi Oppi Oy"
 
@@ -204,17 +238,23 @@ def test_incomplete_application_cannot_be_submitted(applicant):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("overrides", "outcome", "reason"), [
-    ({"data-protection": {"processor_role": "no"}}, "fail", "not_processor"),
-    ({"data-protection": {"sells_data": "yes"}}, "fail", "sells_data"),
-    ({"accessibility": {"wcag": "none"}}, "fail", "wcag_none"),
-    ({"data-protection": {"hosting": "outside", "safeguard": "EU:n vakiolausekkeet"}}, "needs_review",
-     "hosting_outside"),
-    ({"accessibility": {"wcag": "partial"}}, "needs_review", "wcag_partial"),
-    ({"security": {"admin_mfa": "no"}}, "needs_review", "no_admin_mfa"),
-    ({"security": {"evidence": ["self_assessment"]}}, "needs_review", "self_assessment_only"),
-    ({}, "pass", None),
-])
+@pytest.mark.parametrize(
+    ("overrides", "outcome", "reason"),
+    [
+        ({"data-protection": {"processor_role": "no"}}, "fail", "not_processor"),
+        ({"data-protection": {"sells_data": "yes"}}, "fail", "sells_data"),
+        ({"accessibility": {"wcag": "none"}}, "fail", "wcag_none"),
+        (
+            {"data-protection": {"hosting": "outside", "safeguard": "EU:n vakiolausekkeet"}},
+            "needs_review",
+            "hosting_outside",
+        ),
+        ({"accessibility": {"wcag": "partial"}}, "needs_review", "wcag_partial"),
+        ({"security": {"admin_mfa": "no"}}, "needs_review", "no_admin_mfa"),
+        ({"security": {"evidence": ["self_assessment"]}}, "needs_review", "self_assessment_only"),
+        ({}, "pass", None),
+    ],
+)
 def test_pre_assessment(applicant, overrides, outcome, reason):
     _fill(applicant, **overrides)
     _accept_rules_step(applicant)
@@ -228,6 +268,7 @@ def test_pre_assessment(applicant, overrides, outcome, reason):
 
 
 # --- review ----------------------------------------------------------------------------------------
+
 
 def _submitted(applicant):
     _fill(applicant)
@@ -247,8 +288,9 @@ def test_full_review_cycle_with_changes_requested_and_resubmission(applicant, lo
     refused = coordinator.post_form(f"{url}/decision", {"action": "request_changes", "message": ""}, page=url)
     assert refused.status_code == 400 and _application().status == "in_review"
     coordinator.post_form(f"{url}/comments", {"body": "Sisäinen huomio: tarkista Y-tunnus."}, page=url)
-    coordinator.post_form(f"{url}/decision", {"action": "request_changes",
-                                              "message": "Lisätkää alihankkijat tietosuojaosioon."}, page=url)
+    coordinator.post_form(
+        f"{url}/decision", {"action": "request_changes", "message": "Lisätkää alihankkijat tietosuojaosioon."}, page=url
+    )
     assert _application().status == "changes_requested"
     summary = applicant.get("/join/summary").get_data(as_text=True)
     assert "Lisätkää alihankkijat tietosuojaosioon." in summary
@@ -269,11 +311,11 @@ def test_full_review_cycle_with_changes_requested_and_resubmission(applicant, lo
     org = db.session.get(Organisation, application.organisation_id)
     assert (application.status, org.status, org.einvoice_address) == ("approved", "active", "003709206320")
     actions = list(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("application.%"))))
-    for action in ("application.submitted", "application.start", "application.request_changes",
-                   "application.approve"):
+    for action in ("application.submitted", "application.start", "application.request_changes", "application.approve"):
         assert action in actions
-    subjects = list(db.session.scalars(sa.select(OutboxMessage.subject).where(
-        OutboxMessage.recipient == people["no_org"].email)))
+    subjects = list(
+        db.session.scalars(sa.select(OutboxMessage.subject).where(OutboxMessage.recipient == people["no_org"].email))
+    )
     assert len(subjects) >= 5  # received, in review, changes, received again, approved
 
     public = login_as(None).get(f"/providers/{org.id}").get_data(as_text=True)
@@ -307,7 +349,7 @@ def test_one_provider_cannot_see_another_s_application(applicant, login_as):
 
 
 def test_queue_filters(applicant, login_as):
-    _fill(applicant, **{"accessibility": {"wcag": "partial"}})
+    _fill(applicant, accessibility={"wcag": "partial"})
     _accept_rules_step(applicant)
     applicant.post_form("/join/submit", page="/join/summary")
     coordinator = login_as("coordinator")
@@ -324,8 +366,11 @@ def test_the_queue_lists_open_applications_first_the_longest_waiting_at_the_top(
     def application(name: str, status: str, days_ago: int, decided_days_ago: int | None = None):
         org = factories.ProviderFactory(status="applicant", name=name)
         return factories.ProviderApplicationFactory(
-            organisation=org, status=status, submitted_at=now - timedelta(days=days_ago),
-            decided_at=None if decided_days_ago is None else now - timedelta(days=decided_days_ago))
+            organisation=org,
+            status=status,
+            submitted_at=now - timedelta(days=days_ago),
+            decided_at=None if decided_days_ago is None else now - timedelta(days=decided_days_ago),
+        )
 
     application("Hylätty vanha Oy", "rejected", 90, 80)
     application("Uusi jono Oy", "submitted", 1)
@@ -336,64 +381,90 @@ def test_the_queue_lists_open_applications_first_the_longest_waiting_at_the_top(
     application("Hyväksytty Oy", "approved", 40, 2)
     db.session.commit()
     html = login_as("coordinator").get("/admin/applications").get_data(as_text=True)
-    names = ["Vanha jono Oy", "Käsittelyssä Oy", "Muutokset Oy", "Uusi jono Oy",  # open, longest waiting first
-             "Hyväksytty Oy", "Peruttu Oy", "Hylätty vanha Oy"]  # closed, latest decided first
+    names = [
+        "Vanha jono Oy",
+        "Käsittelyssä Oy",
+        "Muutokset Oy",
+        "Uusi jono Oy",  # open, longest waiting first
+        "Hyväksytty Oy",
+        "Peruttu Oy",
+        "Hylätty vanha Oy",
+    ]  # closed, latest decided first
     positions = [html.index(name) for name in names]
-    assert positions == sorted(positions), [n for _, n in sorted(zip(positions, names))]
+    assert positions == sorted(positions), [n for _, n in sorted(zip(positions, names, strict=False))]
 
 
 # --- provider status -------------------------------------------------------------------------------------
 
+
 def test_coordinator_suspends_and_reinstates_a_provider_with_reason_and_decision(people, login_as):
     org = people["provider"]
-    decision = factories.DecisionFactory(item__decision_kind="provider_suspension", item__meeting__body__code="JT",
-                                         item__meeting__number=3, item__section=5)
+    decision = factories.DecisionFactory(
+        item__decision_kind="provider_suspension",
+        item__meeting__body__code="JT",
+        item__meeting__number=3,
+        item__section=5,
+    )
     coordinator = login_as("coordinator")
-    without = coordinator.post_form(f"/admin/providers/{org.id}/status",
-                                    {"status": "suspended", "reason": "Ilman päätöstä."}, page=f"/providers/{org.id}")
+    without = coordinator.post_form(
+        f"/admin/providers/{org.id}/status",
+        {"status": "suspended", "reason": "Ilman päätöstä."},
+        page=f"/providers/{org.id}",
+    )
     assert without.status_code == 302 and db.session.get(Organisation, org.id).status == "active"
-    response = coordinator.post_form(f"/admin/providers/{org.id}/status",
-                                     {"status": "suspended", "reason": "Tietoturvapoikkeama selvitetään.",
-                                      "decision": str(decision.id)}, page=f"/providers/{org.id}")
+    response = coordinator.post_form(
+        f"/admin/providers/{org.id}/status",
+        {"status": "suspended", "reason": "Tietoturvapoikkeama selvitetään.", "decision": str(decision.id)},
+        page=f"/providers/{org.id}",
+    )
     assert response.status_code == 302
     assert db.session.get(Organisation, org.id).status == "suspended"
     assert login_as(None).get(f"/providers/{org.id}").status_code == 404  # no longer public
     history = coordinator.get(f"/providers/{org.id}").get_data(as_text=True)
     assert "JT 3/2026 § 5" in history and "Tietoturvapoikkeama selvitetään." in history
-    coordinator.post_form(f"/admin/providers/{org.id}/status", {"status": "active", "reason": "Korjattu."},
-                          page=f"/providers/{org.id}")
+    coordinator.post_form(
+        f"/admin/providers/{org.id}/status", {"status": "active", "reason": "Korjattu."}, page=f"/providers/{org.id}"
+    )
     assert db.session.get(Organisation, org.id).status == "active"
-    no_reason = coordinator.post_form(f"/admin/providers/{org.id}/status", {"status": "terminated", "reason": ""},
-                                      page=f"/providers/{org.id}")
+    no_reason = coordinator.post_form(
+        f"/admin/providers/{org.id}/status", {"status": "terminated", "reason": ""}, page=f"/providers/{org.id}"
+    )
     assert no_reason.status_code == 302 and db.session.get(Organisation, org.id).status == "active"
 
 
 def test_only_coordinators_change_provider_status(people, login_as):
     org = people["provider"]
-    response = login_as("provider_admin").post_form(f"/admin/providers/{org.id}/status",
-                                                    {"status": "terminated", "reason": "x"}, page="/")
+    response = login_as("provider_admin").post_form(
+        f"/admin/providers/{org.id}/status", {"status": "terminated", "reason": "x"}, page="/"
+    )
     assert response.status_code == 403
     assert db.session.get(Organisation, org.id).status == "active"
 
 
-@pytest.mark.parametrize(("status", "says", "link"), [
-    (None, "Täytä liittymishakemus", "/join"),
-    ("draft", "Jatka liittymishakemusta", "/join"),
-    ("submitted", "odottaa koordinaattorin käsittelyä", "/join/summary"),
-    ("in_review", "Koordinaattori käsittelee liittymishakemustasi", "/join/summary"),
-    ("changes_requested", "pyysi muutoksia", "/join/summary"),
-    ("rejected", "Perustelu: Tietosuojaselvitys puuttuu.", "/join"),
-    ("withdrawn", "Peruit liittymishakemuksesi.", "/join"),
-])
+@pytest.mark.parametrize(
+    ("status", "says", "link"),
+    [
+        (None, "Täytä liittymishakemus", "/join"),
+        ("draft", "Jatka liittymishakemusta", "/join"),
+        ("submitted", "odottaa koordinaattorin käsittelyä", "/join/summary"),
+        ("in_review", "Koordinaattori käsittelee liittymishakemustasi", "/join/summary"),
+        ("changes_requested", "pyysi muutoksia", "/join/summary"),
+        ("rejected", "Perustelu: Tietosuojaselvitys puuttuu.", "/join"),
+        ("withdrawn", "Peruit liittymishakemuksesi.", "/join"),
+    ],
+)
 def test_the_organisation_page_tells_where_the_joining_application_stands(people, login_as, status, says, link):
     admin = people["no_org"]
     org = factories.ProviderFactory(status="applicant", name="Tila Oy")
     admin.organisation, admin.org_role = org, "admin"
     if status is not None:
-        factories.ProviderApplicationFactory(organisation=org, created_by=admin, status=status,
-                                             submitted_at=utcnow() if status != "draft" else None,
-                                             decision_reason="Tietosuojaselvitys puuttuu." if status == "rejected"
-                                             else "")
+        factories.ProviderApplicationFactory(
+            organisation=org,
+            created_by=admin,
+            status=status,
+            submitted_at=utcnow() if status != "draft" else None,
+            decision_reason="Tietosuojaselvitys puuttuu." if status == "rejected" else "",
+        )
     db.session.commit()
     html = login_as("no_org").get("/organisation").get_data(as_text=True)
     notice = html.split('<p class="notice">', 1)[1].split("</p>", 1)[0]

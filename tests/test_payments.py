@@ -19,12 +19,12 @@ from marketplace.payments import CreatedInvoice, InvalidEvent, InvoiceLine, Paym
 from tests.stripe_fake import invoice_event, new_id, signed_event
 from tests.stripe_servers import SECRET_KEY, WEBHOOK_SECRET, StripeServers
 
-
-
 # 25.5 % of 10.10 = 2.5755 -> 2.58; 14 % of 10.75 = 1.505 -> 1.51 (half up); 0 % of 5.00 -> 0.
-LINES = [InvoiceLine("course", "Verkkokurssi, 10 lisenssiä", 1010, 2550),
-         InvoiceLine("book", "Oppimateriaali", 1075, 1400),
-         InvoiceLine("free", "Käyttöönottotuki", 500, 0)]
+LINES = [
+    InvoiceLine("course", "Verkkokurssi, 10 lisenssiä", 1010, 2550),
+    InvoiceLine("book", "Oppimateriaali", 1075, 1400),
+    InvoiceLine("free", "Käyttöönottotuki", 500, 0),
+]
 
 
 def _localstripe(servers: StripeServers) -> stripe.StripeClient:
@@ -38,14 +38,12 @@ def _through_fake(servers: StripeServers) -> stripe.StripeClient:
 
 def _customer(app: Flask, organisation_id: int = 7) -> str:
     with app.app_context():
-        return payments.ensure_customer(organisation_id, "Vantaan kaupunki", "0124610-9",
-                                        "laskut@vantaa.example", None)
+        return payments.ensure_customer(organisation_id, "Vantaan kaupunki", "0124610-9", "laskut@vantaa.example", None)
 
 
 def _invoice(app: Flask, customer_id: str, order_id: int = 42, lines: list[InvoiceLine] = LINES) -> CreatedInvoice:
     with app.app_context():
-        return payments.create_invoice(order_id, "TIL-2026-0042", "RF18 1234 5", customer_id, lines,
-                                       days_until_due=14)
+        return payments.create_invoice(order_id, "TIL-2026-0042", "RF18 1234 5", customer_id, lines, days_until_due=14)
 
 
 # --------------------------------------------------------------------------- customers
@@ -73,8 +71,7 @@ def test_ensure_customer_makes_one_customer_in_localstripe(app: Flask, stripe_co
 # --------------------------------------------------------------------------- invoices
 
 
-def test_create_invoice_makes_one_open_sent_invoice_with_vat_per_line(app: Flask,
-                                                                       stripe_config: StripeServers) -> None:
+def test_create_invoice_makes_one_open_sent_invoice_with_vat_per_line(app: Flask, stripe_config: StripeServers) -> None:
     customer_id = _customer(app)
     before = int(time.time())
 
@@ -91,8 +88,11 @@ def test_create_invoice_makes_one_open_sent_invoice_with_vat_per_line(app: Flask
     assert invoice["customer"] == customer_id
     assert invoice["collection_method"] == "send_invoice" and invoice["days_until_due"] == 14
     assert invoice["currency"] == "eur"
-    assert invoice["metadata"] == {"order_id": "42", "order_reference": "TIL-2026-0042",
-                                   "payment_reference": "RF18 1234 5"}
+    assert invoice["metadata"] == {
+        "order_id": "42",
+        "order_reference": "TIL-2026-0042",
+        "payment_reference": "RF18 1234 5",
+    }
     assert invoice["description"] == "TIL-2026-0042 / viite RF18 1234 5"
 
     rates = {rate.id: rate for rate in _localstripe(stripe_config).v1.tax_rates.list().data}
@@ -102,8 +102,10 @@ def test_create_invoice_makes_one_open_sent_invoice_with_vat_per_line(app: Flask
     assert {key: line["amount"] for key, line in lines.items()} == {"course": 1010, "book": 1075, "free": 500}
     assert all(line["metadata"]["order_id"] == "42" for line in lines.values())
     assert lines["course"]["description"] == "Verkkokurssi, 10 lisenssiä"
-    taxes = {key: [(rates[t["tax_rate_details"]["tax_rate"]].percentage, t["amount"]) for t in line["taxes"]]
-             for key, line in lines.items()}
+    taxes = {
+        key: [(rates[t["tax_rate_details"]["tax_rate"]].percentage, t["amount"]) for t in line["taxes"]]
+        for key, line in lines.items()
+    }
     assert taxes == {"course": [(25.5, 258)], "book": [(14.0, 151)], "free": []}
     assert (invoice["subtotal"], invoice["tax"], invoice["total"]) == (2585, 409, 2994)
     assert invoice["amount_due"] == 2994 and invoice["amount_paid"] == 0
@@ -143,8 +145,7 @@ def test_another_order_gets_its_own_invoice(app: Flask, stripe_config: StripeSer
     assert stripe_config.fake.invoices[second.id]["total"] == 1010 + 258
 
 
-def test_create_invoice_for_a_missing_customer_is_a_payment_error(app: Flask,
-                                                                   stripe_config: StripeServers) -> None:
+def test_create_invoice_for_a_missing_customer_is_a_payment_error(app: Flask, stripe_config: StripeServers) -> None:
     with pytest.raises(PaymentError, match="invoice"):
         _invoice(app, "cus_doesnotexist")
     assert stripe_config.fake.invoices == {}
@@ -189,7 +190,8 @@ def test_fake_refuses_wrong_invoice_transitions(app: Flask, stripe_config: Strip
 
 
 def test_fake_replays_an_idempotency_key_and_refuses_it_for_other_parameters(
-        app: Flask, stripe_config: StripeServers) -> None:
+    app: Flask, stripe_config: StripeServers
+) -> None:
     client = _through_fake(stripe_config)
     first = client.v1.customers.create({"name": "Espoo"}, {"idempotency_key": "k-1"})
     again = client.v1.customers.create({"name": "Espoo"}, {"idempotency_key": "k-1"})
@@ -218,8 +220,9 @@ def test_verify_event_accepts_a_correctly_signed_event(app: Flask, stripe_config
         assert payments.EVENT_STATUSES[verified.type] == "paid"
 
 
-@pytest.mark.parametrize("case", ["wrong secret", "tampered body", "missing header", "empty header",
-                                  "old timestamp", "not json"])
+@pytest.mark.parametrize(
+    "case", ["wrong secret", "tampered body", "missing header", "empty header", "old timestamp", "not json"]
+)
 def test_verify_event_refuses(app: Flask, stripe_config: StripeServers, case: str) -> None:
     event = invoice_event("invoice.paid", {"id": "in_test", "object": "invoice", "status": "paid"})
     payload, header = signed_event(event, WEBHOOK_SECRET)
@@ -252,8 +255,15 @@ def test_verify_event_without_a_webhook_secret(app: Flask, stripe_config: Stripe
 
 
 def test_event_invoice_id_of_a_charge_refund(app: Flask, stripe_config: StripeServers) -> None:
-    charge = {"id": new_id("ch_"), "object": "charge", "amount": 2994, "amount_refunded": 2994,
-              "refunded": True, "currency": "eur", "invoice": "in_refunded"}
+    charge = {
+        "id": new_id("ch_"),
+        "object": "charge",
+        "amount": 2994,
+        "amount_refunded": 2994,
+        "refunded": True,
+        "currency": "eur",
+        "invoice": "in_refunded",
+    }
     payload, header = signed_event(invoice_event("charge.refunded", charge), WEBHOOK_SECRET)
     unlinked = {**charge, "invoice": None}
     payload_unlinked, header_unlinked = signed_event(invoice_event("charge.refunded", unlinked), WEBHOOK_SECRET)

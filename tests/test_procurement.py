@@ -29,12 +29,21 @@ from tests.stripe_servers import WEBHOOK_SECRET
 def published(app, people, provider="provider", plans=((1250, "per_pupil_year", 2550, 1),), **fields):
     """A listing in the catalogue with the given plans (cents, model, VAT basis points, minimum)."""
     org = people[provider]
-    author = people["provider_admin"] if provider == "provider" else factories.UserFactory(organisation=org,
-                                                                                           org_role="admin")
+    author = (
+        people["provider_admin"]
+        if provider == "provider"
+        else factories.UserFactory(organisation=org, org_role="admin")
+    )
     service = factories.ServiceFactory(organisation=org, created_by=author, **fields)
     for cents, model, vat, minimum in plans:
-        factories.PricingPlanFactory(service=service, unit_price_cents=cents, model=model, vat_rate_bp=vat,
-                                     min_quantity=minimum, name=f"{model} {cents}")
+        factories.PricingPlanFactory(
+            service=service,
+            unit_price_cents=cents,
+            model=model,
+            vat_rate_bp=vat,
+            min_quantity=minimum,
+            name=f"{model} {cents}",
+        )
     with app.test_request_context():
         catalogue.submit(author, service)
         catalogue.publish(people["coordinator"], service)
@@ -47,8 +56,9 @@ def add(client, service, plan_index: int = 0):
     page = client.get(f"/catalogue/{service.slug}").get_data(as_text=True)
     plan_ids = re.findall(r'name="plan" value="(\d+)"', page)
     assert plan_ids, "the service page shows no add buttons"
-    return client.post_form("/procurement/add", {"service": service.id, "plan": plan_ids[plan_index]},
-                            page=f"/catalogue/{service.slug}")
+    return client.post_form(
+        "/procurement/add", {"service": service.id, "plan": plan_ids[plan_index]}, page=f"/catalogue/{service.slug}"
+    )
 
 
 def set_line(client, request_id: int, line: RequestLine, **values):
@@ -72,16 +82,23 @@ def english(people):
 @pytest.fixture()
 def two_services(app, people):
     maths = published(app, people, name="Matematiikan polku", slug="matematiikan-polku")
-    words = published(app, people, "other_provider", name="Sanasilta", slug="sanasilta",
-                      plans=((800, "per_pupil_year", 2550, 100), (15000, "one_off", 1400, 1)))
+    words = published(
+        app,
+        people,
+        "other_provider",
+        name="Sanasilta",
+        slug="sanasilta",
+        plans=((800, "per_pupil_year", 2550, 100), (15000, "one_off", 1400, 1)),
+    )
     return maths, words
 
 
 # --- Finnish figures ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("base", "expected"), [("123", "1232"), ("1234567", "12345672"), ("1000", "10003"),
-                                                ("2026000123", "20260001230")])
+@pytest.mark.parametrize(
+    ("base", "expected"), [("123", "1232"), ("1234567", "12345672"), ("1000", "10003"), ("2026000123", "20260001230")]
+)
 def test_payment_reference_check_digits(base, expected):
     assert payment_reference(base) == expected
     assert is_valid_payment_reference(expected)
@@ -92,29 +109,47 @@ def test_payment_references_are_printed_in_groups_of_five():
     assert format_payment_reference("20260001230") == "2 02600 01230"
 
 
-@pytest.mark.parametrize(("start", "end", "months"), [
-    (date(2026, 8, 1), date(2027, 7, 31), 12), (date(2026, 8, 15), date(2026, 9, 14), 1),
-    (date(2026, 8, 15), date(2026, 9, 20), 2), (date(2026, 1, 31), date(2026, 2, 27), 1),
-    (date(2026, 8, 1), date(2026, 8, 1), 1)])
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (date(2026, 8, 1), date(2027, 7, 31), 12),
+        (date(2026, 8, 15), date(2026, 9, 14), 1),
+        (date(2026, 8, 15), date(2026, 9, 20), 2),
+        (date(2026, 1, 31), date(2026, 2, 27), 1),
+        (date(2026, 8, 1), date(2026, 8, 1), 1),
+    ],
+)
 def test_term_months_count_started_months(start, end, months):
     assert services.term_months(start, end) == months
 
 
-@pytest.mark.parametrize(("model", "unit", "quantity", "months", "net"), [
-    ("per_pupil_year", 1250, 1200, 12, 1_500_000),
-    ("per_pupil_year", 1250, 1200, 5, 625_000),
-    ("per_pupil_year", 999, 7, 5, 2914),  # 2913.75 rounds half up to the cent
-    ("per_user_month", 350, 10, 6, 21_000),
-    ("one_off", 15000, 2, 24, 30_000),
-    ("free", 0, 500, 12, 0),
-])
+@pytest.mark.parametrize(
+    ("model", "unit", "quantity", "months", "net"),
+    [
+        ("per_pupil_year", 1250, 1200, 12, 1_500_000),
+        ("per_pupil_year", 1250, 1200, 5, 625_000),
+        ("per_pupil_year", 999, 7, 5, 2914),  # 2913.75 rounds half up to the cent
+        ("per_user_month", 350, 10, 6, 21_000),
+        ("one_off", 15000, 2, 24, 30_000),
+        ("free", 0, 500, 12, 0),
+    ],
+)
 def test_line_prices_for_each_model(model, unit, quantity, months, net):
     assert services.line_net_cents(model, unit, quantity, months) == net
 
 
-@pytest.mark.parametrize(("net", "rate", "vat"), [(100, 2550, 26), (1, 2550, 0), (2, 2550, 1), (1_500_000, 2550,
-                                                                                                    382_500),
-                                                  (30_000, 1400, 4200), (1234, 1000, 123), (50, 1000, 5)])
+@pytest.mark.parametrize(
+    ("net", "rate", "vat"),
+    [
+        (100, 2550, 26),
+        (1, 2550, 0),
+        (2, 2550, 1),
+        (1_500_000, 2550, 382_500),
+        (30_000, 1400, 4200),
+        (1234, 1000, 123),
+        (50, 1000, 5),
+    ],
+)
 def test_vat_is_rounded_per_line_to_the_cent(net, rate, vat):
     assert services.vat_cents(net, rate) == vat
 
@@ -143,8 +178,9 @@ def test_sending_copies_prices_so_later_changes_do_not_alter_the_request(app, pe
     add(buyer, maths)
     request = latest_request()
     set_line(buyer, request.id, request.lines[0], quantity=1200)
-    buyer.post_form(f"/procurement/{request.id}/details", {"purpose": "Yläkoulujen matematiikka",
-                                                            "cost_centre": "4100"})
+    buyer.post_form(
+        f"/procurement/{request.id}/details", {"purpose": "Yläkoulujen matematiikka", "cost_centre": "4100"}
+    )
     assert buyer.post_form(f"/procurement/{request.id}/send").status_code == 302
     db.session.refresh(request)
     assert request.status == "pending_approval" and request.net_cents == 1_500_000
@@ -158,8 +194,14 @@ def test_sending_copies_prices_so_later_changes_do_not_alter_the_request(app, pe
     db.session.commit()
     figures = services.totals(db.session.get(ProcurementRequest, request.id))
     assert figures.net_cents == 1_500_000 and figures.lines[0].unit_price_cents == 1250
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.recipient == people["approver"].email)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.recipient == people["approver"].email)
+        )
+        == 1
+    )
 
 
 def test_a_request_at_the_threshold_cannot_be_a_direct_order_but_is_kept(app, people, login_as, english):
@@ -180,18 +222,22 @@ def test_a_request_at_the_threshold_cannot_be_a_direct_order_but_is_kept(app, pe
     assert request.status == "pending_approval"
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    ({"quantity": "0"}, "at least 1"),
-    ({"quantity": "-5"}, "at least 1"),
-    ({"quantity": "kaksi"}, "whole number"),
-    ({"quantity": "50"}, "minimum quantity is 100"),
-    ({"term_start": "1.9.2027", "term_end": "31.8.2028"}, None),
-    ({"term_start": "1.8.2027", "term_end": "31.7.2026"}, "cannot end before it starts"),
-    ({"term_start": "31.2.2027"}, "day.month.year"),
-    ({"term_start": "1.8.2026", "term_end": "31.7.2031"}, "at most four years"),
-])
-def test_bad_lines_get_a_clear_message_and_nothing_is_lost(app, people, login_as, two_services, english, values,
-                                                           message):
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"quantity": "0"}, "at least 1"),
+        ({"quantity": "-5"}, "at least 1"),
+        ({"quantity": "kaksi"}, "whole number"),
+        ({"quantity": "50"}, "minimum quantity is 100"),
+        ({"term_start": "1.9.2027", "term_end": "31.8.2028"}, None),
+        ({"term_start": "1.8.2027", "term_end": "31.7.2026"}, "cannot end before it starts"),
+        ({"term_start": "31.2.2027"}, "day.month.year"),
+        ({"term_start": "1.8.2026", "term_end": "31.7.2031"}, "at most four years"),
+    ],
+)
+def test_bad_lines_get_a_clear_message_and_nothing_is_lost(
+    app, people, login_as, two_services, english, values, message
+):
     _maths, words = two_services  # the per-pupil plan has a minimum of 100
     buyer = login_as("buyer")
     add(buyer, words)
@@ -219,8 +265,9 @@ def test_a_withdrawn_service_cannot_be_requested_or_sent(app, people, login_as, 
     html = buyer.post_form(f"/procurement/{request.id}/send", follow_redirects=True).get_data(as_text=True)
     assert "no longer in the catalogue" in html
     assert db.session.get(ProcurementRequest, request.id).status == "draft"
-    response = buyer.post_form("/procurement/add", {"service": maths.id, "plan": maths.plans[0].id},
-                               follow_redirects=True)
+    response = buyer.post_form(
+        "/procurement/add", {"service": maths.id, "plan": maths.plans[0].id}, follow_redirects=True
+    )
     assert "not in the catalogue" in response.get_data(as_text=True)
     assert len(db.session.get(ProcurementRequest, request.id).lines) == 1
 
@@ -229,8 +276,13 @@ def test_an_add_button_with_a_number_no_id_column_holds_is_refused(people, login
     """The hidden ids of the add button, edited: "²" passed isdigit() but not int(), 10**20 overflowed (500s)."""
     maths, _words = two_services
     buyer = login_as("buyer")
-    for service, plan in (("²", maths.plans[0].id), (maths.id, "١"), ("100000000000000000000", maths.plans[0].id),
-                          (maths.id, "2147483648"), ("9" * 5000, "1")):
+    for service, plan in (
+        ("²", maths.plans[0].id),
+        (maths.id, "١"),
+        ("100000000000000000000", maths.plans[0].id),
+        (maths.id, "2147483648"),
+        ("9" * 5000, "1"),
+    ):
         response = buyer.post_form("/procurement/add", {"service": service, "plan": plan}, follow_redirects=True)
         assert response.status_code == 200, (service, plan)
         assert "not in the catalogue" in response.get_data(as_text=True)
@@ -305,8 +357,9 @@ def test_rejecting_needs_a_comment_and_a_decided_request_stays_decided(app, peop
     maths, _words = two_services
     request = sent_request(app, people, login_as, maths)
     approver = login_as("approver")
-    html = approver.post_form(f"/procurement/{request.id}/decide", {"decision": "reject"},
-                              follow_redirects=True).get_data(as_text=True)
+    html = approver.post_form(
+        f"/procurement/{request.id}/decide", {"decision": "reject"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "why the request is rejected" in html
     approver.post_form(f"/procurement/{request.id}/decide", {"decision": "reject", "comment": "Ei budjettia"})
     assert db.session.get(ProcurementRequest, request.id).status == "rejected"
@@ -320,8 +373,10 @@ def test_two_approvers_at_the_same_moment_only_one_succeeds(app, people, login_a
     """Two real connections (threads with their own sessions) decide at once: exactly one wins."""
     maths, _words = two_services
     request = sent_request(app, people, login_as, maths)
-    approvers = [people["approver"].id,
-                 factories.UserFactory(organisation=people["municipality"], org_role="approver").id]
+    approvers = [
+        people["approver"].id,
+        factories.UserFactory(organisation=people["municipality"], org_role="approver").id,
+    ]
     db.session.commit()
     request_id, user_class = request.id, type(people["approver"])  # the threads touch no object of this session
     barrier = threading.Barrier(2)
@@ -340,7 +395,7 @@ def test_two_approvers_at_the_same_moment_only_one_succeeds(app, people, login_a
                 except (ServiceError, sa.exc.OperationalError):  # SQLite may also say the database is locked
                     db.session.rollback()
                     outcomes.append("refused")
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+        except Exception as exc:
             outcomes.append(f"error: {exc!r}")
 
     threads = [threading.Thread(target=decide, args=(user_id,), daemon=True) for user_id in approvers]
@@ -350,10 +405,17 @@ def test_two_approvers_at_the_same_moment_only_one_succeeds(app, people, login_a
         thread.join(timeout=30)
     assert sorted(outcomes) == ["approved", "refused"], outcomes
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "procurement.approved")) == 1
-    figures.note("races", "two approvers approving one request at once",
-                 "1 approval, 1 order and 1 audit event from 2 decisions; the other refused")
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "procurement.approved")
+        )
+        == 1
+    )
+    figures.note(
+        "races",
+        "two approvers approving one request at once",
+        "1 approval, 1 order and 1 audit event from 2 decisions; the other refused",
+    )
 
 
 # --- the provider's answer and payment -------------------------------------------------------------------
@@ -361,13 +423,15 @@ def test_two_approvers_at_the_same_moment_only_one_succeeds(app, people, login_a
 
 def approved_order(app, people, login_as, service) -> Order:
     request = sent_request(app, people, login_as, service)
-    assert login_as("approver").post_form(f"/procurement/{request.id}/decide",
-                                          {"decision": "approve"}).status_code == 302
+    assert (
+        login_as("approver").post_form(f"/procurement/{request.id}/decide", {"decision": "approve"}).status_code == 302
+    )
     return db.session.scalar(sa.select(Order).where(Order.request_id == request.id))
 
 
-def test_the_provider_accepts_and_the_coordinator_records_a_manual_payment(app, people, login_as, two_services,
-                                                                           english):
+def test_the_provider_accepts_and_the_coordinator_records_a_manual_payment(
+    app, people, login_as, two_services, english
+):
     maths, _words = two_services
     order = approved_order(app, people, login_as, maths)
     provider = login_as("provider_user")
@@ -379,8 +443,9 @@ def test_the_provider_accepts_and_the_coordinator_records_a_manual_payment(app, 
     again = provider.post_form(f"/procurement/orders/{order.id}/answer", {"decision": "decline", "reason": "x"})
     assert again.status_code == 302 and db.session.get(Order, order.id).status == "active"
     coordinator = login_as("coordinator")
-    assert coordinator.post_form(f"/procurement/orders/{order.id}/paid",
-                                 {"note": "Maksettu 1.9.2026"}).status_code == 302
+    assert (
+        coordinator.post_form(f"/procurement/orders/{order.id}/paid", {"note": "Maksettu 1.9.2026"}).status_code == 302
+    )
     db.session.refresh(order)
     assert order.payment_status == "paid" and order.paid_at is not None
     spend = login_as("buyer").get("/procurement/spend").get_data(as_text=True)
@@ -391,15 +456,23 @@ def test_declining_needs_a_reason_and_tells_the_municipality(app, people, login_
     maths, _words = two_services
     order = approved_order(app, people, login_as, maths)
     provider = login_as("provider_admin")
-    response = provider.post_form(f"/procurement/orders/{order.id}/answer", {"decision": "decline"},
-                                  follow_redirects=True)
+    response = provider.post_form(
+        f"/procurement/orders/{order.id}/answer", {"decision": "decline"}, follow_redirects=True
+    )
     assert "why the order is declined" in response.get_data(as_text=True)
     assert db.session.get(Order, order.id).status == "sent"
-    provider.post_form(f"/procurement/orders/{order.id}/answer", {"decision": "decline",
-                                                                  "reason": "Kapasiteetti ei riitä"})
+    provider.post_form(
+        f"/procurement/orders/{order.id}/answer", {"decision": "decline", "reason": "Kapasiteetti ei riitä"}
+    )
     assert db.session.get(Order, order.id).status == "declined"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.recipient == people["buyer"].email, OutboxMessage.body.contains("Kapasiteetti"))) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.recipient == people["buyer"].email, OutboxMessage.body.contains("Kapasiteetti"))
+        )
+        == 1
+    )
 
 
 def test_other_organisations_cannot_see_or_answer_an_order(app, people, login_as, two_services):
@@ -407,15 +480,20 @@ def test_other_organisations_cannot_see_or_answer_an_order(app, people, login_as
     order = approved_order(app, people, login_as, maths)
     for outsider in ("other_provider_user", "other_approver", "no_org"):
         assert login_as(outsider).get(f"/procurement/orders/{order.id}").status_code == 403
-    assert login_as("other_provider_user").post_form(f"/procurement/orders/{order.id}/answer",
-                                                     {"decision": "accept"}).status_code == 403
-    assert login_as("buyer").post_form(f"/procurement/orders/{order.id}/answer",
-                                       {"decision": "accept"}).status_code == 403
+    assert (
+        login_as("other_provider_user")
+        .post_form(f"/procurement/orders/{order.id}/answer", {"decision": "accept"})
+        .status_code
+        == 403
+    )
+    assert (
+        login_as("buyer").post_form(f"/procurement/orders/{order.id}/answer", {"decision": "accept"}).status_code == 403
+    )
     assert db.session.get(Order, order.id).status == "sent"
 
 
 def test_the_coordinator_exports_filtered_orders_as_csv(app, people, login_as, two_services):
-    maths, words = two_services
+    maths, _words = two_services
     first = approved_order(app, people, login_as, maths)
     login_as("provider_user").post_form(f"/procurement/orders/{first.id}/answer", {"decision": "accept"})
     csv = login_as("coordinator").get(f"/procurement/orders.csv?provider={people['provider'].id}&status=active")
@@ -439,8 +517,9 @@ def test_a_provider_sees_its_receivables(app, people, login_as, two_services, en
 def test_order_and_request_lists_cost_the_same_statements_however_long(app, people, client, count_queries):
     def make(n: int) -> None:
         for _ in range(n):
-            order = factories.OrderFactory(request__organisation=people["municipality"],
-                                           request__requester=people["buyer"])  # each from another provider
+            order = factories.OrderFactory(
+                request__organisation=people["municipality"], request__requester=people["buyer"]
+            )  # each from another provider
             factories.RequestLineFactory(request=order.request, order_id=order.id)
         db.session.commit()
 
@@ -463,8 +542,9 @@ def post_event(client, event: dict, secret: str = WEBHOOK_SECRET, tamper: bool =
     payload, header = signed_event(event, secret)
     if tamper:
         payload = payload.replace(b'"invoice', b'"invoicx', 1)
-    return client.post("/stripe/webhook", data=payload, headers={"Stripe-Signature": header},
-                       content_type="application/json")
+    return client.post(
+        "/stripe/webhook", data=payload, headers={"Stripe-Signature": header}, content_type="application/json"
+    )
 
 
 def accepted_with_invoice(app, people, login_as, service, servers) -> Order:
@@ -513,12 +593,14 @@ def test_a_retried_invoicing_never_makes_a_second_invoice(app, people, login_as,
 
 
 def test_when_stripe_is_unreachable_the_acceptance_stands_and_invoicing_can_be_retried(
-        app, people, login_as, two_services, stripe_config, english):
+    app, people, login_as, two_services, stripe_config, english
+):
     maths, _words = two_services
     order = approved_order(app, people, login_as, maths)
     app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # nothing listens there
-    response = login_as("provider_admin").post_form(f"/procurement/orders/{order.id}/answer",
-                                                    {"decision": "accept"}, follow_redirects=True)
+    response = login_as("provider_admin").post_form(
+        f"/procurement/orders/{order.id}/answer", {"decision": "accept"}, follow_redirects=True
+    )
     assert "could not be created yet" in response.get_data(as_text=True)
     db.session.refresh(order)
     assert order.status == "active" and order.payment_status == "invoice_pending" and order.payment_error
@@ -528,8 +610,9 @@ def test_when_stripe_is_unreachable_the_acceptance_stands_and_invoicing_can_be_r
     assert order.payment_status == "invoiced" and order.stripe_invoice_id in stripe_config.fake.invoices
 
 
-def test_a_signed_invoice_paid_event_marks_the_order_paid_once(app, people, login_as, two_services, stripe_config,
-                                                               client):
+def test_a_signed_invoice_paid_event_marks_the_order_paid_once(
+    app, people, login_as, two_services, stripe_config, client
+):
     maths, _words = two_services
     order = accepted_with_invoice(app, people, login_as, maths, stripe_config)
     invoice = stripe_config.fake.invoices[order.stripe_invoice_id]
@@ -583,16 +666,20 @@ def test_duplicate_deliveries_at_the_same_moment_have_one_effect(app, people, lo
     """Two concurrent deliveries of one event (separate requests and connections): one applies it."""
     maths, _words = two_services
     order = accepted_with_invoice(app, people, login_as, maths, stripe_config)
-    payload, header = signed_event(invoice_event("invoice.paid", {"id": order.stripe_invoice_id,
-                                                                 "object": "invoice"}), WEBHOOK_SECRET)
+    payload, header = signed_event(
+        invoice_event("invoice.paid", {"id": order.stripe_invoice_id, "object": "invoice"}), WEBHOOK_SECRET
+    )
     barrier = threading.Barrier(2)
     statuses: list[int] = []
 
     def deliver() -> None:
         client = app.test_client()
         barrier.wait(timeout=10)
-        statuses.append(client.post("/stripe/webhook", data=payload, headers={"Stripe-Signature": header},
-                                    content_type="application/json").status_code)
+        statuses.append(
+            client.post(
+                "/stripe/webhook", data=payload, headers={"Stripe-Signature": header}, content_type="application/json"
+            ).status_code
+        )
 
     threads = [threading.Thread(target=deliver, daemon=True) for _ in range(2)]
     for thread in threads:
@@ -601,10 +688,17 @@ def test_duplicate_deliveries_at_the_same_moment_have_one_effect(app, people, lo
         thread.join(timeout=30)
     assert sorted(statuses) == [200, 200]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StripeEvent)) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "order.payment_status")) == 1
-    figures.note("races", "two deliveries of one Stripe webhook event at once",
-                 "1 stored event and 1 payment change from 2 deliveries, both answered 200")
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "order.payment_status")
+        )
+        == 1
+    )
+    figures.note(
+        "races",
+        "two deliveries of one Stripe webhook event at once",
+        "1 stored event and 1 payment change from 2 deliveries, both answered 200",
+    )
 
 
 def test_the_demo_walkthrough_with_stripe(app, runner, stripe_config):
@@ -620,8 +714,9 @@ def test_the_demo_walkthrough_with_stripe(app, runner, stripe_config):
     request = latest_request()
     for line in request.lines:
         assert set_line(buyer, request.id, line, quantity=1200).status_code == 302
-    buyer.post_form(f"/procurement/{request.id}/details", {"purpose": "Yläkoulujen matematiikka",
-                                                            "cost_centre": "4100 Perusopetus"})
+    buyer.post_form(
+        f"/procurement/{request.id}/details", {"purpose": "Yläkoulujen matematiikka", "cost_centre": "4100 Perusopetus"}
+    )
     assert buyer.post_form(f"/procurement/{request.id}/send").status_code == 302
     approver = app.test_client()
     approver.login("approver.vantaa@example.com", DEMO_PASSWORD)
@@ -633,8 +728,9 @@ def test_the_demo_walkthrough_with_stripe(app, runner, stripe_config):
     db.session.refresh(order)
     invoice = stripe_config.fake.invoices[order.stripe_invoice_id]
     assert invoice["total"] == order.gross_cents and invoice["status"] == "open"
-    assert post_event(app.test_client(), invoice_event("invoice.paid", {**invoice, "status": "paid"})).status_code \
-        == 200
+    assert (
+        post_event(app.test_client(), invoice_event("invoice.paid", {**invoice, "status": "paid"})).status_code == 200
+    )
     db.session.refresh(order)
     assert order.payment_status == "paid"
     spend = buyer.get("/procurement/spend").get_data(as_text=True)

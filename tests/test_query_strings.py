@@ -30,7 +30,7 @@ from jsonschema import Draft202012Validator
 from app.extensions import limiter
 from app.security import MAX_ID
 from tests import factories, figures
-from tests.test_access_matrix import MATRIX, OK, objects  # noqa: F401  (the matrix's objects fixture)
+from tests.matrix import MATRIX, OK
 from tests.test_fuzz import GROUPS, IGNORED, SCALE, Fuzz, _settings, error_texts
 
 API_LISTS = ["providers", "rules", "bodies", "meetings", "decisions", "cases", "services"]
@@ -42,9 +42,34 @@ def b64(text: str) -> str:
 
 # --- the parser -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["2147483648", "-2147483649", "9223372036854775808", str(10**20), "1e309", "-0",
-                                  "0x10", "½", "²", "١٢٣", " 1", "1 ", "+1", "NaN", "true", "1_0", "1.0", "",
-                                  "9" * 4301, "9" * 10_000, "\u00a01", "𝟙"])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2147483648",
+        "-2147483649",
+        "9223372036854775808",
+        str(10**20),
+        "1e309",
+        "-0",
+        "0x10",
+        "½",
+        "²",
+        "١٢٣",
+        " 1",
+        "1 ",
+        "+1",
+        "NaN",
+        "true",
+        "1_0",
+        "1.0",
+        "",
+        "9" * 4301,
+        "9" * 10_000,
+        "\u00a01",
+        "𝟙",
+    ],
+)
 def test_the_parser_takes_only_ascii_digits_within_bounds(text):
     from app.params import parse_int
 
@@ -56,8 +81,9 @@ def test_the_parser_takes_only_ascii_digits_within_bounds(text):
 def test_query_helpers_raise_a_translated_error_naming_the_parameter(app):
     from app.params import MAX_PAGE, BadQuery, query_int, query_page
 
-    with app.test_request_context("/?organisation=%C2%B2&page=0&year=2026&big=" + "9" * 10_000,
-                                  headers={"Accept-Language": "fi"}):
+    with app.test_request_context(
+        "/?organisation=%C2%B2&page=0&year=2026&big=" + "9" * 10_000, headers={"Accept-Language": "fi"}
+    ):
         with pytest.raises(BadQuery) as caught:
             query_int("organisation", minimum=1, maximum=MAX_ID)
         assert caught.value.parameter == "organisation" and "kokonaislukuna" in caught.value.message
@@ -73,8 +99,25 @@ def test_a_cursor_is_valid_only_as_the_api_writes_it(app):
     for value in (1, 42, MAX_ID):
         assert decode_cursor(encode_cursor(value)) == value
     assert decode_cursor(None) is None and decode_cursor("") is None
-    bad = [b64(v) for v in ("2147483648", str(10**20), "true", "0", "-1", "1.5", "1e3", " 1", "01", '"1"', "[1]",
-                            '{"id": 1}', "null", "١٢٣")]
+    bad = [
+        b64(v)
+        for v in (
+            "2147483648",
+            str(10**20),
+            "true",
+            "0",
+            "-1",
+            "1.5",
+            "1e3",
+            " 1",
+            "01",
+            '"1"',
+            "[1]",
+            '{"id": 1}',
+            "null",
+            "١٢٣",
+        )
+    ]
     bad += [encode_cursor(5) + "==", encode_cursor(5) + "A", "%%%", "NQ.", "N Q", "NQ\n", "x" * 15, "=" * 4]
     for raw in bad:
         with pytest.raises(BadParameter):
@@ -82,6 +125,7 @@ def test_a_cursor_is_valid_only_as_the_api_writes_it(app):
 
 
 # --- the defects of the issue ------------------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def api_spec(client):
@@ -115,21 +159,30 @@ def _notice(html: str) -> list[str]:
 HUGE_PAGES = ["2147483648", "100000000000000000000", "9223372036854775808", "9" * 10_000]
 
 
-@pytest.mark.parametrize(("role", "path"), [
-    (None, "/register"), (None, "/providers"), ("coordinator", "/procurement/orders"), ("buyer", "/procurement/orders"),
-    ("provider_admin", "/procurement/orders"), ("coordinator", "/admin/organisations"), ("coordinator", "/admin/audit"),
-    ("coordinator", "/admin/applications"),
-])
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        (None, "/register"),
+        (None, "/providers"),
+        ("coordinator", "/procurement/orders"),
+        ("buyer", "/procurement/orders"),
+        ("provider_admin", "/procurement/orders"),
+        ("coordinator", "/admin/organisations"),
+        ("coordinator", "/admin/audit"),
+        ("coordinator", "/admin/applications"),
+    ],
+)
 def test_a_page_past_the_end_shows_the_last_page(objects, login_as, role, path):
     client = login_as(role)
     first = client.get(path)
     assert first.status_code == 200
-    for page in HUGE_PAGES + ["2"]:
+    for page in [*HUGE_PAGES, "2"]:
         response = client.get(f"{path}?page={page}")
         html = response.get_data(as_text=True)
         assert response.status_code == 200, (path, page[:30], response.status_code)
-        assert _notice(html) == ["Pyydettyä sivua ei ole, koska luettelo on lyhyempi. Näytetään luettelon viimeinen "
-                                 "sivu."], (path, page[:30])
+        assert _notice(html) == [
+            "Pyydettyä sivua ei ole, koska luettelo on lyhyempi. Näytetään luettelon viimeinen sivu."
+        ], (path, page[:30])
 
 
 def test_the_last_page_is_the_last_page(app, people, login_as):
@@ -156,16 +209,19 @@ def test_a_page_number_that_is_no_number_gets_a_translated_400(people, login_as,
 CHOOSE = "Valitse vain näytetyistä vaihtoehdoista."
 
 
-@pytest.mark.parametrize(("role", "query", "message"), [
-    ("coordinator", "municipality=100000000000000000000", CHOOSE),
-    ("coordinator", "provider=2147483648", CHOOSE),
-    ("coordinator", "municipality=%C2%B2", CHOOSE),
-    ("buyer", "provider=9223372036854775808", CHOOSE),
-    ("provider_admin", "municipality=2147483648", CHOOSE),
-    ("coordinator", "year=100000000000000000000", "Anna vuosi, esimerkiksi 2026."),
-    ("coordinator", "year=%C2%B2", "Anna vuosi, esimerkiksi 2026."),
-    ("coordinator", "year=" + "9" * 10_000, "Anna vuosi, esimerkiksi 2026."),
-])
+@pytest.mark.parametrize(
+    ("role", "query", "message"),
+    [
+        ("coordinator", "municipality=100000000000000000000", CHOOSE),
+        ("coordinator", "provider=2147483648", CHOOSE),
+        ("coordinator", "municipality=%C2%B2", CHOOSE),
+        ("buyer", "provider=9223372036854775808", CHOOSE),
+        ("provider_admin", "municipality=2147483648", CHOOSE),
+        ("coordinator", "year=100000000000000000000", "Anna vuosi, esimerkiksi 2026."),
+        ("coordinator", "year=%C2%B2", "Anna vuosi, esimerkiksi 2026."),
+        ("coordinator", "year=" + "9" * 10_000, "Anna vuosi, esimerkiksi 2026."),
+    ],
+)
 def test_order_filters_refuse_numbers_no_column_holds(objects, login_as, role, query, message):
     client = login_as(role)
     response = client.get(f"/procurement/orders?{query}")
@@ -179,15 +235,28 @@ def test_order_filters_still_filter(objects, login_as):
     client = login_as("coordinator")
     order = objects["order"]
     year = order.term_start.year
-    for query in (f"year={year}", f"year=+{year}".replace("+", "%20"), f"provider={order.provider_id}",
-                  f"municipality={order.organisation_id}"):
+    for query in (
+        f"year={year}",
+        f"year=+{year}".replace("+", "%20"),
+        f"provider={order.provider_id}",
+        f"municipality={order.organisation_id}",
+    ):
         html = client.get(f"/procurement/orders?{query}").get_data(as_text=True)
         assert order.reference in html, query
     assert order.reference not in client.get(f"/procurement/orders?year={year + 5}").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["page=%C2%B2", "per_page=%C2%B2", "page=" + "9" * 5000, "per_page=" + "9" * 5000,
-                                   "provider=2147483648", "provider=%D9%A1"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=%C2%B2",
+        "per_page=%C2%B2",
+        "page=" + "9" * 5000,
+        "per_page=" + "9" * 5000,
+        "provider=2147483648",
+        "provider=%D9%A1",
+    ],
+)
 def test_the_catalogue_reads_odd_digits_as_errors_it_shows(objects, client, query):
     response = client.get(f"/catalogue?{query}")
     assert response.status_code == 200
@@ -221,10 +290,31 @@ def test_only_app_params_paginates():
 
 # --- every GET route ------------------------------------------------------------------------------------------
 
-NUMBERS = ["2147483648", "-2147483649", "9223372036854775808", str(10**20), "1e309", "-0", "0x10", "½", "²",
-           "١٢٣", " 1", "1 ", "+1", "NaN", "true", "0", "-1", "2147483647", "9" * 4301, "9" * 10_000]
-CURSORS = [b64(v) for v in NUMBERS[:18]] + [b64(json.dumps(v)) for v in (
-    {"id": 1}, {"cursor": 2147483648}, [1], [], "1", "", None, 1.5, -1, True, 10**20)]
+NUMBERS = [
+    "2147483648",
+    "-2147483649",
+    "9223372036854775808",
+    str(10**20),
+    "1e309",
+    "-0",
+    "0x10",
+    "½",
+    "²",
+    "١٢٣",
+    " 1",
+    "1 ",
+    "+1",
+    "NaN",
+    "true",
+    "0",
+    "-1",
+    "2147483647",
+    "9" * 4301,
+    "9" * 10_000,
+]
+CURSORS = [b64(v) for v in NUMBERS[:18]] + [
+    b64(json.dumps(v)) for v in ({"id": 1}, {"cursor": 2147483648}, [1], [], "1", "", None, 1.5, -1, True, 10**20)
+]
 #: Each value once in each parameter; a tuple is the same key repeated.
 VALUES: list[str | tuple[str, ...]] = NUMBERS + CURSORS + [("1", "2147483648"), ("2147483648", "1"), ("", "²")]
 #: Parameters sent to every route whether it reads them or not, and junk.
@@ -242,8 +332,7 @@ def _send(fuzz: Fuzz, target, client, base: list[tuple[str, str]], pairs: list[t
     query = [(k, v) for k, v in base if k not in names] + pairs
     path = target.url.split("?", 1)[0]
     response = client.open(path, method=target.method, query_string=query)
-    fuzz.judge(target, client, response, (path, [(k, v[:40] + ("..." if len(v) > 40 else "")) for k, v in query]),
-               None)
+    fuzz.judge(target, client, response, (path, [(k, v[:40] + ("..." if len(v) > 40 else "")) for k, v in query]), None)
     if response.status_code == 400 and response.mimetype == "text/html":
         assert error_texts(response.get_data(as_text=True)), f"{target.label} with {query!r:.300}: 400 saying nothing"
     figures.count("query", "requests sent", 1)
@@ -255,14 +344,17 @@ def _pairs(name: str, value) -> list[tuple[str, str]]:
 
 
 RANDOM = st.one_of(
-    st.integers().map(str), st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.integers().map(str),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.integers(min_value=2**31 - 3, max_value=2**63 + 3).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.text(st.sampled_from("0123456789 +-.,e_x²½١٢٣٠𝟙\u00a0"), min_size=1, max_size=40),
     st.integers(min_value=-(2**40), max_value=2**80).map(lambda n: b64(str(n))),
-    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
-                 max_leaves=5).map(lambda v: b64(json.dumps(v))),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+        max_leaves=5,
+    ).map(lambda v: b64(json.dumps(v))),
     st.builds(lambda d, n: d * n, st.sampled_from("91٩"), st.sampled_from([11, 20, 4300, 4301, 10_000])),
 )
 #: Hypothesis cases per route (on PostgreSQL fewer: each round trip costs more).
@@ -274,8 +366,11 @@ def test_every_get_route_is_walked(app, objects):
     for group in GROUPS:
         _posts, gets = Fuzz(app, objects, group).targets()
         walked |= {t.endpoint for t in gets}
-    routes = {rule.endpoint for rule in app.url_map.iter_rules()
-              if rule.endpoint not in IGNORED and ("GET" in rule.methods or rule.methods == {"OPTIONS"})}
+    routes = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in IGNORED and ("GET" in rule.methods or rule.methods == {"OPTIONS"})
+    }
     assert routes <= walked, f"GET routes the walk misses: {sorted(routes - walked)}"
 
 

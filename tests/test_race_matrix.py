@@ -41,7 +41,7 @@ from app.extensions import db
 from app.submissions import EXEMPT, FIELD
 from tests import figures
 from tests.conftest import BrowserLikeClient, build_people, empty_database
-from tests.test_access_matrix import MATRIX, ROLES, build_objects, objects  # noqa: F401  (the fixture)
+from tests.matrix import MATRIX, ROLES, build_objects
 from tests.test_security_checks import CASES, _csrf_exempt, _send, _state_changing_rules, build_csrf_world, login_client
 
 BURST = 10
@@ -50,10 +50,10 @@ BOOKKEEPING = {"form_submissions", "user_sessions", "service_view_counts"}
 #: State-changing routes not sent here, and why.
 NOT_RACED = {
     "auth.login": "each sign-in is a sign-in of its own (a session and an audit event); it changes no records "
-                  "of the domain and is not deduplicated (app/submissions.py EXEMPT)",
+    "of the domain and is not deduplicated (app/submissions.py EXEMPT)",
     "auth.logout": "signing out ends the session only",
     "stripe.webhook": "Stripe's events are deduplicated by their id; 20 distinct events for one order at once "
-                      "are tested in tests/test_payments.py",
+    "are tested in tests/test_payments.py",
 }
 #: Routes where ten different forms rightly make ten things (the double-click must still make one).
 MAY_CREATE_EACH = {
@@ -85,8 +85,13 @@ class Effect:
 
 
 def _row_counts() -> dict[str, int]:
-    statement = sa.union_all(*[sa.select(sa.literal(t.name).label("t"), sa.func.count().label("n")).select_from(t)
-                               for t in db.metadata.sorted_tables if t.name not in BOOKKEEPING])
+    statement = sa.union_all(
+        *[
+            sa.select(sa.literal(t.name).label("t"), sa.func.count().label("n")).select_from(t)
+            for t in db.metadata.sorted_tables
+            if t.name not in BOOKKEEPING
+        ]
+    )
     with db.engine.connect() as conn:
         return dict(conn.execute(statement).all())
 
@@ -107,8 +112,8 @@ def _effect(before: dict[str, int], last_event: int) -> Effect:
 def _clone(client: BrowserLikeClient, app: Flask) -> BrowserLikeClient:
     """Another connection of the same browser: its cookies (session, sign-in) and CSRF token."""
     twin: BrowserLikeClient = app.test_client()  # type: ignore[assignment]
-    twin._cookies = dict(client._cookies)  # noqa: SLF001 - the test client's cookie jar
-    twin._token = client._token  # noqa: SLF001
+    twin._cookies = dict(client._cookies)
+    twin._token = client._token
     return twin
 
 
@@ -117,8 +122,10 @@ def _postgresql() -> bool:
 
 
 def _waiting(conn: sa.Connection, others: list[int]) -> int:
-    return conn.execute(sa.text("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND NOT "
-                                "(pid = ANY(:others))"), {"others": others}).scalar_one()
+    return conn.execute(
+        sa.text("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND NOT (pid = ANY(:others))"),
+        {"others": others},
+    ).scalar_one()
 
 
 def _burst(sends: list) -> list[int | str]:
@@ -130,7 +137,7 @@ def _burst(sends: list) -> list[int | str]:
     def run(send) -> None:
         try:
             statuses.append(send())
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion
+        except Exception as exc:
             statuses.append(f"error: {exc!r}")
 
     with db.engine.connect() as locker, db.engine.connect() as watcher:
@@ -143,8 +150,11 @@ def _burst(sends: list) -> list[int | str]:
         while _waiting(watcher, others) + len(statuses) < len(sends) and time.monotonic() < deadline:
             watcher.rollback()
             time.sleep(0.01)
-        figures.count("race_matrix", "bursts released with every request waiting",
-                      int(_waiting(watcher, others) + len(statuses) >= len(sends)))
+        figures.count(
+            "race_matrix",
+            "bursts released with every request waiting",
+            int(_waiting(watcher, others) + len(statuses) >= len(sends)),
+        )
         locker.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _ADVISORY_LOCK_KEY})
         locker.commit()
     for thread in threads:
@@ -183,8 +193,12 @@ def _world(app: Flask, mode: str) -> dict[str, tuple[Effect, list]]:
         twins = [client] + [_clone(client, app) for _ in range(count - 1)]
         db.session.commit()
         before, last = _row_counts(), _last_event()
-        statuses = _burst([lambda c=c, f=f: _send(c, case, url, f, with_token=True).status_code
-                           for c, f in zip(twins, forms)])
+        statuses = _burst(
+            [
+                lambda c=c, f=f: _send(c, case, url, f, with_token=True).status_code
+                for c, f in zip(twins, forms, strict=False)
+            ]
+        )
         effects[f"{number}:{case.endpoint}"] = (_effect(before, last), statuses)
         figures.count("race_matrix", "requests sent by the race matrix", count)
     return effects
@@ -208,13 +222,20 @@ def test_every_state_changing_route_takes_effect_once(app, mode):
         if effect != once[key][0]:
             problems.append(f"{key}: one request did {once[key][0]}; {BURST} at once did {effect}")
     assert verify_chain().ok
-    figures.note("race_matrix", f"race matrix ({mode}): routes with one effect from {BURST} requests",
-                 f"{len(burst) - len(problems)} of {len(burst)}"
-                 + (f" ({len(MAY_CREATE_EACH)} create one thing per form)" if mode == "two tabs" else ""))
-    figures.note("race_matrix", f"race matrix ({mode}): 5xx answers", sum(
-        1 for _e, statuses in burst.values() for s in statuses if not isinstance(s, int) or s >= 500))
-    figures.note("race_matrix", "race matrix: routes not raced (with reasons in tests/test_race_matrix.py)",
-                 len(NOT_RACED))
+    figures.note(
+        "race_matrix",
+        f"race matrix ({mode}): routes with one effect from {BURST} requests",
+        f"{len(burst) - len(problems)} of {len(burst)}"
+        + (f" ({len(MAY_CREATE_EACH)} create one thing per form)" if mode == "two tabs" else ""),
+    )
+    figures.note(
+        "race_matrix",
+        f"race matrix ({mode}): 5xx answers",
+        sum(1 for _e, statuses in burst.values() for s in statuses if not isinstance(s, int) or s >= 500),
+    )
+    figures.note(
+        "race_matrix", "race matrix: routes not raced (with reasons in tests/test_race_matrix.py)", len(NOT_RACED)
+    )
     assert not problems, "\n".join(problems)
 
 
@@ -260,7 +281,7 @@ def test_every_form_on_every_page_carries_its_submission_id(app, objects, login_
                 path = urlsplit(action).path or urlsplit(url).path
                 try:
                     target = adapter.match(path, method="POST")[0]
-                except Exception:  # noqa: BLE001 - a form to nowhere is reported too
+                except Exception:
                     target = f"(no route for {path})"
                 forms += 1
                 if FIELD not in fields and target not in EXEMPT:

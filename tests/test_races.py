@@ -28,15 +28,19 @@ from tests.test_steering import _meeting_in_session, bodies  # noqa: F401  (the 
 
 pytestmark = [
     pytest.mark.postgres_only,
-    pytest.mark.skipif(not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
-                       reason="races are run on PostgreSQL (TEST_DATABASE_URL)"),
+    pytest.mark.skipif(
+        not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
+        reason="races are run on PostgreSQL (TEST_DATABASE_URL)",
+    ),
 ]
 
 
 def _waiting(connection: sa.Connection, others: tuple[int, ...]) -> int:
     """How many other sessions wait for a lock (a table's, a row's, an advisory one)."""
-    return connection.execute(sa.text("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND "
-                                      "NOT (pid = ANY(:others))"), {"others": list(others)}).scalar_one()
+    return connection.execute(
+        sa.text("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND NOT (pid = ANY(:others))"),
+        {"others": list(others)},
+    ).scalar_one()
 
 
 def collide(table: str, requests: list[Callable[[], int]]) -> list[int]:
@@ -50,7 +54,7 @@ def collide(table: str, requests: list[Callable[[], int]]) -> list[int]:
         def run(request: Callable[[], int]) -> None:
             try:
                 statuses.append(request())
-            except Exception as exc:  # noqa: BLE001 - reported by the caller's assertion
+            except Exception as exc:
                 statuses.append(f"error: {exc!r}")
 
         threads = [threading.Thread(target=run, args=(request,), daemon=True) for request in requests]
@@ -85,21 +89,26 @@ def test_two_votes_by_the_same_member_at_once_count_once(app, bodies):  # noqa: 
         client = app.test_client()
         client.login("anna@example.com")
         token = client.csrf_token(f"/items/{item_id}")
-        tabs.append(lambda client=client, token=token, choice=choice: client.post(
-            f"/votes/{vote_id}/ballots", data={"choice": choice, "csrf_token": token}).status_code)
+        tabs.append(
+            lambda client=client, token=token, choice=choice: (
+                client.post(f"/votes/{vote_id}/ballots", data={"choice": choice, "csrf_token": token}).status_code
+            )
+        )
     statuses = collide("ballots", tabs)
     assert statuses == [302, 302], statuses  # both answered: one recorded, one told it already was
     assert _count(Ballot, Ballot.round_id == vote_id) == 1
     assert _count(AuditEvent, AuditEvent.action == "vote.ballot_cast") == 1
     assert verify_chain().ok
-    figures.note("races", "two votes by the same member at once", "1 ballot and 1 audit event from 2 requests; "
-                 "the other answered with a message")
+    figures.note(
+        "races",
+        "two votes by the same member at once",
+        "1 ballot and 1 audit event from 2 requests; the other answered with a message",
+    )
 
 
 def test_two_admins_accepting_the_rules_at_once_make_one_acceptance(app, people):
     version = factories.RulesVersionFactory(label="1.0", in_force=True)
-    second_admin = factories.UserFactory(organisation=people["provider"], org_role="admin",
-                                         email="padmin2@example.com")
+    second_admin = factories.UserFactory(organisation=people["provider"], org_role="admin", email="padmin2@example.com")
     sha = version.body_sha256
     db.session.commit()
     tabs = []
@@ -107,14 +116,34 @@ def test_two_admins_accepting_the_rules_at_once_make_one_acceptance(app, people)
         client = app.test_client()
         client.login(email)
         token = client.csrf_token("/rules/1.0/accept")
-        tabs.append(lambda client=client, token=token, name=name: client.post(
-            "/rules/1.0/accept", data={"signatory_name": name, "signatory_title": "toimitusjohtaja",
-                                       "authority": "y", "sha256": sha, "csrf_token": token}).status_code)
+        tabs.append(
+            lambda client=client, token=token, name=name: (
+                client.post(
+                    "/rules/1.0/accept",
+                    data={
+                        "signatory_name": name,
+                        "signatory_title": "toimitusjohtaja",
+                        "authority": "y",
+                        "sha256": sha,
+                        "csrf_token": token,
+                    },
+                ).status_code
+            )
+        )
     statuses = collide("rules_acceptances", tabs)
     assert statuses == [302, 302], statuses
-    assert _count(RulesAcceptance, RulesAcceptance.version_id == version.id,
-                  RulesAcceptance.organisation_id == people["provider"].id) == 1
+    assert (
+        _count(
+            RulesAcceptance,
+            RulesAcceptance.version_id == version.id,
+            RulesAcceptance.organisation_id == people["provider"].id,
+        )
+        == 1
+    )
     assert _count(AuditEvent, AuditEvent.action == "rules.accepted") == 1
     assert verify_chain().ok
-    figures.note("races", "two admins of one provider accepting the rules at once",
-                 "1 acceptance and 1 audit event from 2 requests; the other answered with a message")
+    figures.note(
+        "races",
+        "two admins of one provider accepting the rules at once",
+        "1 acceptance and 1 audit event from 2 requests; the other answered with a message",
+    )

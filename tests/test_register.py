@@ -15,19 +15,33 @@ from tests import factories
 def decisions(app):
     ohjaus = factories.BodyFactory(code="OR", name="Ohjausryhmä", level="strategic")
     jt = factories.BodyFactory(code="JT", name="Johtoryhmä", level="tactical", parent=ohjaus)
-    public = factories.DecisionFactory(item__meeting__body=ohjaus, item__case__title="Pelisääntöjen hyväksyminen",
-                                       text="Ekosysteemin pelisäännöt hyväksyttiin yksimielisesti.",
-                                       item__decision_kind="rules_adoption")
+    public = factories.DecisionFactory(
+        item__meeting__body=ohjaus,
+        item__case__title="Pelisääntöjen hyväksyminen",
+        text="Ekosysteemin pelisäännöt hyväksyttiin yksimielisesti.",
+        item__decision_kind="rules_adoption",
+    )
     confidential = factories.DecisionFactory(
-        item__meeting__body=jt, item__case__title="Palveluntarjoajan sopimuksen päättäminen",
-        item__case__confidential=True, item__case__legal_basis="JulkL 24 § 1 (20)",
-        text="Salainen perustelu liikesalaisuuksista.", item__decision_kind="provider_suspension")
-    unapproved = factories.DecisionFactory(item__meeting__body=ohjaus, item__meeting__status="held",
-                                           item__case__title="Keskeneräinen budjetti", text="Ei vielä julkinen.")
-    personal = factories.DecisionFactory(item__meeting__body=jt, item__case__title="Asiantuntijan nimeäminen",
-                                         text="Nimitetään Maija Meikäläinen asiantuntijaksi.",
-                                         redacted_text="Nimitetään [nimi poistettu] asiantuntijaksi.",
-                                         personal_data_hidden_from=helsinki_today() - timedelta(days=1))
+        item__meeting__body=jt,
+        item__case__title="Palveluntarjoajan sopimuksen päättäminen",
+        item__case__confidential=True,
+        item__case__legal_basis="JulkL 24 § 1 (20)",
+        text="Salainen perustelu liikesalaisuuksista.",
+        item__decision_kind="provider_suspension",
+    )
+    unapproved = factories.DecisionFactory(
+        item__meeting__body=ohjaus,
+        item__meeting__status="held",
+        item__case__title="Keskeneräinen budjetti",
+        text="Ei vielä julkinen.",
+    )
+    personal = factories.DecisionFactory(
+        item__meeting__body=jt,
+        item__case__title="Asiantuntijan nimeäminen",
+        text="Nimitetään Maija Meikäläinen asiantuntijaksi.",
+        redacted_text="Nimitetään [nimi poistettu] asiantuntijaksi.",
+        personal_data_hidden_from=helsinki_today() - timedelta(days=1),
+    )
     return {"public": public, "confidential": confidential, "unapproved": unapproved, "personal": personal}
 
 
@@ -39,8 +53,13 @@ def test_only_decisions_with_approved_minutes_are_listed(client, decisions):
 
 
 def test_confidential_text_and_hidden_personal_data_never_leak(client, decisions):
-    for path in ("/register", f"/register/{decisions['confidential'].slug}", "/register/feed.atom",
-                 "/register/decisions.csv", f"/register/cases/{decisions['confidential'].case.record_number}"):
+    for path in (
+        "/register",
+        f"/register/{decisions['confidential'].slug}",
+        "/register/feed.atom",
+        "/register/decisions.csv",
+        f"/register/cases/{decisions['confidential'].case.record_number}",
+    ):
         body = client.get(path).get_data(as_text=True)
         assert "Salainen perustelu" not in body, path
         assert "Maija Meikäläinen" not in body, path
@@ -49,16 +68,25 @@ def test_confidential_text_and_hidden_personal_data_never_leak(client, decisions
     assert "[nimi poistettu]" in client.get(f"/register/{decisions['personal'].slug}").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("?q=pelisäännöt", "public"), ("?q=yksimielisesti", "public"), ("?body=JT&q=asiantuntijaksi", "personal"),
-    ("?kind=rules_adoption", "public"), ("?level=tactical&resolution=approved", "personal"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?q=pelisäännöt", "public"),
+        ("?q=yksimielisesti", "public"),
+        ("?body=JT&q=asiantuntijaksi", "personal"),
+        ("?kind=rules_adoption", "public"),
+        ("?level=tactical&resolution=approved", "personal"),
+    ],
+)
 def test_filters_and_full_text_search(client, decisions, query, expected):
     html = client.get(f"/register{query}").get_data(as_text=True)
     assert decisions[expected].reference in html
-    others = [d for key, d in decisions.items() if key not in (expected, "unapproved")
-              and not (query.startswith("?level=tactical") and key == "confidential")]
-    if query.startswith("?q=") or query.startswith("?kind"):
+    others = [
+        d
+        for key, d in decisions.items()
+        if key not in (expected, "unapproved") and not (query.startswith("?level=tactical") and key == "confidential")
+    ]
+    if query.startswith(("?q=", "?kind")):
         assert all(d.reference not in html for d in others)
 
 
@@ -111,8 +139,9 @@ def test_demo_decisions_are_findable_in_finnish(app, runner, client):
 @pytest.mark.parametrize("q", ["strategia", "strategian", "STRATEG", "ekosysteemin strategia"])
 def test_a_word_finds_its_inflected_forms(app, runner, client, q):
     """The Finnish stemmer reduces "strategia" and "strategian" differently; both must find the title."""
-    decision = factories.DecisionFactory(title="Ekosysteemin strategian päivitys",
-                                         item__meeting__status="minutes_approved")
+    decision = factories.DecisionFactory(
+        title="Ekosysteemin strategian päivitys", item__meeting__status="minutes_approved"
+    )
     assert decision.effective_at is not None
     assert decision.reference in client.get("/register", query_string={"q": q}).get_data(as_text=True)
     assert decision.reference not in client.get("/register", query_string={"q": "budjetti"}).get_data(as_text=True)
@@ -135,8 +164,9 @@ def test_secretary_marks_personal_data_to_hide_after_the_appeal_period(app, peop
         services.publish_agenda(secretary, meeting)
         services.start_session(secretary, meeting)
         services.record_attendance(secretary, meeting, {seat.id}, {})
-        decision = services.decide(secretary, item, Resolution.APPROVED, "Nimetään Matti Virtanen.", None,
-                                   "Nimetään [nimi poistettu].")
+        decision = services.decide(
+            secretary, item, Resolution.APPROVED, "Nimetään Matti Virtanen.", None, "Nimetään [nimi poistettu]."
+        )
     assert decision.personal_data_hidden_from == decision.decided_on + timedelta(days=30)
     assert decision.public_text(decision.decided_on) == "Nimetään Matti Virtanen."
     assert decision.public_text(decision.decided_on + timedelta(days=30)) == "Nimetään [nimi poistettu]."

@@ -2,17 +2,24 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
-from app.security import script_tags
 from app.extensions import db
 from app.markdown import render
 from app.models import User
+from app.security import script_tags
 from config import Config
 from tests import factories
 
 
 def test_form_without_csrf_token_is_refused_and_saves_nothing(client):
-    response = client.post("/signup", data={"email": "a@example.com", "name": "A", "password": "pitkä salasana tässä",
-                                              "confirm": "pitkä salasana tässä"})
+    response = client.post(
+        "/signup",
+        data={
+            "email": "a@example.com",
+            "name": "A",
+            "password": "pitkä salasana tässä",
+            "confirm": "pitkä salasana tässä",
+        },
+    )
     assert response.status_code == 400
     assert "lomake" in response.get_data(as_text=True).lower()  # a translated explanation, in Finnish
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
@@ -52,8 +59,12 @@ def test_production_refuses_the_default_secret_key(database_url):
 
 
 def test_production_cookies_are_secure_httponly_and_samesite(database_url, _schema):
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY="a-long-random-production-key-0123456789",
-                     PUBLIC_BASE_URL="https://localhost")
+    app = create_app(
+        Config,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SECRET_KEY="a-long-random-production-key-0123456789",
+        PUBLIC_BASE_URL="https://localhost",
+    )
     assert app.config["DEMO_DATA_ALLOWED"] is False
     with app.app_context():
         response = app.test_client().get("/login")

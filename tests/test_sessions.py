@@ -55,8 +55,10 @@ def _signed_in(client) -> bool:
 
 
 def _actions(action: str) -> list[dict]:
-    return [e.data for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)
-                                               .order_by(AuditEvent.id))]
+    return [
+        e.data
+        for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))
+    ]
 
 
 @pytest.fixture()
@@ -83,8 +85,11 @@ def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(app, perso
     laptop = _sign_in(app, person.email, remember=True)
     copy = _copy(app, laptop, cookie)
     phone = _sign_in(app, person.email, remember=True)
-    response = phone.post_form("/profile/password", {"current": TEST_PASSWORD, "password": NEW_PASSWORD,
-                                                     "confirm": NEW_PASSWORD}, page="/profile/password")
+    response = phone.post_form(
+        "/profile/password",
+        {"current": TEST_PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        page="/profile/password",
+    )
     assert response.status_code == 302
     assert "Sinut kirjattiin ulos muilla laitteillasi" in phone.get("/profile").get_data(as_text=True)
     assert _signed_in(phone), "the device that changed the password was signed out"
@@ -112,11 +117,16 @@ def test_a_password_reset_ends_every_session(app, person):
 
 
 def test_sign_out_on_all_other_devices(app, person):
-    here = _sign_in(app, person.email, agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) "
-                                             "Gecko/20100101 Firefox/128.0")
-    phone = _sign_in(app, person.email, remember=True,
-                     agent="Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) "
-                           "Chrome/126.0 Mobile Safari/537.36")
+    here = _sign_in(
+        app, person.email, agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    )
+    phone = _sign_in(
+        app,
+        person.email,
+        remember=True,
+        agent="Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0 Mobile Safari/537.36",
+    )
     copies = [_copy(app, phone, "session"), _copy(app, phone, "remember_token")]
     page = here.get("/profile").get_data(as_text=True)
     assert "Firefox, Windows" in page and "Chrome, Android" in page
@@ -214,8 +224,13 @@ def test_forged_or_old_session_ids_give_the_sign_in_page(app, person, forged):
 
 
 def test_unsigned_or_garbled_cookies_give_the_sign_in_page(app, person):
-    for name, value in (("remember_token", "1"), ("remember_token", "1|abc"), ("remember_token", "\x00|"),
-                        ("session", "garbage"), ("session", "eyJfdXNlcl9pZCI6IjEifQ.forged.sig")):
+    for name, value in (
+        ("remember_token", "1"),
+        ("remember_token", "1|abc"),
+        ("remember_token", "\x00|"),
+        ("session", "garbage"),
+        ("session", "eyJfdXNlcl9pZCI6IjEifQ.forged.sig"),
+    ):
         client = app.test_client()
         client.set_cookie(name, value)
         assert not _signed_in(client), (name, value)

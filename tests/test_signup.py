@@ -42,8 +42,11 @@ def _sign_up(client, email: str, **kwargs):
 
 
 def _mails_to(address: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == address)
-                                   .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.recipient == address).order_by(OutboxMessage.id)
+        )
+    )
 
 
 def _link(address: str) -> str:
@@ -224,9 +227,12 @@ def test_resending_needs_the_password_and_is_rate_limited(app, client):
 def test_a_password_reset_confirms_an_unconfirmed_address(client):
     _sign_up(client, "unohti@example.com")
     client.post_form("/password/forgot", {"email": "unohti@example.com"}, page="/password/forgot")
-    reset = re.search(r"http://127\.0\.0\.1:5000(/password/reset/\S+)", _mails_to("unohti@example.com")[-1].body).group(1)
-    client.post_form(reset, {"password": "aivan uusi salasana tässä", "confirm": "aivan uusi salasana tässä"},
-                     page=reset)
+    reset = re.search(r"http://127\.0\.0\.1:5000(/password/reset/\S+)", _mails_to("unohti@example.com")[-1].body).group(
+        1
+    )
+    client.post_form(
+        reset, {"password": "aivan uusi salasana tässä", "confirm": "aivan uusi salasana tässä"}, page=reset
+    )
     client.login("unohti@example.com", "aivan uusi salasana tässä")
     assert _signed_in(client)
 
@@ -244,14 +250,19 @@ def test_sign_up_through_an_invitation_is_confirmed_and_signed_in_at_once(app, p
     assert not [m for m in _mails_to("kutsuttu@example.com") if "/signup/confirm/" in m.body]
 
 
-@pytest.mark.skipif(not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
-                    reason="concurrent sign-ups are run on PostgreSQL (TEST_DATABASE_URL)")
+@pytest.mark.skipif(
+    not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
+    reason="concurrent sign-ups are run on PostgreSQL (TEST_DATABASE_URL)",
+)
 def test_twenty_identical_sign_ups_at_once_make_one_account(_schema, database_url):
     from tests.test_races import collide
 
     # Twenty requests at once need twenty connections, more than the default pool.
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url,
-                     SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 25, "max_overflow": 5, "pool_timeout": 60})
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 25, "max_overflow": 5, "pool_timeout": 60},
+    )
     app.test_client_class = BrowserLikeClient
     with app.app_context():
         limiter.reset()
@@ -265,8 +276,11 @@ def test_twenty_identical_sign_ups_at_once_make_one_account(_schema, database_ur
             lock = threading.Lock()
 
             def request(client=None, token=None, address=None) -> int:
-                response = client.post("/signup", data={**_form("sama@example.com"), "csrf_token": token},
-                                       environ_base={"REMOTE_ADDR": address})
+                response = client.post(
+                    "/signup",
+                    data={**_form("sama@example.com"), "csrf_token": token},
+                    environ_base={"REMOTE_ADDR": address},
+                )
                 with lock:
                     answers.append((response.status_code, _without_csrf(response.get_data(as_text=True))))
                 return response.status_code
@@ -279,8 +293,10 @@ def test_twenty_identical_sign_ups_at_once_make_one_account(_schema, database_ur
             mails = _mails_to("sama@example.com")
             assert len(mails) == 20
             assert sum(bool(LINK.search(m.body)) for m in mails) == 1  # one confirmation, 19 notes to the owner
-            assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
-                                     .where(AuditEvent.action == "user.registered")) == 1
+            assert (
+                db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "user.registered"))
+                == 1
+            )
             assert verify_chain().ok
         finally:
             db.session.rollback()
@@ -291,8 +307,10 @@ def test_twenty_identical_sign_ups_at_once_make_one_account(_schema, database_ur
             db.engine.dispose()
 
 
-@pytest.mark.skipif(not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
-                    reason="races are run on PostgreSQL (TEST_DATABASE_URL)")
+@pytest.mark.skipif(
+    not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
+    reason="races are run on PostgreSQL (TEST_DATABASE_URL)",
+)
 def test_the_link_used_twice_at_once_confirms_and_signs_in_once(app):
     from tests.test_races import collide
 

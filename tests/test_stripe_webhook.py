@@ -38,15 +38,20 @@ def _sign(payload: bytes, at: int | None = None) -> str:
 
 def _post(client, body: Any, raw: bytes | None = None, at: int | None = None):
     payload = raw if raw is not None else json.dumps(body).encode()
-    return client.post("/stripe/webhook", data=payload, headers={"Stripe-Signature": _sign(payload, at)},
-                       content_type="application/json")
+    return client.post(
+        "/stripe/webhook",
+        data=payload,
+        headers={"Stripe-Signature": _sign(payload, at)},
+        content_type="application/json",
+    )
 
 
 @pytest.fixture()
 def webhook(app):
     app.config["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-    order = factories.OrderFactory(status="active", payment_method="stripe_invoice", payment_status="invoiced",
-                                   stripe_invoice_id="in_hostiletest")
+    order = factories.OrderFactory(
+        status="active", payment_method="stripe_invoice", payment_status="invoiced", stripe_invoice_id="in_hostiletest"
+    )
     db.session.commit()
     return order
 
@@ -81,8 +86,9 @@ HOSTILE = {
     "a list as the invoice id": _with_object({"id": ["in_hostiletest"], "object": "invoice"}),
     "a very long invoice id": _with_object({"id": "in_" + "x" * 5000, "object": "invoice"}),
     "a NUL in the invoice id": _with_object({"id": "in_host\x00iletest", "object": "invoice"}),
-    "a charge naming an object as its invoice": _with_object({"id": "ch_1", "invoice": {"id": "in_x"}},
-                                                             "charge.refunded"),
+    "a charge naming an object as its invoice": _with_object(
+        {"id": "ch_1", "invoice": {"id": "in_x"}}, "charge.refunded"
+    ),
     "a negative created": _paid(created=-1),
     "a float created": _paid(created=1765000000.5),
     "a string created": _paid(created="1765000000"),
@@ -129,15 +135,28 @@ def test_a_signature_from_the_future_is_refused_and_a_fresh_one_accepted(client,
     assert _state(webhook.id) == ("paid", 1)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(body=st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-                         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-                         max_leaves=12),
-       fields=st.dictionaries(st.sampled_from(["id", "type", "created", "data", "object"]),
-                              st.none() | st.integers() | st.text() | st.lists(st.integers(), max_size=2)
-                              | st.dictionaries(st.sampled_from(["object", "id", "invoice"]), st.text() | st.integers(),
-                                                max_size=3), max_size=5))
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    body=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=12,
+    ),
+    fields=st.dictionaries(
+        st.sampled_from(["id", "type", "created", "data", "object"]),
+        st.none()
+        | st.integers()
+        | st.text()
+        | st.lists(st.integers(), max_size=2)
+        | st.dictionaries(st.sampled_from(["object", "id", "invoice"]), st.text() | st.integers(), max_size=3),
+        max_size=5,
+    ),
+)
 def test_no_signed_body_ever_answers_a_server_error(client, webhook, body, fields):
     for candidate in (body, {**_paid(), **fields}):
         response = _post(client, candidate)
@@ -149,8 +168,12 @@ def _send_all(app, events: list[dict], database_url: str) -> list[int | str]:
     """Deliver the events at once, from an app whose pool has a connection for each (twenty requests
     in one process; a real deployment spreads them over workers)."""
     options = {**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": len(events) + 2, "max_overflow": 0}
-    sender = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, SQLALCHEMY_ENGINE_OPTIONS=options,
-                        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    sender = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=options,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
     try:
         return _deliver(sender, events)
     finally:
@@ -161,9 +184,14 @@ def _send_all(app, events: list[dict], database_url: str) -> list[int | str]:
 def _deliver(app, events: list[dict]) -> list[int | str]:
     clients = [app.test_client() for _ in events]
     payloads = [json.dumps(event).encode() for event in events]
-    sends = [lambda c=c, p=p: c.post("/stripe/webhook", data=p, headers={"Stripe-Signature": _sign(p)},
-                                     content_type="application/json").status_code
-             for c, p in zip(clients, payloads)]
+    sends = [
+        lambda c=c, p=p: (
+            c.post(
+                "/stripe/webhook", data=p, headers={"Stripe-Signature": _sign(p)}, content_type="application/json"
+            ).status_code
+        )
+        for c, p in zip(clients, payloads, strict=False)
+    ]
     if db.engine.dialect.name != "postgresql":
         return [send() for send in sends]
     statuses: list[int | str] = []
@@ -171,7 +199,7 @@ def _deliver(app, events: list[dict]) -> list[int | str]:
     def run(send) -> None:
         try:
             statuses.append(send())
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion
+        except Exception as exc:
             statuses.append(repr(exc))
 
     with db.engine.connect() as locker, db.engine.connect() as watcher:
@@ -182,8 +210,10 @@ def _deliver(app, events: list[dict]) -> list[int | str]:
             thread.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:  # every delivery waits, at the audit lock or at the order's row
-            waiting = watcher.execute(sa.text("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND "
-                                              "NOT (pid = ANY(:o))"), {"o": others}).scalar_one()
+            waiting = watcher.execute(
+                sa.text("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND NOT (pid = ANY(:o))"),
+                {"o": others},
+            ).scalar_one()
             watcher.rollback()
             if waiting + len(statuses) >= len(sends):
                 break
@@ -205,13 +235,22 @@ def test_twenty_distinct_paid_events_for_one_order_at_once_change_it_once(app, w
     outcomes = db.session.scalars(sa.select(StripeEvent.outcome)).all()
     assert sorted(outcomes) == ["applied"] + ["superseded"] * 19
     assert verify_chain().ok
-    figures.note("races", "20 distinct paid Stripe events for one order at once",
-                 "1 status change and 1 audit event of it; 19 stored as superseded")
+    figures.note(
+        "races",
+        "20 distinct paid Stripe events for one order at once",
+        "1 status change and 1 audit event of it; 19 stored as superseded",
+    )
 
 
 def test_paid_and_failed_events_racing_end_in_the_higher_status(app, webhook, database_url):
     events = [_paid(id=new_id("evt_"), type=kind) for kind in ["invoice.payment_failed", "invoice.paid"] * 5]
     assert _send_all(app, events, database_url) == [200] * 10
     assert _state(webhook.id) == ("paid", 10)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "order.payment_status", AuditEvent.data["after"].as_string() == "paid")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "order.payment_status", AuditEvent.data["after"].as_string() == "paid")
+        )
+        == 1
+    )

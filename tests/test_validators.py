@@ -15,8 +15,11 @@ def test_wrong_check_digit_fails(value):
 
 def test_remainder_one_has_no_valid_check_digit():
     # 0000001: 1*2 = 2 -> remainder 2 -> check 9; find a number whose remainder is 1.
-    digits = next(f"{n:07d}" for n in range(1, 100) if sum(
-        int(d) * w for d, w in zip(f"{n:07d}", (7, 9, 10, 5, 8, 4, 2), strict=True)) % 11 == 1)
+    digits = next(
+        f"{n:07d}"
+        for n in range(1, 100)
+        if sum(int(d) * w for d, w in zip(f"{n:07d}", (7, 9, 10, 5, 8, 4, 2), strict=True)) % 11 == 1
+    )
     assert business_id_check_digit(digits) is None
     assert not any(is_valid_business_id(f"{digits}-{c}") for c in range(10))
 
@@ -30,6 +33,8 @@ def test_malformed_business_ids_fail(value):
     assert not is_valid_business_id(value)
 
 
-@pytest.mark.parametrize(("value", "ok"), [("092", True), ("049", True), ("92", False), ("0920", False), ("09a", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"), [("092", True), ("049", True), ("92", False), ("0920", False), ("09a", False)]
+)
 def test_municipality_codes(value, ok):
     assert is_valid_municipality_code(value) is ok

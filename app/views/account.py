@@ -24,8 +24,13 @@ def profile():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
-    return render_template("account/profile.html", form=form, password_form=ChangePasswordForm(formdata=None),
-                           sessions=sessions.active_sessions(current_user), this_session=current_user.login_session)
+    return render_template(
+        "account/profile.html",
+        form=form,
+        password_form=ChangePasswordForm(formdata=None),
+        sessions=sessions.active_sessions(current_user),
+        this_session=current_user.login_session,
+    )
 
 
 @bp.post("/sessions/sign-out-others")
@@ -36,9 +41,14 @@ def sign_out_everywhere():
     if form.validate_on_submit():
         ended = sessions.revoke_all(current_user, current_user, "signed_out_elsewhere", keep=current_user.login_session)
         db.session.commit()
-        flash(ngettext("You were signed out on %(num)d other device. This device stays signed in.",
-                       "You were signed out on %(num)d other devices. This device stays signed in.", ended),
-              "success")
+        flash(
+            ngettext(
+                "You were signed out on %(num)d other device. This device stays signed in.",
+                "You were signed out on %(num)d other devices. This device stays signed in.",
+                ended,
+            ),
+            "success",
+        )
     return redirect(url_for("account.profile"))
 
 
@@ -54,8 +64,12 @@ def change_password():
         )
         if not form.errors:
             try:
-                services.change_password(current_user, form.password.data, keep=current_user.login_session,
-                                         expected_hash=current_user.password_hash)
+                services.change_password(
+                    current_user,
+                    form.password.data,
+                    keep=current_user.login_session,
+                    expected_hash=current_user.password_hash,
+                )
             except services.ServiceError as exc:
                 db.session.rollback()
                 form.current.errors.append(str(exc))

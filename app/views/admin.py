@@ -10,8 +10,8 @@ from flask_login import current_user
 from app import services
 from app.audit import AuditEvent
 from app.extensions import db
-from app.labels import ROLE_LABELS
 from app.forms import AuditFilterForm, InviteForm, MunicipalityForm, PupilCountForm, choices
+from app.labels import ROLE_LABELS
 from app.models import Organisation, OrgKind
 from app.params import paginate
 from app.permissions import coordinator_required
@@ -46,8 +46,13 @@ def organisations():
     if kind in KIND_FILTERS:
         stmt = stmt.where(Organisation.kind == kind)
     page = paginate(stmt, per_page=50)
-    return render_template("admin/organisations.html", page=page, kind=kind, kinds=sorted(KIND_FILTERS),
-                           join_requests=services.pending_join_requests())
+    return render_template(
+        "admin/organisations.html",
+        page=page,
+        kind=kind,
+        kinds=sorted(KIND_FILTERS),
+        join_requests=services.pending_join_requests(),
+    )
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -56,9 +61,14 @@ def new_municipality():
     form = MunicipalityForm()
     if form.validate_on_submit():
         try:
-            org = services.create_organisation(current_user, OrgKind.MUNICIPALITY, form.name.data,
-                                               form.business_id.data or None, form.municipality_code.data.strip(),
-                                               pupil_count=form.pupil_count.data)
+            org = services.create_organisation(
+                current_user,
+                OrgKind.MUNICIPALITY,
+                form.name.data,
+                form.business_id.data or None,
+                form.municipality_code.data.strip(),
+                pupil_count=form.pupil_count.data,
+            )
         except services.ServiceError as exc:
             db.session.rollback()
             form.municipality_code.errors.append(str(exc))
@@ -110,4 +120,3 @@ def pupil_count(org_id: int):
     db.session.commit()
     flash(_("The number of pupils of %(org)s was saved.", org=org.name), "success")
     return redirect(url_for("admin.organisation", org_id=org.id))
-

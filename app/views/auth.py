@@ -115,8 +115,9 @@ def register():
         if not form.errors:
             # The invitation link proves the address: the account is confirmed and signed in at once.
             try:
-                user = services.register_user(form.email.data, form.name.data, form.password.data, select_locale(),
-                                              confirmed=True)
+                user = services.register_user(
+                    form.email.data, form.name.data, form.password.data, select_locale(), confirmed=True
+                )
                 services.accept_invitation(invitation, user)
             except services.ServiceError as exc:
                 db.session.rollback()
@@ -169,8 +170,13 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         db.session.commit()
-        flash(_("If an account exists for this address, we sent a link for choosing a new password. "
-                "The link works for one hour."), "info")
+        flash(
+            _(
+                "If an account exists for this address, we sent a link for choosing a new password. "
+                "The link works for one hour."
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, render_template, request, session
 from flask_login import current_user
@@ -38,10 +40,8 @@ def healthz():
         db.session.execute(sa.text("SELECT 1"))
     except SQLAlchemyError:
         current_app.logger.warning("health check: database unreachable")
-        try:
+        with contextlib.suppress(SQLAlchemyError):
             db.session.rollback()
-        except SQLAlchemyError:
-            pass
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
 

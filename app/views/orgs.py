@@ -9,21 +9,20 @@ from flask_login import current_user, login_required
 
 from app import services
 from app.extensions import db
-from app.labels import ROLE_LABELS
 from app.forms import (
-    choices,
     ConfirmForm,
     DecideJoinRequestForm,
     InviteForm,
     JoinMunicipalityForm,
     RoleForm,
     StartProviderForm,
+    choices,
 )
+from app.labels import ROLE_LABELS
 from app.models import Invitation, JoinRequest, Organisation, OrgRole, User
 from app.permissions import can_decide_join_request, can_manage_people, can_start_organisation, require
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisation")
-
 
 
 def _role_choices(org: Organisation) -> list:
@@ -38,8 +37,12 @@ def start():
     provider_form = StartProviderForm()
     join_form = JoinMunicipalityForm()
     join_form.organisation.choices = choices((m.id, m.name) for m in services.municipalities())
-    return render_template("orgs/start.html", provider_form=provider_form, join_form=join_form,
-                           pending=services.pending_join_requests_of(current_user))
+    return render_template(
+        "orgs/start.html",
+        provider_form=provider_form,
+        join_form=join_form,
+        pending=services.pending_join_requests_of(current_user),
+    )
 
 
 @bp.post("/start/provider")
@@ -59,8 +62,12 @@ def start_provider():
             db.session.commit()
             flash(_("%(org)s is registered. Next, fill in the joining application.", org=org.name), "success")
             return redirect(url_for("join.start"))
-    return render_template("orgs/start.html", provider_form=form, join_form=join_form,
-                           pending=services.pending_join_requests_of(current_user)), 400
+    return render_template(
+        "orgs/start.html",
+        provider_form=form,
+        join_form=join_form,
+        pending=services.pending_join_requests_of(current_user),
+    ), 400
 
 
 @bp.post("/start/municipality")
@@ -78,11 +85,17 @@ def join_municipality():
             form.organisation.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("Your request was sent to %(org)s. You will get an e-mail when it is answered.", org=org.name),
-                  "success")
+            flash(
+                _("Your request was sent to %(org)s. You will get an e-mail when it is answered.", org=org.name),
+                "success",
+            )
             return redirect(url_for("orgs.start"))
-    return render_template("orgs/start.html", provider_form=StartProviderForm(formdata=None), join_form=form,
-                           pending=services.pending_join_requests_of(current_user)), 400
+    return render_template(
+        "orgs/start.html",
+        provider_form=StartProviderForm(formdata=None),
+        join_form=form,
+        pending=services.pending_join_requests_of(current_user),
+    ), 400
 
 
 @bp.get("")
@@ -132,8 +145,10 @@ def invite(org_id: int):
 @login_required
 def revoke_invitation(invitation_id: int):
     invitation = db.get_or_404(Invitation, invitation_id)
-    require(can_manage_people(current_user, invitation.organisation),
-            _l("Only the organisation's admin can withdraw invitations."))
+    require(
+        can_manage_people(current_user, invitation.organisation),
+        _l("Only the organisation's admin can withdraw invitations."),
+    )
     if ConfirmForm().validate_on_submit():
         try:
             services.revoke_invitation(current_user, invitation)
@@ -151,8 +166,9 @@ def revoke_invitation(invitation_id: int):
 def set_role(user_id: int):
     user = db.get_or_404(User, user_id)
     org = user.organisation
-    require(org is not None and can_manage_people(current_user, org),
-            _l("Only the organisation's admin can change roles."))
+    require(
+        org is not None and can_manage_people(current_user, org), _l("Only the organisation's admin can change roles.")
+    )
     form = RoleForm()
     form.role.choices = _role_choices(org)
     if form.validate_on_submit():
@@ -163,8 +179,9 @@ def set_role(user_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("The role of %(name)s is now %(role)s.", name=user.name, role=ROLE_LABELS[form.role.data]),
-                  "success")
+            flash(
+                _("The role of %(name)s is now %(role)s.", name=user.name, role=ROLE_LABELS[form.role.data]), "success"
+            )
     else:
         flash(_("Choose one of the roles offered."), "error")
     return redirect(_back(org))
@@ -175,8 +192,9 @@ def set_role(user_id: int):
 def remove_member(user_id: int):
     user = db.get_or_404(User, user_id)
     org = user.organisation
-    require(org is not None and can_manage_people(current_user, org),
-            _l("Only the organisation's admin can remove people."))
+    require(
+        org is not None and can_manage_people(current_user, org), _l("Only the organisation's admin can remove people.")
+    )
     if ConfirmForm().validate_on_submit():
         try:
             services.remove_from_organisation(current_user, user)
@@ -193,14 +211,21 @@ def remove_member(user_id: int):
 @login_required
 def decide_join_request(request_id: int):
     join_request = db.get_or_404(JoinRequest, request_id)
-    require(can_decide_join_request(current_user, join_request),
-            _l("Only the municipality's admin or a coordinator can answer this request."))
+    require(
+        can_decide_join_request(current_user, join_request),
+        _l("Only the municipality's admin or a coordinator can answer this request."),
+    )
     form = DecideJoinRequestForm()
     form.role.choices = _role_choices(join_request.organisation)
     if form.validate_on_submit():
         try:
-            services.decide_join_request(current_user, join_request, form.decision.data == "accept",
-                                         OrgRole(form.role.data), form.note.data or "")
+            services.decide_join_request(
+                current_user,
+                join_request,
+                form.decision.data == "accept",
+                OrgRole(form.role.data),
+                form.note.data or "",
+            )
         except services.ServiceError as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -59,8 +59,9 @@ def parse_filters(args, *, spaces: bool = True) -> Parsed:
             else:
                 setattr(f, name, value)
     try:
-        f.year = query_year("year", args=args, spaces=spaces,
-                            message=f"a year from {FIRST_YEAR} to {LAST_YEAR}, such as 2026")
+        f.year = query_year(
+            "year", args=args, spaces=spaces, message=f"a year from {FIRST_YEAR} to {LAST_YEAR}, such as 2026"
+        )
     except BadQuery as error:
         errors["year"] = error.message
     case = (args.get("case") or "").strip()
@@ -110,32 +111,46 @@ def _search(q: str, today: date) -> sa.ColumnElement[bool]:
 
         # The GIN index's expression: every word of the decision, public or not, to narrow the rows.
         indexed = vector(Decision.title, Decision.text, Decision.redacted_text).op("@@")(query)
-        return sa.and_(indexed, sa.or_(
-            sa.and_(public_case, sa.not_(hidden)),
-            sa.and_(public_case, hidden, vector(Decision.title, Decision.redacted_text).op("@@")(query)),
-            vector(Decision.title).op("@@")(query)))
+        return sa.and_(
+            indexed,
+            sa.or_(
+                sa.and_(public_case, sa.not_(hidden)),
+                sa.and_(public_case, hidden, vector(Decision.title, Decision.redacted_text).op("@@")(query)),
+                vector(Decision.title).op("@@")(query),
+            ),
+        )
     # FTS5: each word as a quoted prefix, all required; user input never reaches the query syntax.
     phrase = " ".join(f'"{word}"*' for word in words)
 
     def matching(columns: str) -> sa.ColumnElement[bool]:
-        ids = sa.select(sa.literal_column("rowid")).select_from(sa.table("decisions_fts")).where(
-            sa.literal_column("decisions_fts").op("MATCH")(f"{{{columns}}} : ({phrase})"))
+        ids = (
+            sa.select(sa.literal_column("rowid"))
+            .select_from(sa.table("decisions_fts"))
+            .where(sa.literal_column("decisions_fts").op("MATCH")(f"{{{columns}}} : ({phrase})"))
+        )
         return Decision.id.in_(ids)
 
-    return sa.or_(sa.and_(public_case, sa.not_(hidden), matching("title text")),
-                  sa.and_(public_case, hidden, matching("title redacted_text")),
-                  matching("title"))
+    return sa.or_(
+        sa.and_(public_case, sa.not_(hidden), matching("title text")),
+        sa.and_(public_case, hidden, matching("title redacted_text")),
+        matching("title"),
+    )
 
 
 def register_query(filters: Filters, today: date | None = None) -> sa.Select:
-    stmt = (sa.select(Decision).where(Decision.effective_at.is_not(None))
-            .options(joinedload(Decision.body), joinedload(Decision.case), joinedload(Decision.referred_to)))
+    stmt = (
+        sa.select(Decision)
+        .where(Decision.effective_at.is_not(None))
+        .options(joinedload(Decision.body), joinedload(Decision.case), joinedload(Decision.referred_to))
+    )
     if filters.body:
         stmt = stmt.where(Decision.body_id == sa.select(Body.id).where(Body.code == filters.body).scalar_subquery())
     if filters.level:
         stmt = stmt.where(Decision.body_id.in_(sa.select(Body.id).where(Body.level == filters.level)))
     if filters.year:
-        stmt = stmt.where(Decision.decided_on >= date(filters.year, 1, 1), Decision.decided_on <= date(filters.year, 12, 31))
+        stmt = stmt.where(
+            Decision.decided_on >= date(filters.year, 1, 1), Decision.decided_on <= date(filters.year, 12, 31)
+        )
     if filters.resolution:
         stmt = stmt.where(Decision.resolution == filters.resolution)
     if filters.kind:
@@ -155,8 +170,12 @@ def case_decisions(record: str) -> tuple[Case | None, list[Decision]]:
     case = db.session.scalar(sa.select(Case).where(Case.record_number == record))
     if case is None:
         return None, []
-    stmt = (sa.select(Decision).where(Decision.case_id == case.id, Decision.effective_at.is_not(None))
-            .options(joinedload(Decision.body)).order_by(Decision.decided_on, Decision.id))
+    stmt = (
+        sa.select(Decision)
+        .where(Decision.case_id == case.id, Decision.effective_at.is_not(None))
+        .options(joinedload(Decision.body))
+        .order_by(Decision.decided_on, Decision.id)
+    )
     return case, list(db.session.scalars(stmt))
 
 

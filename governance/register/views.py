@@ -24,9 +24,18 @@ CSV_LIMIT = 10_000
 def index():
     parsed = services.parse_filters(request.args)
     page = paginate(services.register_query(parsed.filters), per_page=25)
-    return render_template("register/index.html", page=page, filters=parsed.filters, errors=parsed.errors,
-                           args=parsed.filters.as_args(), bodies=steering.bodies(), today=helsinki_today(),
-                           levels=LEVEL_LABELS, resolutions=RESOLUTION_LABELS, kinds=KIND_LABELS)
+    return render_template(
+        "register/index.html",
+        page=page,
+        filters=parsed.filters,
+        errors=parsed.errors,
+        args=parsed.filters.as_args(),
+        bodies=steering.bodies(),
+        today=helsinki_today(),
+        levels=LEVEL_LABELS,
+        resolutions=RESOLUTION_LABELS,
+        kinds=KIND_LABELS,
+    )
 
 
 @bp.get("/<slug>")
@@ -64,10 +73,28 @@ def csv_download():
     parsed = services.parse_filters(request.args)
     today = helsinki_today()
     rows = (
-        [d.reference, d.decided_on.isoformat(), d.body.code, d.title, d.case.record_number, d.kind, d.resolution,
-         "" if d.case.confidential else d.public_text(today), external_url("register.decision", slug=d.slug)]
+        [
+            d.reference,
+            d.decided_on.isoformat(),
+            d.body.code,
+            d.title,
+            d.case.record_number,
+            d.kind,
+            d.resolution,
+            "" if d.case.confidential else d.public_text(today),
+            external_url("register.decision", slug=d.slug),
+        ]
         for d in db.session.scalars(services.register_query(parsed.filters).limit(CSV_LIMIT))
     )
-    header = [_("Reference"), _("Date"), _("Body"), _("Title"), _("Case"), _("Kind of decision"), _("Resolution"),
-              _("Decision"), _("Address")]
+    header = [
+        _("Reference"),
+        _("Date"),
+        _("Body"),
+        _("Title"),
+        _("Case"),
+        _("Kind of decision"),
+        _("Resolution"),
+        _("Decision"),
+        _("Address"),
+    ]
     return csv_response("decisions.csv", header, rows)

@@ -12,59 +12,94 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms import SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import DATE_HINT, INVALID_CHOICES, FinnishDateField, choices, years_between
 
 KIND_LABELS = {
-    "rules_adoption": _l("Adoption of the rules"), "provider_termination": _l("Termination of a provider"),
-    "budget_major": _l("Budget above the limit"), "strategy": _l("Strategy"),
-    "listing_policy": _l("Listing policy"), "provider_suspension": _l("Suspension of a provider"),
-    "budget_minor": _l("Budget within the limit"), "operational": _l("Operational matter"),
-    "statement": _l("Statement or recommendation"), "information": _l("Matter for information"),
+    "rules_adoption": _l("Adoption of the rules"),
+    "provider_termination": _l("Termination of a provider"),
+    "budget_major": _l("Budget above the limit"),
+    "strategy": _l("Strategy"),
+    "listing_policy": _l("Listing policy"),
+    "provider_suspension": _l("Suspension of a provider"),
+    "budget_minor": _l("Budget within the limit"),
+    "operational": _l("Operational matter"),
+    "statement": _l("Statement or recommendation"),
+    "information": _l("Matter for information"),
 }
 RESOLUTION_LABELS = {
-    "approved": _l("Approved as proposed"), "approved_amended": _l("Approved as amended"),
-    "approved_after_vote": _l("Approved after a vote"), "rejected": _l("Rejected"), "tabled": _l("Tabled"),
-    "referred_up": _l("Referred up"), "delegated_down": _l("Delegated down"), "noted": _l("Noted"),
+    "approved": _l("Approved as proposed"),
+    "approved_amended": _l("Approved as amended"),
+    "approved_after_vote": _l("Approved after a vote"),
+    "rejected": _l("Rejected"),
+    "tabled": _l("Tabled"),
+    "referred_up": _l("Referred up"),
+    "delegated_down": _l("Delegated down"),
+    "noted": _l("Noted"),
 }
 ROLE_LABELS = {
-    "chair": _l("Chair"), "vice_chair": _l("Vice chair"), "member": _l("Member"), "deputy": _l("Personal deputy"),
-    "secretary": _l("Secretary"), "presenter": _l("Presenter"), "expert": _l("Expert"),
+    "chair": _l("Chair"),
+    "vice_chair": _l("Vice chair"),
+    "member": _l("Member"),
+    "deputy": _l("Personal deputy"),
+    "secretary": _l("Secretary"),
+    "presenter": _l("Presenter"),
+    "expert": _l("Expert"),
 }
-LEVEL_LABELS = {"strategic": _l("Strategic"), "tactical": _l("Tactical"), "operational": _l("Operational"),
-                "forum": _l("Forum")}
+LEVEL_LABELS = {
+    "strategic": _l("Strategic"),
+    "tactical": _l("Tactical"),
+    "operational": _l("Operational"),
+    "forum": _l("Forum"),
+}
 MEETING_STATUS_LABELS = {
-    "planned": _l("Planned"), "agenda_published": _l("Agenda published"), "in_session": _l("In session"),
-    "held": _l("Held"), "minutes_approved": _l("Minutes approved"),
+    "planned": _l("Planned"),
+    "agenda_published": _l("Agenda published"),
+    "in_session": _l("In session"),
+    "held": _l("Held"),
+    "minutes_approved": _l("Minutes approved"),
 }
-TASK_STATUS_LABELS = {"not_started": _l("Not started"), "in_progress": _l("In progress"), "done": _l("Done"),
-                      "cancelled": _l("Cancelled")}
+TASK_STATUS_LABELS = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
 
 
 class MeetingForm(FlaskForm):
-    number = IntegerField(_l("Meeting number"), validators=[InputRequired(_l("Enter the number.")),
-                                                            NumberRange(min=1, max=999)])
-    starts_at = DateTimeLocalField(_l("Starts at"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(_l("Enter the date and time.")), years_between()])
+    number = IntegerField(
+        _l("Meeting number"), validators=[InputRequired(_l("Enter the number.")), NumberRange(min=1, max=999)]
+    )
+    starts_at = DateTimeLocalField(
+        _l("Starts at"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Enter the date and time.")), years_between()],
+    )
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     remote_link = StringField(_l("Remote link"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Create meeting"))
 
 
 class CaseForm(FlaskForm):
-    title = StringField(_l("Title of the case"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)],
-                        description=_l("Descriptive even when the case is confidential."))
+    title = StringField(
+        _l("Title of the case"),
+        validators=[DataRequired(_l("Enter the title.")), Length(max=300)],
+        description=_l("Descriptive even when the case is confidential."),
+    )
     confidential = BooleanField(_l("Confidential"))
-    legal_basis = StringField(_l("Legal basis of confidentiality"), validators=[Optional(), Length(max=300)],
-                              description=_l("For example: Act on the Openness of Government Activities 24 § 1 (20)."))
+    legal_basis = StringField(
+        _l("Legal basis of confidentiality"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("For example: Act on the Openness of Government Activities 24 § 1 (20)."),
+    )
     submit = SubmitField(_l("Open case"))
 
 
@@ -72,8 +107,9 @@ class ItemForm(FlaskForm):
     case = SelectField(_l("Case"), validators=[DataRequired(_l("Choose the case."))])
     decision_kind = SelectField(_l("Kind of decision"), choices=choices(KIND_LABELS.items()))
     presenter = SelectField(_l("Presenter"), validators=[Optional()])
-    proposal = TextAreaField(_l("Proposal (Markdown)"), validators=[Optional(), Length(max=50_000)],
-                             render_kw={"rows": 6})
+    proposal = TextAreaField(
+        _l("Proposal (Markdown)"), validators=[Optional(), Length(max=50_000)], render_kw={"rows": 6}
+    )
     submit = SubmitField(_l("Add to the agenda"))
 
 
@@ -81,21 +117,24 @@ class ItemEditForm(FlaskForm):
     version = HiddenField()
     decision_kind = SelectField(_l("Kind of decision"), choices=choices(KIND_LABELS.items()))
     presenter = SelectField(_l("Presenter"), validators=[Optional()])
-    proposal = TextAreaField(_l("Proposal (Markdown)"), validators=[Optional(), Length(max=50_000)],
-                             render_kw={"rows": 8})
+    proposal = TextAreaField(
+        _l("Proposal (Markdown)"), validators=[Optional(), Length(max=50_000)], render_kw={"rows": 8}
+    )
     submit = SubmitField(_l("Save the item"))
 
 
 class ConflictForm(FlaskForm):
     membership = SelectField(_l("Member"), validators=[DataRequired(_l("Choose the member."))])
-    reason = TextAreaField(_l("Reason for the conflict of interest"),
-                           validators=[DataRequired(_l("Give the reason.")), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason for the conflict of interest"), validators=[DataRequired(_l("Give the reason.")), Length(max=2000)]
+    )
     submit = SubmitField(_l("Record the conflict of interest"))
 
 
 class OpenVoteForm(FlaskForm):
-    counter_proposal = TextAreaField(_l("Counter-proposal"),
-                                     validators=[DataRequired(_l("Write the counter-proposal.")), Length(max=10_000)])
+    counter_proposal = TextAreaField(
+        _l("Counter-proposal"), validators=[DataRequired(_l("Write the counter-proposal.")), Length(max=10_000)]
+    )
     mover = SelectField(_l("Moved by"), validators=[DataRequired(_l("Choose who moved it."))])
     seconder = SelectField(_l("Seconded by"), validators=[DataRequired(_l("Choose who seconded it."))])
     submit = SubmitField(_l("Open the vote"))
@@ -103,22 +142,35 @@ class OpenVoteForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     resolution = SelectField(_l("Resolution"), choices=choices(RESOLUTION_LABELS.items()))
-    text = TextAreaField(_l("Decision"), validators=[DataRequired(_l("Write the text of the decision.")),
-                                                    Length(max=50_000)], render_kw={"rows": 5})
-    delegated_to = SelectField(_l("Delegated to"), validators=[Optional()],
-                               description=_l("Only when the case is delegated down."))
-    redacted_text = TextAreaField(_l("Text without personal data"), validators=[Optional(), Length(max=50_000)],
-                                  description=_l("Only when the decision names private persons: the public register "
-                                                 "shows this text once the appeal period is over."))
-    personal_data_hidden_from = FinnishDateField(_l("Hide personal data from"), validators=[Optional()],
-                                          description=_l("Leave empty for 30 days after the decision."))
+    text = TextAreaField(
+        _l("Decision"),
+        validators=[DataRequired(_l("Write the text of the decision.")), Length(max=50_000)],
+        render_kw={"rows": 5},
+    )
+    delegated_to = SelectField(
+        _l("Delegated to"), validators=[Optional()], description=_l("Only when the case is delegated down.")
+    )
+    redacted_text = TextAreaField(
+        _l("Text without personal data"),
+        validators=[Optional(), Length(max=50_000)],
+        description=_l(
+            "Only when the decision names private persons: the public register "
+            "shows this text once the appeal period is over."
+        ),
+    )
+    personal_data_hidden_from = FinnishDateField(
+        _l("Hide personal data from"),
+        validators=[Optional()],
+        description=_l("Leave empty for 30 days after the decision."),
+    )
     submit = SubmitField(_l("Record the decision"))
 
 
 class DissentForm(FlaskForm):
     membership = SelectField(_l("Member"), validators=[DataRequired(_l("Choose the member."))])
-    text = TextAreaField(_l("Dissenting opinion"), validators=[DataRequired(_l("Write the dissenting opinion.")),
-                                                               Length(max=10_000)])
+    text = TextAreaField(
+        _l("Dissenting opinion"), validators=[DataRequired(_l("Write the dissenting opinion.")), Length(max=10_000)]
+    )
     submit = SubmitField(_l("Attach the dissent"))
 
 
@@ -130,21 +182,29 @@ class AttachmentForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    body = TextAreaField(_l("Minutes (Markdown)"), validators=[DataRequired(_l("The minutes cannot be empty.")),
-                                                               Length(max=200_000)], render_kw={"rows": 24},
-                         description=_l("The whole minutes, for the body's members and the coordinator."))
+    body = TextAreaField(
+        _l("Minutes (Markdown)"),
+        validators=[DataRequired(_l("The minutes cannot be empty.")), Length(max=200_000)],
+        render_kw={"rows": 24},
+        description=_l("The whole minutes, for the body's members and the coordinator."),
+    )
     public_body = TextAreaField(
         _l("Public version (Markdown)"),
         validators=[DataRequired(_l("The public version cannot be empty.")), Length(max=200_000)],
         render_kw={"rows": 24},
-        description=_l("What everyone may read once the minutes are approved: confidential matters only by their "
-                       "title and the legal basis of their confidentiality."))
+        description=_l(
+            "What everyone may read once the minutes are approved: confidential matters only by their "
+            "title and the legal basis of their confidentiality."
+        ),
+    )
     submit = SubmitField(_l("Save the minutes"))
 
 
 class CorrectionForm(MinutesForm):
-    note = StringField(_l("What was corrected and why"),
-                       validators=[DataRequired(_l("Explain the correction in a note.")), Length(max=1000)])
+    note = StringField(
+        _l("What was corrected and why"),
+        validators=[DataRequired(_l("Explain the correction in a note.")), Length(max=1000)],
+    )
     submit = SubmitField(_l("Save as a corrected version"))
 
 
@@ -168,15 +228,17 @@ class TaskForm(FlaskForm):
 
 
 class TaskUpdateForm(FlaskForm):
-    status = RadioField(_l("Status"), choices=choices(TASK_STATUS_LABELS.items()),
-                        validators=[InputRequired(_l("Choose the status."))])
+    status = RadioField(
+        _l("Status"), choices=choices(TASK_STATUS_LABELS.items()), validators=[InputRequired(_l("Choose the status."))]
+    )
     note = TextAreaField(_l("Progress note"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Update the task"))
 
 
 class MembershipForm(FlaskForm):
-    email = StringField(_l("E-mail address of the person"), validators=[DataRequired(_l("Enter the e-mail address.")),
-                                                                        Length(max=254)])
+    email = StringField(
+        _l("E-mail address of the person"), validators=[DataRequired(_l("Enter the e-mail address.")), Length(max=254)]
+    )
     role = SelectField(_l("Role"), choices=choices(ROLE_LABELS.items()))
     deputy_of = SelectField(_l("Personal deputy of"), validators=[Optional()])
     organisation = SelectField(_l("Represents"), validators=[Optional()])
@@ -187,12 +249,20 @@ class MembershipForm(FlaskForm):
 
 
 class BodyForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code.")), Length(max=12)],
-                       description=_l("For example OR, JT, T-03 or F-02."))
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=12)],
+        description=_l("For example OR, JT, T-03 or F-02."),
+    )
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
     level = SelectField(_l("Level"), choices=choices(LEVEL_LABELS.items()))
     parent = SelectField(_l("Refers up to"), validators=[Optional()])
-    mandate = SelectMultipleField(_l("May decide"), choices=choices(KIND_LABELS.items()), validators=[Optional()],
-                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-                                  invalid_choice_message=INVALID_CHOICES)
+    mandate = SelectMultipleField(
+        _l("May decide"),
+        choices=choices(KIND_LABELS.items()),
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        invalid_choice_message=INVALID_CHOICES,
+    )
     submit = SubmitField(_l("Create the body"))

@@ -73,15 +73,28 @@ def _item_form(meeting: Meeting, submitted: bool = True) -> ItemForm:
 def meeting(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     manage = can_manage(current_user, meeting.body)
-    later = [m for m in db.session.scalars(sa.select(Meeting).where(
-        Meeting.body_id == meeting.body_id, Meeting.status == MeetingStatus.IN_SESSION.value,
-        Meeting.starts_at > meeting.starts_at))]
+    later = [
+        m
+        for m in db.session.scalars(
+            sa.select(Meeting).where(
+                Meeting.body_id == meeting.body_id,
+                Meeting.status == MeetingStatus.IN_SESSION.value,
+                Meeting.starts_at > meeting.starts_at,
+            )
+        )
+    ]
     return render_template(
-        "steering/meeting.html", meeting=meeting, manage=manage, quorum=services.quorum(meeting),
+        "steering/meeting.html",
+        meeting=meeting,
+        manage=manage,
+        quorum=services.quorum(meeting),
         memberships=services.active_memberships(meeting),
         confidential_ok=can_see_confidential(current_user, meeting.body),
-        item_form=_item_form(meeting, submitted=False) if manage else None, confirm_form=ConfirmForm(),
-        minutes=meeting.current_minutes, later_meetings=later)
+        item_form=_item_form(meeting, submitted=False) if manage else None,
+        confirm_form=ConfirmForm(),
+        minutes=meeting.current_minutes,
+        later_meetings=later,
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/items")
@@ -97,9 +110,13 @@ def add_item(meeting_id: int):
 
     case = db.session.get(Case, int(form.case.data))
     presenter = db.session.get(User, int(form.presenter.data)) if form.presenter.data else None
-    return act(lambda: services.add_item(current_user, meeting, case, form.decision_kind.data, form.proposal.data or "",
-                                         presenter),
-               _("The item was added to the agenda."), url_for("steering.meeting", meeting_id=meeting.id))
+    return act(
+        lambda: services.add_item(
+            current_user, meeting, case, form.decision_kind.data, form.proposal.data or "", presenter
+        ),
+        _("The item was added to the agenda."),
+        url_for("steering.meeting", meeting_id=meeting.id),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/status")
@@ -111,8 +128,13 @@ def meeting_status(meeting_id: int):
         "publish": (services.publish_agenda, _("The agenda was published and the members were told by e-mail.")),
         "start": (services.start_session, _("The meeting is in session.")),
         "close": (services.close_meeting, _("The meeting was closed. Write the minutes next.")),
-        "inquorate": (services.record_inquorate, _("The meeting was recorded as inquorate. Its items moved to the "
-                                                   "next meeting, or wait for the body if none is planned.")),
+        "inquorate": (
+            services.record_inquorate,
+            _(
+                "The meeting was recorded as inquorate. Its items moved to the "
+                "next meeting, or wait for the body if none is planned."
+            ),
+        ),
         "minutes": (services.create_minutes, _("The minutes were drafted from the meeting.")),
     }
     action = actions.get(request.form.get("action", ""))
@@ -138,16 +160,27 @@ def attendance(meeting_id: int):
         if key.startswith("stands_in_") and member is not None and stand_in is not None:
             stand_ins[member] = stand_in
     q = services.quorum
-    response = act(lambda: services.record_attendance(current_user, meeting, present, stand_ins),
-                   _("Attendance was saved."), url_for("steering.meeting", meeting_id=meeting.id))
+    response = act(
+        lambda: services.record_attendance(current_user, meeting, present, stand_ins),
+        _("Attendance was saved."),
+        url_for("steering.meeting", meeting_id=meeting.id),
+    )
     db.session.refresh(meeting)
     if not q(meeting).quorate and meeting.status == MeetingStatus.IN_SESSION:
-        flash(_("The meeting is not quorate: %(present)d of %(seats)d voting members present, %(needed)d needed.",
-                present=q(meeting).present, seats=q(meeting).seats, needed=q(meeting).needed), "error")
+        flash(
+            _(
+                "The meeting is not quorate: %(present)d of %(seats)d voting members present, %(needed)d needed.",
+                present=q(meeting).present,
+                seats=q(meeting).seats,
+                needed=q(meeting).needed,
+            ),
+            "error",
+        )
     return response
 
 
 # --- items ------------------------------------------------------------------------------------------
+
 
 def _item_or_404(item_id: int) -> AgendaItem:
     item = db.get_or_404(AgendaItem, item_id)
@@ -164,8 +197,9 @@ def _item_page(item: AgendaItem, edit_form=None, decision_form=None, code: int =
     voter_choices = choices((m.id, m.user.name) for m in voters)
     present = [a.membership for a in meeting.attendances if a.present]
     if edit_form is None:
-        edit_form = ItemEditForm(formdata=None, obj=item, version=str(item.version),
-                                 presenter=str(item.presenter_id or ""))
+        edit_form = ItemEditForm(
+            formdata=None, obj=item, version=str(item.version), presenter=str(item.presenter_id or "")
+        )
     edit_form.presenter.choices = _people_choices(body)
     conflict_form = ConflictForm(formdata=None)
     conflict_form.membership.choices = choices((m.id, m.user.name) for m in present)
@@ -173,8 +207,9 @@ def _item_page(item: AgendaItem, edit_form=None, decision_form=None, code: int =
     vote_form.mover.choices = vote_form.seconder.choices = voter_choices
     if decision_form is None:
         decision_form = DecisionForm(formdata=None, text=item.proposal)
-    decision_form.delegated_to.choices = choices([("", "–")] + [(b.id, b.code) for b in services.bodies()
-                                                                if b.parent_id == body.id])
+    decision_form.delegated_to.choices = choices(
+        [("", "–")] + [(b.id, b.code) for b in services.bodies() if b.parent_id == body.id]
+    )
     dissent_form = DissentForm(formdata=None)
     dissent_form.membership.choices = choices((m.id, m.user.name) for m in present)
     task_form = TaskForm(formdata=None)
@@ -182,13 +217,26 @@ def _item_page(item: AgendaItem, edit_form=None, decision_form=None, code: int =
     task_form.owner_user.choices = _people_choices(body)
     own = services.membership_in(current_user, body)
     return render_template(
-        "steering/item.html", item=item, meeting=meeting, manage=manage, voters=voters,
-        quorum=services.quorum(meeting, item), confidential_ok=can_see_confidential(current_user, body),
-        edit_form=edit_form, conflict_form=conflict_form, vote_form=vote_form, decision_form=decision_form,
-        dissent_form=dissent_form, task_form=task_form, attachment_form=AttachmentForm(formdata=None),
-        confirm_form=ConfirmForm(), result=services.result, own=own,
+        "steering/item.html",
+        item=item,
+        meeting=meeting,
+        manage=manage,
+        voters=voters,
+        quorum=services.quorum(meeting, item),
+        confidential_ok=can_see_confidential(current_user, body),
+        edit_form=edit_form,
+        conflict_form=conflict_form,
+        vote_form=vote_form,
+        decision_form=decision_form,
+        dissent_form=dissent_form,
+        task_form=task_form,
+        attachment_form=AttachmentForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        result=services.result,
+        own=own,
         own_can_vote=own is not None and own.id in {m.id for m in voters},
-        mandate_ok=body.may_decide(item.decision_kind)), code
+        mandate_ok=body.may_decide(item.decision_kind),
+    ), code
 
 
 @bp.get("/items/<int:item_id>")
@@ -207,14 +255,25 @@ def edit_item(item_id: int):
         presenter = db.session.get(User, int(form.presenter.data)) if form.presenter.data else None
         try:
             version = whole_number(form.version.data)  # a version that is no number matches no saved one
-            services.update_item(current_user, item, -1 if version is None else version, form.proposal.data or "",
-                                 form.decision_kind.data, presenter)
+            services.update_item(
+                current_user,
+                item,
+                -1 if version is None else version,
+                form.proposal.data or "",
+                form.decision_kind.data,
+                presenter,
+            )
             db.session.commit()
         except (ServiceError, StaleDataError) as exc:
             db.session.rollback()
-            message = str(exc) if isinstance(exc, ServiceError) else _(
-                "Someone else saved this item while you were editing it. Your text is kept below: compare it with "
-                "the saved version and save again.")
+            message = (
+                str(exc)
+                if isinstance(exc, ServiceError)
+                else _(
+                    "Someone else saved this item while you were editing it. Your text is kept below: compare it with "
+                    "the saved version and save again."
+                )
+            )
             form.proposal.errors.append(message)
             db.session.refresh(item)
             form.version.data = str(item.version)  # saving again overwrites knowingly
@@ -230,19 +289,25 @@ def conflict(item_id: int):
     item = _item_or_404(item_id)
     body = item.meeting.body
     own = services.membership_in(current_user, body)
-    require(can_manage(current_user, body) or own is not None,
-            _l("Members declare their own conflicts of interest; the secretary records anyone's."))
+    require(
+        can_manage(current_user, body) or own is not None,
+        _l("Members declare their own conflicts of interest; the secretary records anyone's."),
+    )
     form = ConflictForm()
     form.membership.choices = choices((a.membership_id, a.membership.user.name) for a in item.meeting.attendances)
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(url_for("steering.item", item_id=item.id))
     membership = db.session.get(Membership, int(form.membership.data))
-    require(can_manage(current_user, body) or (own is not None and membership.id == own.id),
-            _l("Members declare their own conflicts of interest; the secretary records anyone's."))
-    return act(lambda: services.declare_conflict(current_user, item, membership, form.reason.data),
-               _("The conflict of interest was recorded; the member is out of this item's vote and quorum."),
-               url_for("steering.item", item_id=item.id))
+    require(
+        can_manage(current_user, body) or (own is not None and membership.id == own.id),
+        _l("Members declare their own conflicts of interest; the secretary records anyone's."),
+    )
+    return act(
+        lambda: services.declare_conflict(current_user, item, membership, form.reason.data),
+        _("The conflict of interest was recorded; the member is out of this item's vote and quorum."),
+        url_for("steering.item", item_id=item.id),
+    )
 
 
 @bp.post("/items/<int:item_id>/votes")
@@ -255,9 +320,15 @@ def open_vote(item_id: int):
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(url_for("steering.item", item_id=item.id))
-    mover, seconder = db.session.get(Membership, int(form.mover.data)), db.session.get(Membership, int(form.seconder.data))
-    return act(lambda: services.open_vote(current_user, item, form.counter_proposal.data, mover, seconder),
-               _("The vote is open."), url_for("steering.item", item_id=item.id, _anchor="vote"))
+    mover, seconder = (
+        db.session.get(Membership, int(form.mover.data)),
+        db.session.get(Membership, int(form.seconder.data)),
+    )
+    return act(
+        lambda: services.open_vote(current_user, item, form.counter_proposal.data, mover, seconder),
+        _("The vote is open."),
+        url_for("steering.item", item_id=item.id, _anchor="vote"),
+    )
 
 
 @bp.post("/votes/<int:vote_id>/ballots")
@@ -302,8 +373,11 @@ def close_vote(vote_id: int):
     require(can_manage(current_user, vote.item.meeting.body), SECRETARY_ONLY)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return act(lambda: services.close_vote(current_user, vote), _("The vote was closed and the result recorded."),
-               url_for("steering.item", item_id=vote.item_id, _anchor="vote"))
+    return act(
+        lambda: services.close_vote(current_user, vote),
+        _("The vote was closed and the result recorded."),
+        url_for("steering.item", item_id=vote.item_id, _anchor="vote"),
+    )
 
 
 @bp.post("/items/<int:item_id>/decision")
@@ -317,8 +391,15 @@ def decide(item_id: int):
     if form.validate_on_submit():
         delegated = db.session.get(Body, int(form.delegated_to.data)) if form.delegated_to.data else None
         try:
-            services.decide(current_user, item, Resolution(form.resolution.data), form.text.data, delegated,
-                            form.redacted_text.data or "", form.personal_data_hidden_from.data)
+            services.decide(
+                current_user,
+                item,
+                Resolution(form.resolution.data),
+                form.text.data,
+                delegated,
+                form.redacted_text.data or "",
+                form.personal_data_hidden_from.data,
+            )
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -334,8 +415,10 @@ def decide(item_id: int):
 def dissent(decision_id: int):
     decision = db.get_or_404(Decision, decision_id)
     body = decision.body
-    require(can_manage(current_user, body) or services.membership_in(current_user, body) is not None,
-            _l("Members attach their own dissent; the secretary records anyone's."))
+    require(
+        can_manage(current_user, body) or services.membership_in(current_user, body) is not None,
+        _l("Members attach their own dissent; the secretary records anyone's."),
+    )
     form = DissentForm()
     form.membership.choices = choices((m.id, m.user.name) for m in body.memberships)
     if not form.validate_on_submit():
@@ -343,11 +426,15 @@ def dissent(decision_id: int):
         return redirect(url_for("steering.item", item_id=decision.item_id))
     membership = db.session.get(Membership, int(form.membership.data))
     own = services.membership_in(current_user, body)
-    require(can_manage(current_user, body) or (own is not None and own.id == membership.id),
-            _l("Members attach their own dissent; the secretary records anyone's."))
-    return act(lambda: services.add_dissent(current_user, decision, membership, form.text.data),
-               _("The dissenting opinion was attached to the decision."),
-               url_for("steering.item", item_id=decision.item_id))
+    require(
+        can_manage(current_user, body) or (own is not None and own.id == membership.id),
+        _l("Members attach their own dissent; the secretary records anyone's."),
+    )
+    return act(
+        lambda: services.add_dissent(current_user, decision, membership, form.text.data),
+        _("The dissenting opinion was attached to the decision."),
+        url_for("steering.item", item_id=decision.item_id),
+    )
 
 
 @bp.post("/items/<int:item_id>/attachments")
@@ -360,9 +447,12 @@ def attach(item_id: int):
         flash_errors(form)
         return redirect(url_for("steering.item", item_id=item.id))
     try:
-        filename, data = read_pdf(request.files.get("file"), too_large=_("The file is larger than 10 MB."),
-                                  not_pdf=_("The file is not a PDF document. Save it as PDF and try again."),
-                                  empty=_("Choose the PDF file."))
+        filename, data = read_pdf(
+            request.files.get("file"),
+            too_large=_("The file is larger than 10 MB."),
+            not_pdf=_("The file is not a PDF document. Save it as PDF and try again."),
+            empty=_("Choose the PDF file."),
+        )
     except FileRejected as exc:
         flash(str(exc), "error")
         return redirect(url_for("steering.item", item_id=item.id))
@@ -374,8 +464,14 @@ def attach(item_id: int):
         db.session.add(ItemAttachment(item=item, file=stored, title=form.title.data.strip(), public=form.public.data))
         from app import audit
 
-        audit.record(current_user, "agenda.attachment_added", item, filename=filename, public=form.public.data,
-                     sha256=stored.sha256)
+        audit.record(
+            current_user,
+            "agenda.attachment_added",
+            item,
+            filename=filename,
+            public=form.public.data,
+            sha256=stored.sha256,
+        )
 
     return act(_attach, _("The attachment was added."), url_for("steering.item", item_id=item.id))
 
@@ -404,12 +500,17 @@ def add_task(decision_id: int):
         return redirect(url_for("steering.item", item_id=decision.item_id, _anchor="tasks"))
     owner_body = db.session.get(Body, int(form.owner_body.data)) if form.owner_body.data else None
     owner_user = db.session.get(User, int(form.owner_user.data)) if form.owner_user.data else None
-    return act(lambda: services.add_task(current_user, decision, form.description.data, form.due_on.data, owner_body,
-                                         owner_user),
-               _("The follow-up task was added."), url_for("steering.item", item_id=decision.item_id, _anchor="tasks"))
+    return act(
+        lambda: services.add_task(
+            current_user, decision, form.description.data, form.due_on.data, owner_body, owner_user
+        ),
+        _("The follow-up task was added."),
+        url_for("steering.item", item_id=decision.item_id, _anchor="tasks"),
+    )
 
 
 # --- minutes --------------------------------------------------------------------------------------------
+
 
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
 def minutes(meeting_id: int):
@@ -421,8 +522,7 @@ def minutes(meeting_id: int):
         abort(404, description=_("The minutes of this meeting have not been written yet."))
     entitled = can_see_confidential(current_user, meeting.body)
     if not entitled and not meeting.locked:
-        abort(404, description=_("The minutes of this meeting are public once they have been approved and "
-                                 "signed."))
+        abort(404, description=_("The minutes of this meeting are public once they have been approved and signed."))
     show_public = not entitled or request.args.get("version") == "public"
     manage = can_manage(current_user, meeting.body)
     public_draft = current.public_body or services.generate_minutes_text(meeting, public=True)
@@ -435,8 +535,9 @@ def minutes(meeting_id: int):
         if form.validate_on_submit():
             try:
                 if meeting.locked:
-                    services.correct_minutes(current_user, meeting, form.body.data, form.public_body.data,
-                                             form.note.data)
+                    services.correct_minutes(
+                        current_user, meeting, form.body.data, form.public_body.data, form.note.data
+                    )
                 else:
                     services.edit_minutes(current_user, current, form.body.data, form.public_body.data)
                 db.session.commit()
@@ -450,18 +551,35 @@ def minutes(meeting_id: int):
     present = [a.membership for a in meeting.attendances if a.present]
     checkers.first.choices = checkers.second.choices = choices((m.user_id, m.user.name) for m in present)
     by_meeting = ApproveByMeetingForm(formdata=None)
-    by_meeting.meeting.choices = choices((m.id, m.reference) for m in db.session.scalars(sa.select(Meeting).where(
-        Meeting.body_id == meeting.body_id, Meeting.status == MeetingStatus.IN_SESSION.value,
-        Meeting.starts_at > meeting.starts_at)))
+    by_meeting.meeting.choices = choices(
+        (m.id, m.reference)
+        for m in db.session.scalars(
+            sa.select(Meeting).where(
+                Meeting.body_id == meeting.body_id,
+                Meeting.status == MeetingStatus.IN_SESSION.value,
+                Meeting.starts_at > meeting.starts_at,
+            )
+        )
+    )
     roles = {m.role for m in meeting.body.memberships if getattr(current_user, "id", None) == m.user_id}
     text = (current.public_body or "") if show_public else current.body
     return render_template(
-        "steering/minutes.html", meeting=meeting, minutes=current, manage=manage, form=form, text=text,
-        show_public=show_public, entitled=entitled,
-        checkers_form=checkers, by_meeting_form=by_meeting, confirm_form=ConfirmForm(),
+        "steering/minutes.html",
+        meeting=meeting,
+        minutes=current,
+        manage=manage,
+        form=form,
+        text=text,
+        show_public=show_public,
+        entitled=entitled,
+        checkers_form=checkers,
+        by_meeting_form=by_meeting,
+        confirm_form=ConfirmForm(),
         is_checker=getattr(current_user, "id", None) in (meeting.checker1_id, meeting.checker2_id),
-        can_sign_chair=Role.CHAIR.value in roles, can_sign_secretary=Role.SECRETARY.value in roles,
-        member=is_member(current_user, meeting.body)), (400 if form.errors else 200)
+        can_sign_chair=Role.CHAIR.value in roles,
+        can_sign_secretary=Role.SECRETARY.value in roles,
+        member=is_member(current_user, meeting.body),
+    ), (400 if form.errors else 200)
 
 
 @bp.post("/meetings/<int:meeting_id>/checkers")
@@ -476,8 +594,11 @@ def set_checkers(meeting_id: int):
         flash_errors(form)
         return redirect(url_for("steering.minutes", meeting_id=meeting.id))
     first, second = db.session.get(User, int(form.first.data)), db.session.get(User, int(form.second.data))
-    return act(lambda: services.set_checkers(current_user, meeting, first, second),
-               _("The minute-checkers were chosen."), url_for("steering.minutes", meeting_id=meeting.id))
+    return act(
+        lambda: services.set_checkers(current_user, meeting, first, second),
+        _("The minute-checkers were chosen."),
+        url_for("steering.minutes", meeting_id=meeting.id),
+    )
 
 
 @bp.post("/minutes/<int:minutes_id>/approve")
@@ -485,8 +606,10 @@ def set_checkers(meeting_id: int):
 def approve_minutes(minutes_id: int):
     record = db.get_or_404(Minutes, minutes_id)
     meeting = record.meeting
-    require(can_manage(current_user, meeting.body) or current_user.id in (meeting.checker1_id, meeting.checker2_id),
-            _l("Only the minute-checkers approve the minutes (or the secretary records the meeting's approval)."))
+    require(
+        can_manage(current_user, meeting.body) or current_user.id in (meeting.checker1_id, meeting.checker2_id),
+        _l("Only the minute-checkers approve the minutes (or the secretary records the meeting's approval)."),
+    )
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = url_for("steering.minutes", meeting_id=record.meeting_id)
@@ -497,8 +620,11 @@ def approve_minutes(minutes_id: int):
         if later is None:
             flash(_("Choose the meeting."), "error")
             return redirect(back)
-        return act(lambda: services.approve_by_meeting(current_user, record, later),
-                   _("The minutes were approved by meeting %(ref)s.", ref=later.reference), back)
+        return act(
+            lambda: services.approve_by_meeting(current_user, record, later),
+            _("The minutes were approved by meeting %(ref)s.", ref=later.reference),
+            back,
+        )
     return act(lambda: services.approve_as_checker(current_user, record), _("You approved the minutes."), back)
 
 
@@ -507,10 +633,15 @@ def approve_minutes(minutes_id: int):
 def sign_minutes(minutes_id: int):
     record = db.get_or_404(Minutes, minutes_id)
     roles = {m.role for m in record.meeting.body.memberships if m.user_id == current_user.id}
-    require(bool(roles & {Role.CHAIR.value, Role.SECRETARY.value}),
-            _l("Only the chair and the secretary of the body sign the minutes."))
+    require(
+        bool(roles & {Role.CHAIR.value, Role.SECRETARY.value}),
+        _l("Only the chair and the secretary of the body sign the minutes."),
+    )
     if not ConfirmForm().validate_on_submit():
         abort(400)
     role = Role.CHAIR if request.form.get("as") == "chair" else Role.SECRETARY
-    return act(lambda: services.sign(current_user, record, role), _("Your signature was recorded."),
-               url_for("steering.minutes", meeting_id=record.meeting_id))
+    return act(
+        lambda: services.sign(current_user, record, role),
+        _("Your signature was recorded."),
+        url_for("steering.minutes", meeting_id=record.meeting_id),
+    )

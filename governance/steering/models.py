@@ -13,7 +13,6 @@ from app.files import StoredFile
 from app.models import Organisation, User
 
 
-
 class Level(enum.StrEnum):
     STRATEGIC = "strategic"
     TACTICAL = "tactical"
@@ -159,8 +158,9 @@ class Meeting(db.Model):
     body: Mapped[Body] = relationship()
     items: Mapped[list[AgendaItem]] = relationship(back_populates="meeting", order_by="AgendaItem.section")
     attendances: Mapped[list[Attendance]] = relationship(back_populates="meeting")
-    minutes: Mapped[list[Minutes]] = relationship(back_populates="meeting", order_by="Minutes.version",
-                                                  foreign_keys="Minutes.meeting_id")
+    minutes: Mapped[list[Minutes]] = relationship(
+        back_populates="meeting", order_by="Minutes.version", foreign_keys="Minutes.meeting_id"
+    )
     checker1: Mapped[User | None] = relationship(foreign_keys=[checker1_id])
     checker2: Mapped[User | None] = relationship(foreign_keys=[checker2_id])
 
@@ -255,8 +255,13 @@ class VoteRound(db.Model):
     __tablename__ = "vote_rounds"
     __table_args__ = (
         # One open vote per item at a time.
-        sa.Index("uq_vote_rounds_open_item", "item_id", unique=True, sqlite_where=sa.text("closed_at IS NULL"),
-                 postgresql_where=sa.text("closed_at IS NULL")),
+        sa.Index(
+            "uq_vote_rounds_open_item",
+            "item_id",
+            unique=True,
+            sqlite_where=sa.text("closed_at IS NULL"),
+            postgresql_where=sa.text("closed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -363,8 +368,9 @@ for _statement in FTS_SQLITE:
     sa.event.listen(Decision.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in FTS_POSTGRESQL:
     sa.event.listen(Decision.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))
-sa.event.listen(Decision.__table__, "before_drop", sa.DDL("DROP TABLE IF EXISTS decisions_fts").execute_if(
-    dialect="sqlite"))
+sa.event.listen(
+    Decision.__table__, "before_drop", sa.DDL("DROP TABLE IF EXISTS decisions_fts").execute_if(dialect="sqlite")
+)
 
 
 class Dissent(db.Model):

@@ -14,8 +14,8 @@ from flask_babel import lazy_gettext as _l
 from app import audit
 from app.clock import HELSINKI, helsinki_today
 from app.concurrency import lock, lock_sequence
-from app.i18n import when
 from app.extensions import db, utcnow
+from app.i18n import when
 from app.mail import queue_mail
 from app.models import User
 from app.services import ServiceError
@@ -46,6 +46,7 @@ M = MeetingStatus
 
 
 # --- bodies and cases ----------------------------------------------------------------------------
+
 
 def body_by_code(code: str) -> Body | None:
     return db.session.scalar(sa.select(Body).where(Body.code == code))
@@ -80,26 +81,53 @@ def create_body(actor: User, code: str, name: str, level: str, parent: Body | No
         raise ServiceError(_("Choose the body that matters are referred up to."))
     body = Body(code=code, name=name.strip(), level=level, parent=parent, mandate=sorted(set(mandate)))
     db.session.add(body)
-    audit.record(actor, "body.created", body, code=code, level=level, parent=parent.code if parent else None,
-                 mandate=body.mandate)
+    audit.record(
+        actor,
+        "body.created",
+        body,
+        code=code,
+        level=level,
+        parent=parent.code if parent else None,
+        mandate=body.mandate,
+    )
     return body
 
 
-def add_membership(actor: User, body: Body, user: User, role: Role, voting: bool, term_start: date,
-                   term_end: date | None = None, organisation_id: int | None = None,
-                   deputy_of: Membership | None = None) -> Membership:
+def add_membership(
+    actor: User,
+    body: Body,
+    user: User,
+    role: Role,
+    voting: bool,
+    term_start: date,
+    term_end: date | None = None,
+    organisation_id: int | None = None,
+    deputy_of: Membership | None = None,
+) -> Membership:
     if role == Role.DEPUTY and deputy_of is None:
         raise ServiceError(_("Choose the member whose personal deputy this is."))
     if deputy_of is not None and deputy_of.body_id != body.id:
         raise ServiceError(_("A personal deputy stands in for a member of the same body."))
     lock(body)
     for seat in body.memberships:
-        if seat.user_id == user.id and seat.term_start <= (term_end or date.max) and (
-                seat.term_end is None or term_start <= seat.term_end):
-            raise ServiceError(_("%(name)s already has a seat in %(body)s for this term.", name=user.name,
-                                 body=body.code))
-    membership = Membership(body=body, user=user, role=role.value, voting=voting, term_start=term_start,
-                            term_end=term_end, organisation_id=organisation_id, deputy_of=deputy_of)
+        if (
+            seat.user_id == user.id
+            and seat.term_start <= (term_end or date.max)
+            and (seat.term_end is None or term_start <= seat.term_end)
+        ):
+            raise ServiceError(
+                _("%(name)s already has a seat in %(body)s for this term.", name=user.name, body=body.code)
+            )
+    membership = Membership(
+        body=body,
+        user=user,
+        role=role.value,
+        voting=voting,
+        term_start=term_start,
+        term_end=term_end,
+        organisation_id=organisation_id,
+        deputy_of=deputy_of,
+    )
     db.session.add(membership)
     audit.record(actor, "body.member_added", membership, body=body.code, user_id=user.id, role=role.value)
     return membership
@@ -126,9 +154,14 @@ def create_case(actor: User, body: Body, title: str, confidential: bool, legal_b
     if confidential and not legal_basis.strip():
         raise ServiceError(_("A confidential case needs the legal basis of its confidentiality."))
     lock_sequence("case record numbers")
-    case = Case(record_number=next_record_number(helsinki_today().year), title=title.strip(),
-                confidential=confidential, legal_basis=legal_basis.strip(), awaiting_body=body,
-                created_by_id=actor.id)
+    case = Case(
+        record_number=next_record_number(helsinki_today().year),
+        title=title.strip(),
+        confidential=confidential,
+        legal_basis=legal_basis.strip(),
+        awaiting_body=body,
+        created_by_id=actor.id,
+    )
     db.session.add(case)
     audit.record(actor, "case.created", case, record_number=case.record_number, body=body.code)
     return case
@@ -145,22 +178,31 @@ def case_by_record(record: str) -> Case | None:
 
 # --- meetings ---------------------------------------------------------------------------------------
 
+
 def next_meeting_number(body: Body, year: int) -> int:
-    last = db.session.scalar(sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id,
-                                                                          Meeting.year == year))
+    last = db.session.scalar(
+        sa.select(sa.func.max(Meeting.number)).where(Meeting.body_id == body.id, Meeting.year == year)
+    )
     return (last or 0) + 1
 
 
 def create_meeting(actor: User, body: Body, number: int, starts_at: datetime, place: str, remote_link: str) -> Meeting:
     year = starts_at.astimezone(HELSINKI).year
     lock(body)
-    clash = db.session.scalar(sa.select(Meeting.id).where(Meeting.body_id == body.id, Meeting.year == year,
-                                                          Meeting.number == number))
+    clash = db.session.scalar(
+        sa.select(Meeting.id).where(Meeting.body_id == body.id, Meeting.year == year, Meeting.number == number)
+    )
     if clash:
-        raise ServiceError(_("Meeting %(ref)s already exists. The next free number is %(n)d.",
-                             ref=f"{body.code} {number}/{year}", n=next_meeting_number(body, year)))
-    meeting = Meeting(body=body, year=year, number=number, starts_at=starts_at, place=place.strip(),
-                      remote_link=remote_link.strip())
+        raise ServiceError(
+            _(
+                "Meeting %(ref)s already exists. The next free number is %(n)d.",
+                ref=f"{body.code} {number}/{year}",
+                n=next_meeting_number(body, year),
+            )
+        )
+    meeting = Meeting(
+        body=body, year=year, number=number, starts_at=starts_at, place=place.strip(), remote_link=remote_link.strip()
+    )
     db.session.add(meeting)
     audit.record(actor, "meeting.created", meeting, reference=f"{body.code} {number}/{year}")
     return meeting
@@ -173,31 +215,43 @@ def _require_status(meeting: Meeting, allowed: tuple[MeetingStatus, ...], messag
 
 def add_item(actor: User, meeting: Meeting, case: Case, kind: str, proposal: str, presenter: User | None) -> AgendaItem:
     lock(meeting, case)
-    _require_status(meeting, (M.PLANNED, M.AGENDA_PUBLISHED),
-                    _l("Items are added to the agenda before the meeting starts."))
+    _require_status(
+        meeting, (M.PLANNED, M.AGENDA_PUBLISHED), _l("Items are added to the agenda before the meeting starts.")
+    )
     if case.awaiting_body_id != meeting.body_id or case.closed:
-        raise ServiceError(_("Case %(record)s is not waiting for %(body)s: it may already be on an agenda.",
-                             record=case.record_number, body=meeting.body.code))
-    section = (db.session.scalar(sa.select(sa.func.max(AgendaItem.section)).where(
-        AgendaItem.meeting_id == meeting.id)) or 0) + 1
-    item = AgendaItem(meeting=meeting, case=case, section=section, decision_kind=kind, proposal=proposal,
-                      presenter=presenter)
+        raise ServiceError(
+            _(
+                "Case %(record)s is not waiting for %(body)s: it may already be on an agenda.",
+                record=case.record_number,
+                body=meeting.body.code,
+            )
+        )
+    section = (
+        db.session.scalar(sa.select(sa.func.max(AgendaItem.section)).where(AgendaItem.meeting_id == meeting.id)) or 0
+    ) + 1
+    item = AgendaItem(
+        meeting=meeting, case=case, section=section, decision_kind=kind, proposal=proposal, presenter=presenter
+    )
     db.session.add(item)
     case.awaiting_body = None
-    audit.record(actor, "agenda.item_added", item, meeting=meeting.reference, case=case.record_number,
-                 section=section)
+    audit.record(actor, "agenda.item_added", item, meeting=meeting.reference, case=case.record_number, section=section)
     return item
 
 
-def update_item(actor: User, item: AgendaItem, expected_version: int, proposal: str, kind: str,
-                presenter: User | None) -> None:
+def update_item(
+    actor: User, item: AgendaItem, expected_version: int, proposal: str, kind: str, presenter: User | None
+) -> None:
     """Optimistic locking: the form carries the version it was built from."""
     lock(item.meeting)
     if item.decision is not None or item.meeting.locked:
         raise ServiceError(_("The item has been decided and can no longer be edited."))
     if item.version != expected_version:
-        raise ServiceError(_("Someone else saved this item while you were editing it. Your text is kept below: "
-                             "compare it with the saved version and save again."))
+        raise ServiceError(
+            _(
+                "Someone else saved this item while you were editing it. Your text is kept below: "
+                "compare it with the saved version and save again."
+            )
+        )
     item.proposal, item.decision_kind, item.presenter = proposal, kind, presenter
     audit.record(actor, "agenda.item_updated", item, version=expected_version + 1)
 
@@ -213,8 +267,14 @@ def publish_agenda(actor: User, meeting: Meeting) -> None:
     link = external_url("steering.meeting", meeting_id=meeting.id)
     for membership in meeting.body.memberships:
         if membership.active_on(meeting.starts_at.astimezone(HELSINKI).date()):
-            queue_mail(membership.user.email, _l("Agenda published: %(ref)s", ref=meeting.reference), "agenda",
-                       membership.user.locale, meeting=meeting, link=link)
+            queue_mail(
+                membership.user.email,
+                _l("Agenda published: %(ref)s", ref=meeting.reference),
+                "agenda",
+                membership.user.locale,
+                meeting=meeting,
+                link=link,
+            )
 
 
 def start_session(actor: User, meeting: Meeting, today: date | None = None) -> None:
@@ -222,8 +282,13 @@ def start_session(actor: User, meeting: Meeting, today: date | None = None) -> N
     _require_status(meeting, (M.AGENDA_PUBLISHED,), _l("Publish the agenda before the meeting starts."))
     day = meeting.starts_at.astimezone(HELSINKI).date()
     if (today or helsinki_today()) < day:
-        raise ServiceError(_("The meeting is on %(date)s: it can be started on that day, not before. Move the "
-                             "meeting if it is held earlier.", date=when(day)))
+        raise ServiceError(
+            _(
+                "The meeting is on %(date)s: it can be started on that day, not before. Move the "
+                "meeting if it is held earlier.",
+                date=when(day),
+            )
+        )
     meeting.status = M.IN_SESSION.value
     existing = {a.membership_id for a in meeting.attendances}
     for membership in active_memberships(meeting):
@@ -246,18 +311,26 @@ def record_attendance(actor: User, meeting: Meeting, present: set[int], stand_in
         if deputy is None or principal is None or deputy.deputy_of_id != principal.id:
             raise ServiceError(_("A deputy can stand in only for the member whose personal deputy they are."))
         if principal_id in present:
-            raise ServiceError(_("%(name)s is present, so their deputy cannot stand in for them.",
-                                 name=principal.user.name))
+            raise ServiceError(
+                _("%(name)s is present, so their deputy cannot stand in for them.", name=principal.user.name)
+            )
         if deputy_id not in present:
             raise ServiceError(_("Mark %(name)s present to let them stand in.", name=deputy.user.name))
-    if all(a.present == (a.membership_id in present) and a.standing_in_for_id == stand_ins.get(a.membership_id)
-           for a in meeting.attendances):
+    if all(
+        a.present == (a.membership_id in present) and a.standing_in_for_id == stand_ins.get(a.membership_id)
+        for a in meeting.attendances
+    ):
         return  # recorded again as it was: nothing changes
     for attendance in meeting.attendances:
         attendance.present = attendance.membership_id in present
         attendance.standing_in_for_id = stand_ins.get(attendance.membership_id)
-    audit.record(actor, "meeting.attendance_recorded", meeting, present=sorted(present),
-                 stand_ins={str(k): v for k, v in stand_ins.items()})
+    audit.record(
+        actor,
+        "meeting.attendance_recorded",
+        meeting,
+        present=sorted(present),
+        stand_ins={str(k): v for k, v in stand_ins.items()},
+    )
 
 
 @dataclass(frozen=True)
@@ -284,8 +357,9 @@ def voters(meeting: Meeting, item: AgendaItem | None = None) -> list[Membership]
         if not attendance.present or attendance.membership_id in recused:
             continue
         membership = attendance.membership
-        if membership.is_voting_seat or (attendance.standing_in_for is not None
-                                         and attendance.standing_in_for.is_voting_seat):
+        if membership.is_voting_seat or (
+            attendance.standing_in_for is not None and attendance.standing_in_for.is_voting_seat
+        ):
             result.append(membership)
     return result
 
@@ -303,8 +377,9 @@ def declare_conflict(actor: User, item: AgendaItem, membership: Membership, reas
     if not reason.strip():
         raise ServiceError(_("Give the reason for the conflict of interest."))
     if any(r.membership_id == membership.id for r in item.recusals):
-        raise ServiceError(_("%(name)s has already declared a conflict of interest on this item.",
-                             name=membership.user.name))
+        raise ServiceError(
+            _("%(name)s has already declared a conflict of interest on this item.", name=membership.user.name)
+        )
     recusal = Recusal(item=item, membership=membership, reason=reason.strip())
     db.session.add(recusal)
     audit.record(actor, "agenda.conflict_declared", item, membership_id=membership.id, reason=recusal.reason)
@@ -313,8 +388,10 @@ def declare_conflict(actor: User, item: AgendaItem, membership: Membership, reas
 
 # --- votes ----------------------------------------------------------------------------------------------
 
-def open_vote(actor: User, item: AgendaItem, counter_proposal: str, mover: Membership,
-              seconder: Membership) -> VoteRound:
+
+def open_vote(
+    actor: User, item: AgendaItem, counter_proposal: str, mover: Membership, seconder: Membership
+) -> VoteRound:
     meeting = item.meeting
     lock(meeting)
     _require_status(meeting, (M.IN_SESSION,), _l("Votes are taken during the meeting."))
@@ -343,12 +420,12 @@ def cast_ballot(actor: User, vote: VoteRound, membership: Membership, choice: st
         raise ServiceError(_("Vote for the proposal, the counter-proposal or blank."))
     item = vote.item
     if membership.id in {r.membership_id for r in item.recusals}:
-        raise ServiceError(_("%(name)s has a conflict of interest and does not vote on this item.",
-                             name=membership.user.name))
+        raise ServiceError(
+            _("%(name)s has a conflict of interest and does not vote on this item.", name=membership.user.name)
+        )
     if membership.id not in {m.id for m in voters(item.meeting, item)}:
         raise ServiceError(_("%(name)s is not present with a vote, so they cannot vote.", name=membership.user.name))
-    if db.session.scalar(sa.select(Ballot.id).where(Ballot.round_id == vote.id,
-                                                    Ballot.membership_id == membership.id)):
+    if db.session.scalar(sa.select(Ballot.id).where(Ballot.round_id == vote.id, Ballot.membership_id == membership.id)):
         raise ServiceError(_("%(name)s has already voted.", name=membership.user.name))
     ballot = Ballot(round=vote, membership=membership, choice=choice)
     db.session.add(ballot)
@@ -388,8 +465,15 @@ def close_vote(actor: User, vote: VoteRound) -> VoteResult:
         raise ServiceError(_("Record the votes before closing the vote."))
     vote.closed_at = utcnow()
     outcome = result(vote)
-    audit.record(actor, "vote.closed", vote, proposal=outcome.proposal, counter=outcome.counter,
-                 blank=outcome.blank, winner=outcome.winner)
+    audit.record(
+        actor,
+        "vote.closed",
+        vote,
+        proposal=outcome.proposal,
+        counter=outcome.counter,
+        blank=outcome.blank,
+        winner=outcome.winner,
+    )
     return outcome
 
 
@@ -398,9 +482,15 @@ def close_vote(actor: User, vote: VoteRound) -> VoteResult:
 PERSONAL_DATA_DAYS = 30
 
 
-def decide(actor: User, item: AgendaItem, resolution: Resolution, text: str,
-           delegated_to: Body | None = None, redacted_text: str = "",
-           personal_data_hidden_from: date | None = None) -> Decision:
+def decide(
+    actor: User,
+    item: AgendaItem,
+    resolution: Resolution,
+    text: str,
+    delegated_to: Body | None = None,
+    redacted_text: str = "",
+    personal_data_hidden_from: date | None = None,
+) -> Decision:
     lock(item.meeting)
     meeting = item.meeting
     body = meeting.body
@@ -408,11 +498,19 @@ def decide(actor: User, item: AgendaItem, resolution: Resolution, text: str,
     if item.decision is not None:
         raise ServiceError(_("This item has already been decided."))
     if not quorum(meeting, item).quorate:
-        raise ServiceError(_("The meeting is not quorate for this item, so no decision can be made. More than "
-                             "half of the voting members must be present and not recused."))
+        raise ServiceError(
+            _(
+                "The meeting is not quorate for this item, so no decision can be made. More than "
+                "half of the voting members must be present and not recused."
+            )
+        )
     if not body.may_decide(item.decision_kind) and resolution not in (Resolution.REFERRED_UP, Resolution.TABLED):
-        raise ServiceError(_("This decision is outside the mandate of %(body)s. Refer the case up to the body "
-                             "that may decide it.", body=body.code))
+        raise ServiceError(
+            _(
+                "This decision is outside the mandate of %(body)s. Refer the case up to the body that may decide it.",
+                body=body.code,
+            )
+        )
     if resolution == Resolution.REFERRED_UP and body.parent is None:
         raise ServiceError(_("%(body)s has no body above it to refer the case to.", body=body.code))
     if resolution == Resolution.DELEGATED_DOWN and (delegated_to is None or delegated_to.parent_id != body.id):
@@ -425,14 +523,24 @@ def decide(actor: User, item: AgendaItem, resolution: Resolution, text: str,
     if not text.strip():
         raise ServiceError(_("Write the text of the decision."))
     referred_to = body.parent if resolution == Resolution.REFERRED_UP else delegated_to
-    decision = Decision(item=item, case=item.case, body=body, reference=item.reference,
-                        slug=decision_slug(item.reference), title=item.case.title, kind=item.decision_kind,
-                        resolution=resolution.value, text=text.strip(), referred_to=referred_to,
-                        decided_on=meeting.starts_at.astimezone(HELSINKI).date())
+    decision = Decision(
+        item=item,
+        case=item.case,
+        body=body,
+        reference=item.reference,
+        slug=decision_slug(item.reference),
+        title=item.case.title,
+        kind=item.decision_kind,
+        resolution=resolution.value,
+        text=text.strip(),
+        referred_to=referred_to,
+        decided_on=meeting.starts_at.astimezone(HELSINKI).date(),
+    )
     if redacted_text.strip():
         decision.redacted_text = redacted_text.strip()
         decision.personal_data_hidden_from = personal_data_hidden_from or (
-            decision.decided_on + timedelta(days=PERSONAL_DATA_DAYS))
+            decision.decided_on + timedelta(days=PERSONAL_DATA_DAYS)
+        )
     db.session.add(decision)
     case = item.case
     if resolution in (Resolution.REFERRED_UP, Resolution.DELEGATED_DOWN):
@@ -442,16 +550,23 @@ def decide(actor: User, item: AgendaItem, resolution: Resolution, text: str,
     else:
         case.awaiting_body = None
         case.closed = True
-    audit.record(actor, "decision.made", decision, reference=decision.reference, resolution=resolution.value,
-                 referred_to=referred_to.code if referred_to else None)
+    audit.record(
+        actor,
+        "decision.made",
+        decision,
+        reference=decision.reference,
+        resolution=resolution.value,
+        referred_to=referred_to.code if referred_to else None,
+    )
     return decision
 
 
 def add_dissent(actor: User, decision: Decision, membership: Membership, text: str) -> Dissent:
     lock(decision)
     if any(d.membership_id == membership.id for d in decision.dissents):
-        raise ServiceError(_("%(name)s has already left a dissenting opinion on this decision.",
-                             name=membership.user.name))
+        raise ServiceError(
+            _("%(name)s has already left a dissenting opinion on this decision.", name=membership.user.name)
+        )
     if decision.item.meeting.locked:
         raise ServiceError(_("The minutes are approved; dissents can no longer be added."))
     if membership.id not in {a.membership_id for a in decision.item.meeting.attendances if a.present}:
@@ -469,8 +584,13 @@ def close_meeting(actor: User, meeting: Meeting) -> None:
     _require_status(meeting, (M.IN_SESSION,), _l("Only a meeting in session can be closed."))
     undecided = [i for i in meeting.items if i.decision is None]
     if undecided:
-        raise ServiceError(_("Decide every item before closing the meeting (table an item to handle it later). "
-                             "Undecided: %(items)s.", items=", ".join(f"§ {i.section}" for i in undecided)))
+        raise ServiceError(
+            _(
+                "Decide every item before closing the meeting (table an item to handle it later). "
+                "Undecided: %(items)s.",
+                items=", ".join(f"§ {i.section}" for i in undecided),
+            )
+        )
     meeting.status = M.HELD.value
     audit.record(actor, "meeting.closed", meeting)
 
@@ -485,19 +605,36 @@ def record_inquorate(actor: User, meeting: Meeting) -> list[AgendaItem]:
         raise ServiceError(_("The meeting is quorate: decide the items, or table them to handle them later."))
     undecided = [i for i in meeting.items if i.decision is None]
     later = db.session.scalar(
-        sa.select(Meeting).where(Meeting.body_id == meeting.body_id, Meeting.starts_at > meeting.starts_at,
-                                 Meeting.status.in_([M.PLANNED.value, M.AGENDA_PUBLISHED.value]))
-        .order_by(Meeting.starts_at, Meeting.id).limit(1))
+        sa.select(Meeting)
+        .where(
+            Meeting.body_id == meeting.body_id,
+            Meeting.starts_at > meeting.starts_at,
+            Meeting.status.in_([M.PLANNED.value, M.AGENDA_PUBLISHED.value]),
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(1)
+    )
     moved: list[AgendaItem] = []
     if later is not None:
         lock(later)
-    section = (db.session.scalar(sa.select(sa.func.max(AgendaItem.section)).where(
-        AgendaItem.meeting_id == later.id)) or 0) if later is not None else 0
+    section = (
+        (db.session.scalar(sa.select(sa.func.max(AgendaItem.section)).where(AgendaItem.meeting_id == later.id)) or 0)
+        if later is not None
+        else 0
+    )
     for item in undecided:
         if later is not None:
             section += 1
-            moved.append(AgendaItem(meeting=later, case=item.case, section=section, decision_kind=item.decision_kind,
-                                    proposal=item.proposal, presenter=item.presenter))
+            moved.append(
+                AgendaItem(
+                    meeting=later,
+                    case=item.case,
+                    section=section,
+                    decision_kind=item.decision_kind,
+                    proposal=item.proposal,
+                    presenter=item.presenter,
+                )
+            )
             db.session.add(moved[-1])
             item.case.awaiting_body = None
         else:
@@ -505,25 +642,40 @@ def record_inquorate(actor: User, meeting: Meeting) -> list[AgendaItem]:
     meeting.status = M.HELD.value
     meeting.inquorate = True
     q = quorum(meeting)
-    audit.record(actor, "meeting.inquorate", meeting, present=q.present, seats=q.seats,
-                 moved_to=later.reference if later is not None else None,
-                 items=[i.case.record_number for i in undecided])
+    audit.record(
+        actor,
+        "meeting.inquorate",
+        meeting,
+        present=q.present,
+        seats=q.seats,
+        moved_to=later.reference if later is not None else None,
+        items=[i.case.record_number for i in undecided],
+    )
     return moved
 
 
 def decisions_effective_query():
-    return sa.select(Decision).join(AgendaItem, Decision.item_id == AgendaItem.id).join(
-        Meeting, AgendaItem.meeting_id == Meeting.id).where(Meeting.status == M.MINUTES_APPROVED.value)
+    return (
+        sa.select(Decision)
+        .join(AgendaItem, Decision.item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(Meeting.status == M.MINUTES_APPROVED.value)
+    )
 
 
 # --- minutes --------------------------------------------------------------------------------------------------
+
 
 def generate_minutes_text(meeting: Meeting, public: bool = False) -> str:
     """The minutes drafted from the meeting's records; `public` gives the version for everyone."""
     from flask import render_template
 
-    return render_template("steering/minutes.md", meeting=meeting, quorum=quorum(meeting), voters=voters,
-                           result=result, public=public).strip() + "\n"
+    return (
+        render_template(
+            "steering/minutes.md", meeting=meeting, quorum=quorum(meeting), voters=voters, result=result, public=public
+        ).strip()
+        + "\n"
+    )
 
 
 def create_minutes(actor: User, meeting: Meeting) -> Minutes:
@@ -531,8 +683,13 @@ def create_minutes(actor: User, meeting: Meeting) -> Minutes:
     _require_status(meeting, (M.HELD,), _l("Minutes are written after the meeting has been held."))
     if meeting.minutes:
         raise ServiceError(_("The minutes already exist."))
-    minutes = Minutes(meeting=meeting, version=1, body=generate_minutes_text(meeting),
-                      public_body=generate_minutes_text(meeting, public=True), created_by_id=actor.id)
+    minutes = Minutes(
+        meeting=meeting,
+        version=1,
+        body=generate_minutes_text(meeting),
+        public_body=generate_minutes_text(meeting, public=True),
+        created_by_id=actor.id,
+    )
     db.session.add(minutes)
     audit.record(actor, "minutes.created", minutes, meeting=meeting.reference)
     return minutes
@@ -542,8 +699,11 @@ def edit_minutes(actor: User, minutes: Minutes, body: str, public_body: str) -> 
     lock(minutes)
     if minutes.meeting.locked or minutes.approved or minutes.chair_signed_at or minutes.secretary_signed_at:
         raise ServiceError(_("The minutes have been approved and are locked. Make a correction instead."))
-    changed = [name for name, old, new in (("body", minutes.body, body), ("public_body", minutes.public_body,
-                                                                        public_body)) if old != new]
+    changed = [
+        name
+        for name, old, new in (("body", minutes.body, body), ("public_body", minutes.public_body, public_body))
+        if old != new
+    ]
     if not changed:
         return  # saved twice, or nothing changed: nothing to record
     minutes.body, minutes.public_body = body, public_body
@@ -610,8 +770,12 @@ def sign(user: User, minutes: Minutes, as_role: Role) -> None:
         for item in meeting.items:
             if item.decision is not None:
                 item.decision.effective_at = utcnow()
-        audit.record(user, "meeting.minutes_approved", meeting, decisions=[i.decision.reference for i in meeting.items
-                                                                          if i.decision])
+        audit.record(
+            user,
+            "meeting.minutes_approved",
+            meeting,
+            decisions=[i.decision.reference for i in meeting.items if i.decision],
+        )
 
 
 def correct_minutes(actor: User, meeting: Meeting, body: str, public_body: str, note: str) -> Minutes:
@@ -623,28 +787,44 @@ def correct_minutes(actor: User, meeting: Meeting, body: str, public_body: str, 
     current = meeting.current_minutes
     if (current.body, current.public_body) == (body, public_body):
         raise ServiceError(_("The correction changes nothing in the minutes."))
-    correction = Minutes(meeting=meeting, version=current.version + 1, body=body, public_body=public_body,
-                         note=note.strip(),
-                         created_by_id=actor.id, checker1_approved_at=current.checker1_approved_at,
-                         checker2_approved_at=current.checker2_approved_at,
-                         approved_by_meeting_id=current.approved_by_meeting_id,
-                         chair_signed_by_id=current.chair_signed_by_id, chair_signed_at=current.chair_signed_at,
-                         secretary_signed_by_id=current.secretary_signed_by_id,
-                         secretary_signed_at=current.secretary_signed_at)
+    correction = Minutes(
+        meeting=meeting,
+        version=current.version + 1,
+        body=body,
+        public_body=public_body,
+        note=note.strip(),
+        created_by_id=actor.id,
+        checker1_approved_at=current.checker1_approved_at,
+        checker2_approved_at=current.checker2_approved_at,
+        approved_by_meeting_id=current.approved_by_meeting_id,
+        chair_signed_by_id=current.chair_signed_by_id,
+        chair_signed_at=current.chair_signed_at,
+        secretary_signed_by_id=current.secretary_signed_by_id,
+        secretary_signed_at=current.secretary_signed_at,
+    )
     db.session.add(correction)
-    audit.record(actor, "minutes.corrected", correction, meeting=meeting.reference, version=correction.version,
-                 note=correction.note)
+    audit.record(
+        actor,
+        "minutes.corrected",
+        correction,
+        meeting=meeting.reference,
+        version=correction.version,
+        note=correction.note,
+    )
     return correction
 
 
 # --- follow-up ---------------------------------------------------------------------------------------------------
 
-def add_task(actor: User, decision: Decision, description: str, due_on: date, owner_body: Body | None,
-             owner_user: User | None) -> Task:
+
+def add_task(
+    actor: User, decision: Decision, description: str, due_on: date, owner_body: Body | None, owner_user: User | None
+) -> Task:
     if owner_body is None and owner_user is None:
         raise ServiceError(_("Name who is responsible: a body or a person."))
-    task = Task(decision=decision, description=description.strip(), due_on=due_on, owner_body=owner_body,
-                owner_user=owner_user)
+    task = Task(
+        decision=decision, description=description.strip(), due_on=due_on, owner_body=owner_body, owner_user=owner_user
+    )
     db.session.add(task)
     audit.record(actor, "task.created", task, decision=decision.reference, due_on=due_on.isoformat())
     return task
@@ -663,19 +843,25 @@ def update_task(actor: User, task: Task, status: TaskStatus, note: str) -> None:
 
 def overdue_tasks(body: Body, today: date | None = None) -> list[Task]:
     today = today or helsinki_today()
-    stmt = (sa.select(Task).join(Decision, Task.decision_id == Decision.id)
-            .where(sa.or_(Task.owner_body_id == body.id, sa.and_(Task.owner_body_id.is_(None),
-                                                                 Decision.body_id == body.id)),
-                   Task.status.in_([TaskStatus.NOT_STARTED.value, TaskStatus.IN_PROGRESS.value]),
-                   Task.due_on < today)
-            .order_by(Task.due_on))
+    stmt = (
+        sa.select(Task)
+        .join(Decision, Task.decision_id == Decision.id)
+        .where(
+            sa.or_(Task.owner_body_id == body.id, sa.and_(Task.owner_body_id.is_(None), Decision.body_id == body.id)),
+            Task.status.in_([TaskStatus.NOT_STARTED.value, TaskStatus.IN_PROGRESS.value]),
+            Task.due_on < today,
+        )
+        .order_by(Task.due_on)
+    )
     return list(db.session.scalars(stmt))
 
 
 def decisions_for_kind(kinds: tuple[str, ...]) -> list[Decision]:
     """Effective decisions of the given kinds, newest first (for linking rules adoption or provider status)."""
-    stmt = decisions_effective_query().where(Decision.kind.in_(kinds),
-                                             Decision.resolution.in_([Resolution.APPROVED.value,
-                                                                      Resolution.APPROVED_AMENDED.value,
-                                                                      Resolution.APPROVED_AFTER_VOTE.value]))
+    stmt = decisions_effective_query().where(
+        Decision.kind.in_(kinds),
+        Decision.resolution.in_(
+            [Resolution.APPROVED.value, Resolution.APPROVED_AMENDED.value, Resolution.APPROVED_AFTER_VOTE.value]
+        ),
+    )
     return list(db.session.scalars(stmt.order_by(Decision.id.desc())))

@@ -72,9 +72,14 @@ def flash_errors(form) -> None:
 
 @bp.app_context_processor
 def _labels() -> dict:
-    return {"kind_labels": KIND_LABELS, "resolution_labels": RESOLUTION_LABELS, "body_role_labels": ROLE_LABELS,
-            "level_labels": LEVEL_LABELS, "meeting_status_labels": MEETING_STATUS_LABELS,
-            "task_status_labels": TASK_STATUS_LABELS}
+    return {
+        "kind_labels": KIND_LABELS,
+        "resolution_labels": RESOLUTION_LABELS,
+        "body_role_labels": ROLE_LABELS,
+        "level_labels": LEVEL_LABELS,
+        "meeting_status_labels": MEETING_STATUS_LABELS,
+        "task_status_labels": TASK_STATUS_LABELS,
+    }
 
 
 def _body_form(submitted: bool = False) -> BodyForm:
@@ -97,8 +102,9 @@ def create_body():
     if form.validate_on_submit():
         parent = db.session.get(Body, int(form.parent.data)) if (form.parent.data or "").isdigit() else None
         try:
-            body = services.create_body(current_user, form.code.data, form.name.data, form.level.data, parent,
-                                        form.mandate.data or [])
+            body = services.create_body(
+                current_user, form.code.data, form.name.data, form.level.data, parent, form.mandate.data or []
+            )
         except ServiceError as exc:
             db.session.rollback()
             form.code.errors.append(str(exc))
@@ -115,24 +121,34 @@ def body(code: str):
     manage = can_manage(current_user, body)
     from governance.steering.models import Meeting
 
-    meetings = list(db.session.scalars(sa.select(Meeting).where(Meeting.body_id == body.id)
-                                       .order_by(Meeting.starts_at.desc())))
+    meetings = list(
+        db.session.scalars(sa.select(Meeting).where(Meeting.body_id == body.id).order_by(Meeting.starts_at.desc()))
+    )
     member_form = None
     if can_manage_members(current_user):
         member_form = MembershipForm(formdata=None)
         _membership_choices(member_form, body)
     meeting_form = MeetingForm(formdata=None, number=services.next_meeting_number(body, helsinki_today().year))
     return render_template(
-        "steering/body.html", body=body, manage=manage, meetings=meetings,
+        "steering/body.html",
+        body=body,
+        manage=manage,
+        meetings=meetings,
         members=[m for m in body.memberships if m.active_on(helsinki_today())],
-        awaiting=services.cases_awaiting(body), overdue=services.overdue_tasks(body),
-        confidential_ok=can_see_confidential(current_user, body), meeting_form=meeting_form,
-        case_form=CaseForm(formdata=None), member_form=member_form)
+        awaiting=services.cases_awaiting(body),
+        overdue=services.overdue_tasks(body),
+        confidential_ok=can_see_confidential(current_user, body),
+        meeting_form=meeting_form,
+        case_form=CaseForm(formdata=None),
+        member_form=member_form,
+    )
 
 
 def _membership_choices(form: MembershipForm, body: Body) -> None:
-    form.deputy_of.choices = choices([("", "–")] + [(m.id, f"{m.user.name} ({ROLE_LABELS[m.role]})")
-                                                    for m in body.memberships if m.role != Role.DEPUTY])
+    form.deputy_of.choices = choices(
+        [("", "–")]
+        + [(m.id, f"{m.user.name} ({ROLE_LABELS[m.role]})") for m in body.memberships if m.role != Role.DEPUTY]
+    )
     orgs = db.session.scalars(sa.select(Organisation).order_by(Organisation.name))
     form.organisation.choices = choices([("", "–")] + [(o.id, o.name) for o in orgs])
 
@@ -152,8 +168,9 @@ def create_meeting(code: str):
     holder: dict = {}
 
     def _create():
-        holder["meeting"] = services.create_meeting(current_user, body, form.number.data, starts_at,
-                                                    form.place.data or "", form.remote_link.data or "")
+        holder["meeting"] = services.create_meeting(
+            current_user, body, form.number.data, starts_at, form.place.data or "", form.remote_link.data or ""
+        )
 
     response = act(_create, _("The meeting was created."), url_for("steering.body", code=code))
     if "meeting" in holder and holder["meeting"].id:
@@ -170,9 +187,13 @@ def create_case(code: str):
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(url_for("steering.body", code=code))
-    return act(lambda: services.create_case(current_user, body, form.title.data, form.confidential.data,
-                                            form.legal_basis.data or ""),
-               _("The case was opened and waits for handling."), url_for("steering.body", code=code))
+    return act(
+        lambda: services.create_case(
+            current_user, body, form.title.data, form.confidential.data, form.legal_basis.data or ""
+        ),
+        _("The case was opened and waits for handling."),
+        url_for("steering.body", code=code),
+    )
 
 
 @bp.post("/bodies/<code>/members")
@@ -192,10 +213,21 @@ def add_member(code: str):
     from governance.steering.models import Membership
 
     deputy_of = db.session.get(Membership, int(form.deputy_of.data)) if form.deputy_of.data else None
-    return act(lambda: services.add_membership(
-        current_user, body, user, Role(form.role.data), form.voting.data, form.term_start.data, form.term_end.data,
-        int(form.organisation.data) if form.organisation.data else None, deputy_of),
-        _("The member was added."), url_for("steering.body", code=code))
+    return act(
+        lambda: services.add_membership(
+            current_user,
+            body,
+            user,
+            Role(form.role.data),
+            form.voting.data,
+            form.term_start.data,
+            form.term_end.data,
+            int(form.organisation.data) if form.organisation.data else None,
+            deputy_of,
+        ),
+        _("The member was added."),
+        url_for("steering.body", code=code),
+    )
 
 
 @bp.post("/memberships/<int:membership_id>/end")
@@ -208,8 +240,11 @@ def end_membership(membership_id: int):
     back = url_for("steering.body", code=membership.body.code)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return act(lambda: services.end_membership(current_user, membership, helsinki_today()),
-               _("The term of %(name)s ends today.", name=membership.user.name), back)
+    return act(
+        lambda: services.end_membership(current_user, membership, helsinki_today()),
+        _("The term of %(name)s ends today.", name=membership.user.name),
+        back,
+    )
 
 
 @bp.get("/cases/<record>")
@@ -217,8 +252,11 @@ def case(record: str):
     case = services.case_by_record(record)
     if case is None:
         abort(404, description=_("There is no case %(record)s.", record=record[:20]))
-    visible = not case.confidential or any(can_see_confidential(current_user, i.meeting.body) for i in case.items) \
+    visible = (
+        not case.confidential
+        or any(can_see_confidential(current_user, i.meeting.body) for i in case.items)
         or (case.awaiting_body is not None and can_see_confidential(current_user, case.awaiting_body))
+    )
     return render_template("steering/case.html", case=case, show_text=visible)
 
 
@@ -227,19 +265,24 @@ def case(record: str):
 def task(task_id: int):
     task = db.get_or_404(Task, task_id)
     body = task.decision.body
-    allowed = can_manage(current_user, body) or task.owner_user_id == current_user.id or (
-        task.owner_body is not None and can_manage(current_user, task.owner_body))
+    allowed = (
+        can_manage(current_user, body)
+        or task.owner_user_id == current_user.id
+        or (task.owner_body is not None and can_manage(current_user, task.owner_body))
+    )
     require(allowed, _l("Only the person or body responsible, or the secretary, updates this task."))
     form = TaskUpdateForm(status=task.status)
     if request.method == "POST":
         if form.validate_on_submit():
-            return act(lambda: services.update_task(current_user, task, TaskStatus(form.status.data),
-                                                    form.note.data or ""),
-                       _("The task was updated."), url_for("steering.task", task_id=task.id))
+            return act(
+                lambda: services.update_task(current_user, task, TaskStatus(form.status.data), form.note.data or ""),
+                _("The task was updated."),
+                url_for("steering.task", task_id=task.id),
+            )
         flash_errors(form)
     return render_template("steering/task.html", task=task, form=form, today=helsinki_today())
 
 
 from governance.steering import meeting_views  # noqa: E402,F401  (adds the meeting routes to bp)
 
-__all__ = ["bp", "User"]
+__all__ = ["User", "bp"]

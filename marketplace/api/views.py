@@ -60,8 +60,14 @@ def _cors(response: Response) -> Response:
 
 
 def _limit() -> int:
-    return query_int("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT, empty=False,
-                     message=f"a whole number from 1 to {MAX_LIMIT}")
+    return query_int(
+        "limit",
+        DEFAULT_LIMIT,
+        minimum=1,
+        maximum=MAX_LIMIT,
+        empty=False,
+        message=f"a whole number from 1 to {MAX_LIMIT}",
+    )
 
 
 def decode_cursor(raw: str | None) -> int | None:
@@ -121,8 +127,13 @@ def _not_modified(response: Response) -> Response:
     return response
 
 
-def _page(stmt: sa.Select, id_column, serialise: Callable[[Any], dict], stamp: Callable[[Any], datetime | None],
-          prepare: Callable[[list], Any] | None = None):
+def _page(
+    stmt: sa.Select,
+    id_column,
+    serialise: Callable[[Any], dict],
+    stamp: Callable[[Any], datetime | None],
+    prepare: Callable[[list], Any] | None = None,
+):
     limit, cursor = _limit(), decode_cursor(request.args.get("cursor"))
     if cursor is not None:
         stmt = stmt.where(id_column < cursor)
@@ -132,13 +143,13 @@ def _page(stmt: sa.Select, id_column, serialise: Callable[[Any], dict], stamp: C
     if prepare is not None:
         prepare(rows)
     last = getattr(rows[-1], id_column.key) if rows else None
-    payload = {"items": [serialise(r) for r in rows],
-               "next_cursor": encode_cursor(last) if more and rows else None}
+    payload = {"items": [serialise(r) for r in rows], "next_cursor": encode_cursor(last) if more and rows else None}
     stamps = [s for s in (stamp(r) for r in rows) if s is not None]
     return _conditional(payload, max(stamps) if stamps else None)
 
 
 # --- providers --------------------------------------------------------------------------------------
+
 
 def _latest_labels(org_ids: list[int]) -> dict[int, str]:
     """The label of the newest rules version each organisation accepted, in one query."""
@@ -148,32 +159,45 @@ def _latest_labels(org_ids: list[int]) -> dict[int, str]:
         sa.select(RulesAcceptance.organisation_id, RulesVersion.label)
         .join(RulesVersion, RulesAcceptance.version_id == RulesVersion.id)
         .where(RulesAcceptance.organisation_id.in_(org_ids))
-        .order_by(RulesAcceptance.organisation_id, RulesAcceptance.accepted_at))
+        .order_by(RulesAcceptance.organisation_id, RulesAcceptance.accepted_at)
+    )
     return {org_id: label for org_id, label in rows}  # the newest wins
 
 
 @bp.get("/v1/providers")
 def providers():
-    stmt = sa.select(Organisation).where(Organisation.kind == OrgKind.PROVIDER.value,
-                                         Organisation.status == OrgStatus.ACTIVE.value)
+    stmt = sa.select(Organisation).where(
+        Organisation.kind == OrgKind.PROVIDER.value, Organisation.status == OrgStatus.ACTIVE.value
+    )
     labels: dict[int, str] = {}
 
     def serialise(org: Organisation) -> dict[str, Any]:
-        return {"id": org.id, "name": org.name, "business_id": org.business_id,
-                "rules_accepted": labels.get(org.id)}
+        return {"id": org.id, "name": org.name, "business_id": org.business_id, "rules_accepted": labels.get(org.id)}
 
-    return _page(stmt, Organisation.id, serialise, lambda o: o.updated_at,
-                 prepare=lambda rows: labels.update(_latest_labels([r.id for r in rows])))
+    return _page(
+        stmt,
+        Organisation.id,
+        serialise,
+        lambda o: o.updated_at,
+        prepare=lambda rows: labels.update(_latest_labels([r.id for r in rows])),
+    )
 
 
 # --- rules -----------------------------------------------------------------------------------------------
 
+
 def _rules(version: RulesVersion) -> dict[str, Any]:
-    return {"id": version.id, "label": version.label, "title": version.title, "status": version.status,
-            "sha256": version.body_sha256, "effective_date": _iso(version.effective_date),
-            "reacceptance_deadline": _iso(version.reacceptance_deadline),
-            "adopted_by": version.adoption_decision_ref,
-            "text": version.body if version.status == RulesStatus.IN_FORCE else None}
+    return {
+        "id": version.id,
+        "label": version.label,
+        "title": version.title,
+        "status": version.status,
+        "sha256": version.body_sha256,
+        "effective_date": _iso(version.effective_date),
+        "reacceptance_deadline": _iso(version.reacceptance_deadline),
+        "adopted_by": version.adoption_decision_ref,
+        "text": version.body if version.status == RulesStatus.IN_FORCE else None,
+    }
 
 
 @bp.get("/v1/rules")
@@ -187,15 +211,30 @@ def rules():
 
 # --- bodies, meetings, decisions, cases -------------------------------------------------------------------------
 
+
 def _body(body: Body) -> dict[str, Any]:
     today = helsinki_today()
-    return {"id": body.id, "code": body.code, "name": body.name, "level": body.level,
-            "parent": body.parent.code if body.parent else None, "mandate": list(body.mandate or []),
-            "members": [{"name": m.user.name, "role": m.role, "voting": m.is_voting_seat,
-                         "organisation": m.organisation.name if m.organisation else None,
-                         "deputy_of": m.deputy_of.user.name if m.deputy_of else None,
-                         "term_start": m.term_start.isoformat(), "term_end": _iso(m.term_end)}
-                        for m in body.memberships if m.active_on(today)]}
+    return {
+        "id": body.id,
+        "code": body.code,
+        "name": body.name,
+        "level": body.level,
+        "parent": body.parent.code if body.parent else None,
+        "mandate": list(body.mandate or []),
+        "members": [
+            {
+                "name": m.user.name,
+                "role": m.role,
+                "voting": m.is_voting_seat,
+                "organisation": m.organisation.name if m.organisation else None,
+                "deputy_of": m.deputy_of.user.name if m.deputy_of else None,
+                "term_start": m.term_start.isoformat(),
+                "term_end": _iso(m.term_end),
+            }
+            for m in body.memberships
+            if m.active_on(today)
+        ],
+    }
 
 
 @bp.get("/v1/bodies")
@@ -203,19 +242,29 @@ def bodies():
     level = _choice("level", {v.value for v in Level})
     stmt = sa.select(Body).options(
         joinedload(Body.parent),
-        selectinload(Body.memberships).options(joinedload(Membership.user), joinedload(Membership.organisation),
-                                               joinedload(Membership.deputy_of).joinedload(Membership.user)))
+        selectinload(Body.memberships).options(
+            joinedload(Membership.user),
+            joinedload(Membership.organisation),
+            joinedload(Membership.deputy_of).joinedload(Membership.user),
+        ),
+    )
     if level:
         stmt = stmt.where(Body.level == level)
     return _page(stmt, Body.id, _body, lambda b: b.created_at)
 
 
 def _meeting(meeting: Meeting) -> dict[str, Any]:
-    return {"id": meeting.id, "reference": meeting.reference, "body": meeting.body.code, "number": meeting.number,
-            "year": meeting.year, "starts_at": meeting.starts_at.isoformat(), "place": meeting.place,
-            "status": meeting.status,
-            "agenda": [{"section": i.section, "title": i.case.title, "case": i.case.record_number}
-                       for i in meeting.items]}
+    return {
+        "id": meeting.id,
+        "reference": meeting.reference,
+        "body": meeting.body.code,
+        "number": meeting.number,
+        "year": meeting.year,
+        "starts_at": meeting.starts_at.isoformat(),
+        "place": meeting.place,
+        "status": meeting.status,
+        "agenda": [{"section": i.section, "title": i.case.title, "case": i.case.record_number} for i in meeting.items],
+    }
 
 
 @bp.get("/v1/meetings")
@@ -223,8 +272,11 @@ def meetings():
     body = request.args.get("body")
     status = _choice("status", {s.value for s in MeetingStatus if s != MeetingStatus.PLANNED})
     year = query_year("year", message=f"a year from {FIRST_YEAR} to {LAST_YEAR}, such as 2026")
-    stmt = (sa.select(Meeting).where(Meeting.status != MeetingStatus.PLANNED.value)
-            .options(joinedload(Meeting.body), selectinload(Meeting.items).joinedload(AgendaItem.case)))
+    stmt = (
+        sa.select(Meeting)
+        .where(Meeting.status != MeetingStatus.PLANNED.value)
+        .options(joinedload(Meeting.body), selectinload(Meeting.items).joinedload(AgendaItem.case))
+    )
     if body:
         body_id = db.session.scalar(sa.select(Body.id).where(Body.code == body))
         if body_id is None:
@@ -250,9 +302,14 @@ def decisions():
 
 def _case(case: Case) -> dict[str, Any]:
     decided = [d for d in _effective_decisions(case)]
-    return {"id": case.id, "record_number": case.record_number, "title": case.title,
-            "confidential": case.confidential, "legal_basis": case.legal_basis if case.confidential else None,
-            "decisions": [d.reference for d in decided]}
+    return {
+        "id": case.id,
+        "record_number": case.record_number,
+        "title": case.title,
+        "confidential": case.confidential,
+        "legal_basis": case.legal_basis if case.confidential else None,
+        "decisions": [d.reference for d in decided],
+    }
 
 
 def _effective_decisions(case: Case) -> list[Decision]:
@@ -262,8 +319,11 @@ def _effective_decisions(case: Case) -> list[Decision]:
 @bp.get("/v1/cases")
 def cases():
     with_decisions = sa.select(Decision.case_id).where(Decision.effective_at.is_not(None))
-    stmt = sa.select(Case).where(Case.id.in_(with_decisions)).options(
-        selectinload(Case.items).joinedload(AgendaItem.decision))
+    stmt = (
+        sa.select(Case)
+        .where(Case.id.in_(with_decisions))
+        .options(selectinload(Case.items).joinedload(AgendaItem.decision))
+    )
     return _page(stmt, Case.id, _case, lambda c: c.created_at)
 
 
@@ -271,24 +331,43 @@ def cases():
 
 # --- services (the published catalogue) --------------------------------------------------------------
 
+
 def _service(entry: CatalogueEntry, data: dict[str, Any]) -> dict[str, Any]:
     return {
-        "slug": entry.slug, "name": data["name"], "summary": data["summary"],
-        "summary_sv": data.get("summary_sv") or None, "summary_en": data.get("summary_en") or None,
+        "slug": entry.slug,
+        "name": data["name"],
+        "summary": data["summary"],
+        "summary_sv": data.get("summary_sv") or None,
+        "summary_en": data.get("summary_en") or None,
         "description": data.get("description", ""),
         "url": external_url("catalogue.show", slug=entry.slug),
         "provider": {"id": entry.organisation_id, "name": entry.provider_name},
-        "category": data["category"], "levels": data["levels"], "roles": data["roles"],
-        "subjects": data["subjects"], "languages": data["languages"], "standards": data["standards"],
+        "category": data["category"],
+        "levels": data["levels"],
+        "roles": data["roles"],
+        "subjects": data["subjects"],
+        "languages": data["languages"],
+        "standards": data["standards"],
         "accessibility": data["accessibility"],
         "accessibility_statement_url": data.get("accessibility_statement_url") or None,
-        "hosting": data["hosting"], "personal_data": data["personal_data"],
-        "support_url": data.get("support_url") or None, "privacy_url": data.get("privacy_url") or None,
-        "plans": [{"name": p["name"], "model": p["model"], "unit_price_cents": p["unit_price_cents"],
-                   "vat_rate_percent": p["vat_rate_bp"] / 100,
-                   "unit_price_with_vat_cents": gross_cents(p["unit_price_cents"], p["vat_rate_bp"]),
-                   "min_quantity": p["min_quantity"], "notes": p["notes"]} for p in data["plans"]],
-        "version": entry.revision_number, "published_at": _iso(entry.published_at),
+        "hosting": data["hosting"],
+        "personal_data": data["personal_data"],
+        "support_url": data.get("support_url") or None,
+        "privacy_url": data.get("privacy_url") or None,
+        "plans": [
+            {
+                "name": p["name"],
+                "model": p["model"],
+                "unit_price_cents": p["unit_price_cents"],
+                "vat_rate_percent": p["vat_rate_bp"] / 100,
+                "unit_price_with_vat_cents": gross_cents(p["unit_price_cents"], p["vat_rate_bp"]),
+                "min_quantity": p["min_quantity"],
+                "notes": p["notes"],
+            }
+            for p in data["plans"]
+        ],
+        "version": entry.revision_number,
+        "published_at": _iso(entry.published_at),
     }
 
 
@@ -302,19 +381,27 @@ def services():
     if errors:
         name, message = next(iter(errors.items()))
         raise BadParameter(name, message)
-    stmt = sa.select(CatalogueEntry).where(
-        *catalogue_search.conditions(query, catalogue_search.visible_providers()))
+    stmt = sa.select(CatalogueEntry).where(*catalogue_search.conditions(query, catalogue_search.visible_providers()))
     snapshots: dict[int, dict[str, Any]] = {}
 
     def prepare(rows: list[CatalogueEntry]) -> None:
         if rows:
-            revisions = db.session.scalars(sa.select(ServiceRevision).where(
-                sa.tuple_(ServiceRevision.service_id, ServiceRevision.number).in_(
-                    [(e.service_id, e.revision_number) for e in rows])))
+            revisions = db.session.scalars(
+                sa.select(ServiceRevision).where(
+                    sa.tuple_(ServiceRevision.service_id, ServiceRevision.number).in_(
+                        [(e.service_id, e.revision_number) for e in rows]
+                    )
+                )
+            )
             snapshots.update((r.service_id, r.snapshot) for r in revisions)
 
-    return _page(stmt, CatalogueEntry.service_id, lambda e: _service(e, snapshots[e.service_id]),
-                 lambda e: e.published_at, prepare=prepare)
+    return _page(
+        stmt,
+        CatalogueEntry.service_id,
+        lambda e: _service(e, snapshots[e.service_id]),
+        lambda e: e.published_at,
+        prepare=prepare,
+    )
 
 
 @bp.get("/v1/openapi.json")

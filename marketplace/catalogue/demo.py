@@ -27,11 +27,19 @@ def _provider(key: str, name: str, business_id: str) -> tuple[Organisation, User
     org = db.session.scalar(sa.select(Organisation).where(Organisation.business_id == business_id))
     if org is None:
         org = core.create_organisation(None, OrgKind.PROVIDER, name, business_id, status=OrgStatus.ACTIVE)
-    admin = db.session.scalar(sa.select(User).where(User.organisation_id == org.id,
-                                                    User.org_role == OrgRole.ADMIN.value).order_by(User.id))
+    admin = db.session.scalar(
+        sa.select(User).where(User.organisation_id == org.id, User.org_role == OrgRole.ADMIN.value).order_by(User.id)
+    )
     if admin is None:
-        admin = User(email=f"demo.{key}@example.com", name=name, password_hash=core.hash_password(DEMO_PASSWORD),
-                     organisation=org, org_role=OrgRole.ADMIN.value, locale="fi", email_confirmed_at=utcnow())
+        admin = User(
+            email=f"demo.{key}@example.com",
+            name=name,
+            password_hash=core.hash_password(DEMO_PASSWORD),
+            organisation=org,
+            org_role=OrgRole.ADMIN.value,
+            locale="fi",
+            email_confirmed_at=utcnow(),
+        )
         db.session.add(admin)
         db.session.flush()
     version = rules.version_in_force()
@@ -61,10 +69,14 @@ def _listings() -> None:
         services.submit(admin, service)
         services.publish(coordinator, service)
         if item["name"] == EDITED_LISTING:
-            services.update_listing(admin, service, {
-                "summary": service.summary + " Uutena sähköinen koe ja opettajan raportit.",
-                "standards": sorted({*service.standards, "oneroster12"}),
-            })
+            services.update_listing(
+                admin,
+                service,
+                {
+                    "summary": service.summary + " Uutena sähköinen koe ja opettajan raportit.",
+                    "standards": sorted({*service.standards, "oneroster12"}),
+                },
+            )
             services.submit(admin, service)
 
 
@@ -79,8 +91,11 @@ def _view_counts() -> None:
     today = helsinki_today()
     if db.session.scalar(sa.select(ServiceViewCount.day).where(ServiceViewCount.day < today).limit(1)):
         return
-    entries = list(db.session.execute(sa.select(CatalogueEntry.service_id, CatalogueEntry.name)
-                                      .order_by(CatalogueEntry.service_id)))
+    entries = list(
+        db.session.execute(
+            sa.select(CatalogueEntry.service_id, CatalogueEntry.name).order_by(CatalogueEntry.service_id)
+        )
+    )
     rng = random.Random(90)
     rows = []
     for service_id, name in entries:

@@ -1098,8 +1098,7 @@ LISTINGS: list[dict] = [
         "provider": "hyvinvointi",
         "name": "Eskaripäivä",
         "summary": (
-            "Esiopetuksen päiväkirjasovellus, jolla opettaja jakaa kuvia ja kuulumisia päivän tapahtumista "
-            "huoltajille."
+            "Esiopetuksen päiväkirjasovellus, jolla opettaja jakaa kuvia ja kuulumisia päivän tapahtumista huoltajille."
         ),
         "summary_sv": "Dagbok för förskoleundervisningen med bilder och hälsningar till vårdnadshavare.",
         "summary_en": "",
@@ -1681,8 +1680,7 @@ LISTINGS: list[dict] = [
         "provider": "tietoviisas",
         "name": "Kanslia",
         "summary": (
-            "Koulusihteerin työpöytä: oppilaiden sisään- ja uloskirjaukset, koulukuljetukset, todistukset ja "
-            "lomakkeet."
+            "Koulusihteerin työpöytä: oppilaiden sisään- ja uloskirjaukset, koulukuljetukset, todistukset ja lomakkeet."
         ),
         "summary_sv": "Skolsekreterarens arbetsbord för elevregister, skolskjutsar och betyg.",
         "summary_en": "School secretary's desk for pupil records, school transport and certificates.",

@@ -36,14 +36,15 @@ _CACHE_LOCK = threading.Lock()  # the small per-index caches below
 BUILD_CHUNK = 10_000  # rows fetched at a time while building
 KEYWORD_CACHE_SIZE = 256  # keywords; at 100 000 listings 25 kB each
 CARD_CACHE_SIZE = 2048  # rendered result cards, about 1.5 kB each
-_INDEXES: dict[str, "FacetIndex"] = {}
+_INDEXES: dict[str, FacetIndex] = {}
 
 
 def mark_changed() -> None:
     """Record that the published catalogue changed (call inside the changing transaction)."""
     token = uuid.uuid4().hex
-    updated = db.session.execute(sa.update(CatalogueState).where(CatalogueState.id == 1)
-                                 .values(token=token, changed_at=utcnow()))
+    updated = db.session.execute(
+        sa.update(CatalogueState).where(CatalogueState.id == 1).values(token=token, changed_at=utcnow())
+    )
     if not updated.rowcount:
         db.session.add(CatalogueState(id=1, token=token))
         db.session.flush()
@@ -97,9 +98,9 @@ class FacetIndex:
     values: dict[str, list[str]]  # facet -> values, in the order of its matrix rows
     matrices: dict[str, np.ndarray]  # facet -> packed bitmaps (values x bytes)
     _id_sorter: np.ndarray
-    _visible_cache: "OrderedDict[int, np.ndarray]"
-    keywords: "Remembered"  # words -> (matching, name matching) bitmaps
-    cards: "Remembered"  # (language, service id, provider name) -> the listing's card, rendered
+    _visible_cache: OrderedDict[int, np.ndarray]
+    keywords: Remembered  # words -> (matching, name matching) bitmaps
+    cards: Remembered  # (language, service id, provider name) -> the listing's card, rendered
 
     @property
     def size(self) -> int:
@@ -162,7 +163,7 @@ class FacetIndex:
         if not len(matrix):
             return {}
         totals = np.bitwise_count(matrix & mask).sum(axis=1, dtype=np.int64)
-        return {value: int(n) for value, n in zip(self.values[facet], totals) if n}
+        return {value: int(n) for value, n in zip(self.values[facet], totals, strict=False) if n}
 
     def ordered_positions(self, mask: np.ndarray, sort: str, day_offset: int) -> np.ndarray:
         bits = np.unpackbits(mask, count=self.size).astype(bool)
@@ -200,29 +201,52 @@ def _int_columns(stmt: sa.Select, width: int) -> np.ndarray:
 
 def _build(token: str | None) -> FacetIndex:
     entry = CatalogueEntry
-    columns = _int_columns(sa.select(entry.service_id, entry.order_key, entry.organisation_id,
-                                     sa.func.coalesce(entry.min_price_cents, -1))
-                           .order_by(entry.order_key, entry.service_id), 4)
+    columns = _int_columns(
+        sa.select(
+            entry.service_id, entry.order_key, entry.organisation_id, sa.func.coalesce(entry.min_price_cents, -1)
+        ).order_by(entry.order_key, entry.service_id),
+        4,
+    )
     n = len(columns)
     ids, order_keys, orgs, prices = (np.ascontiguousarray(columns[:, i]) for i in range(4))
     del columns
     id_sorter = np.argsort(ids, kind="stable")
     by_price = np.argsort(np.where(prices < 0, np.iinfo(np.int64).max, prices), kind="stable")
-    index = FacetIndex(token, ids, order_keys, orgs, prices, by_price, by_price, by_price, {}, {}, id_sorter,
-                       OrderedDict(), Remembered(KEYWORD_CACHE_SIZE), Remembered(CARD_CACHE_SIZE))
+    index = FacetIndex(
+        token,
+        ids,
+        order_keys,
+        orgs,
+        prices,
+        by_price,
+        by_price,
+        by_price,
+        {},
+        {},
+        id_sorter,
+        OrderedDict(),
+        Remembered(KEYWORD_CACHE_SIZE),
+        Remembered(CARD_CACHE_SIZE),
+    )
     # The other orders as the database sorts (the same order as the SQL reference).
-    index.by_name = index.positions_of(_int_columns(
-        sa.select(entry.service_id).order_by(entry.sort_name, entry.service_id), 1)[:, 0])
-    index.by_newest = index.positions_of(_int_columns(
-        sa.select(entry.service_id).order_by(entry.published_at.desc(), entry.service_id.desc()), 1)[:, 0])
+    index.by_name = index.positions_of(
+        _int_columns(sa.select(entry.service_id).order_by(entry.sort_name, entry.service_id), 1)[:, 0]
+    )
+    index.by_newest = index.positions_of(
+        _int_columns(sa.select(entry.service_id).order_by(entry.published_at.desc(), entry.service_id.desc()), 1)[:, 0]
+    )
     # One row per facet value, with its listings' ids as one string: far fewer rows to fetch than tags.
-    aggregate = (sa.func.string_agg(sa.cast(CatalogueTag.service_id, sa.String), sa.literal_column("','"))
-                 if db.session.get_bind().dialect.name == "postgresql"
-                 else sa.func.group_concat(CatalogueTag.service_id, ","))
+    aggregate = (
+        sa.func.string_agg(sa.cast(CatalogueTag.service_id, sa.String), sa.literal_column("','"))
+        if db.session.get_bind().dialect.name == "postgresql"
+        else sa.func.group_concat(CatalogueTag.service_id, ",")
+    )
     grouped: dict[str, dict[str, np.ndarray]] = {facet: {} for facet in FACETS}
     for facet, value, joined in db.session.execute(
-            sa.select(CatalogueTag.facet, CatalogueTag.value, aggregate)
-            .group_by(CatalogueTag.facet, CatalogueTag.value).execution_options(yield_per=8)):
+        sa.select(CatalogueTag.facet, CatalogueTag.value, aggregate)
+        .group_by(CatalogueTag.facet, CatalogueTag.value)
+        .execution_options(yield_per=8)
+    ):
         if facet in grouped and joined:
             member_ids = np.array(joined.split(","), dtype=np.int64)
             grouped[facet][value] = index.mask_of_ids(member_ids)
@@ -255,4 +279,3 @@ def current() -> FacetIndex:
             index = _build(token)
             _INDEXES[key] = index
     return index
-

@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms.widgets import TextInput
 from wtforms import DecimalField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from app.forms import choices
 from marketplace.catalogue import vocab
@@ -44,47 +44,77 @@ class EuroDecimalField(DecimalField):
 
 
 def _coded(code: str, label) -> str:
-    """"MA – Matematiikka": the code with its label in the reader's language (evaluated when shown)."""
+    """ "MA – Matematiikka": the code with its label in the reader's language (evaluated when shown)."""
     return f"{code} – {label}"
 
 
 class ListingForm(FlaskForm):
-    name = StringField(_l("Name of the service"), validators=[DataRequired(_l("Give the service a name.")),
-                                                              Length(max=120)])
-    summary = TextAreaField(_l("Summary in Finnish"), validators=[
-        DataRequired(_l("Write a short summary in Finnish.")), Length(max=300)],
+    name = StringField(
+        _l("Name of the service"), validators=[DataRequired(_l("Give the service a name.")), Length(max=120)]
+    )
+    summary = TextAreaField(
+        _l("Summary in Finnish"),
+        validators=[DataRequired(_l("Write a short summary in Finnish.")), Length(max=300)],
         description=_l("One or two sentences shown in search results. At most 300 characters."),
-        render_kw={"rows": 2})
-    summary_sv = TextAreaField(_l("Summary in Swedish"), validators=[Optional(), Length(max=300)],
-                               render_kw={"rows": 2, "lang": "sv"})
-    summary_en = TextAreaField(_l("Summary in English"), validators=[Optional(), Length(max=300)],
-                               render_kw={"rows": 2, "lang": "en"})
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)],
-                                description=_l("Markdown: headings with ##, lists with -, links. "
-                                               "Images and HTML are removed."),
-                                render_kw={"rows": 12})
-    category = SelectField(_l("Category"), choices=choices(vocab.CATEGORIES.items()),
-                           validators=[InputRequired(_l("Choose a category."))])
-    levels = MultiCheckboxField(_l("School levels"), choices=choices(vocab.LEVELS.items()),
-                                validators=[DataRequired(_l("Choose at least one school level."))])
-    roles = MultiCheckboxField(_l("User roles"), choices=choices(vocab.ROLES.items()),
-                               validators=[DataRequired(_l("Choose at least one user role."))])
-    subjects = MultiCheckboxField(_l("Subjects"), choices=choices(
-        (code, LazyString(_coded, code, label)) for code, label in vocab.SUBJECTS.items()), validators=[Optional()],
-        description=_l("The national subject codes. Leave empty for tools that are not about a subject."))
-    languages = MultiCheckboxField(_l("Languages of the service"), choices=choices(vocab.LANGUAGES.items()),
-                                   validators=[DataRequired(_l("Choose at least one language."))])
-    standards = MultiCheckboxField(_l("Standards and integrations"), choices=choices(vocab.STANDARDS.items()),
-                                   validators=[Optional()])
-    accessibility = RadioField(_l("Accessibility conformance"), choices=choices(vocab.ACCESSIBILITY.items()),
-                               validators=[InputRequired(_l("Tell how the service conforms to WCAG 2.1 AA."))])
-    accessibility_statement_url = URLField(_l("Accessibility statement (address)"),
-                                           validators=[Optional(), _URL, _https, Length(max=300)])
-    hosting = SelectField(_l("Where the data is stored"), choices=choices(vocab.HOSTING.items()),
-                          validators=[InputRequired(_l("Tell where the data is stored."))])
-    personal_data = RadioField(_l("Does the service process personal data?"),
-                               choices=choices([("yes", _l("Yes")), ("no", _l("No"))]),
-                               validators=[InputRequired(_l("Tell whether the service processes personal data."))])
+        render_kw={"rows": 2},
+    )
+    summary_sv = TextAreaField(
+        _l("Summary in Swedish"), validators=[Optional(), Length(max=300)], render_kw={"rows": 2, "lang": "sv"}
+    )
+    summary_en = TextAreaField(
+        _l("Summary in English"), validators=[Optional(), Length(max=300)], render_kw={"rows": 2, "lang": "en"}
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l("Markdown: headings with ##, lists with -, links. Images and HTML are removed."),
+        render_kw={"rows": 12},
+    )
+    category = SelectField(
+        _l("Category"), choices=choices(vocab.CATEGORIES.items()), validators=[InputRequired(_l("Choose a category."))]
+    )
+    levels = MultiCheckboxField(
+        _l("School levels"),
+        choices=choices(vocab.LEVELS.items()),
+        validators=[DataRequired(_l("Choose at least one school level."))],
+    )
+    roles = MultiCheckboxField(
+        _l("User roles"),
+        choices=choices(vocab.ROLES.items()),
+        validators=[DataRequired(_l("Choose at least one user role."))],
+    )
+    subjects = MultiCheckboxField(
+        _l("Subjects"),
+        choices=choices((code, LazyString(_coded, code, label)) for code, label in vocab.SUBJECTS.items()),
+        validators=[Optional()],
+        description=_l("The national subject codes. Leave empty for tools that are not about a subject."),
+    )
+    languages = MultiCheckboxField(
+        _l("Languages of the service"),
+        choices=choices(vocab.LANGUAGES.items()),
+        validators=[DataRequired(_l("Choose at least one language."))],
+    )
+    standards = MultiCheckboxField(
+        _l("Standards and integrations"), choices=choices(vocab.STANDARDS.items()), validators=[Optional()]
+    )
+    accessibility = RadioField(
+        _l("Accessibility conformance"),
+        choices=choices(vocab.ACCESSIBILITY.items()),
+        validators=[InputRequired(_l("Tell how the service conforms to WCAG 2.1 AA."))],
+    )
+    accessibility_statement_url = URLField(
+        _l("Accessibility statement (address)"), validators=[Optional(), _URL, _https, Length(max=300)]
+    )
+    hosting = SelectField(
+        _l("Where the data is stored"),
+        choices=choices(vocab.HOSTING.items()),
+        validators=[InputRequired(_l("Tell where the data is stored."))],
+    )
+    personal_data = RadioField(
+        _l("Does the service process personal data?"),
+        choices=choices([("yes", _l("Yes")), ("no", _l("No"))]),
+        validators=[InputRequired(_l("Tell whether the service processes personal data."))],
+    )
     support_url = URLField(_l("Support (address)"), validators=[Optional(), _URL, _https, Length(max=300)])
     privacy_url = URLField(_l("Privacy notice (address)"), validators=[Optional(), _URL, _https, Length(max=300)])
 
@@ -98,41 +128,82 @@ class ListingForm(FlaskForm):
 
     def data_for_service(self) -> dict[str, Any]:
         return {
-            "name": self.name.data.strip(), "summary": self.summary.data.strip(),
-            "summary_sv": (self.summary_sv.data or "").strip(), "summary_en": (self.summary_en.data or "").strip(),
-            "description": (self.description.data or "").strip(), "category": self.category.data,
-            "levels": list(self.levels.data), "roles": list(self.roles.data), "subjects": list(self.subjects.data),
-            "languages": list(self.languages.data), "standards": list(self.standards.data or []),
+            "name": self.name.data.strip(),
+            "summary": self.summary.data.strip(),
+            "summary_sv": (self.summary_sv.data or "").strip(),
+            "summary_en": (self.summary_en.data or "").strip(),
+            "description": (self.description.data or "").strip(),
+            "category": self.category.data,
+            "levels": list(self.levels.data),
+            "roles": list(self.roles.data),
+            "subjects": list(self.subjects.data),
+            "languages": list(self.languages.data),
+            "standards": list(self.standards.data or []),
             "accessibility": self.accessibility.data,
             "accessibility_statement_url": (self.accessibility_statement_url.data or "").strip(),
-            "hosting": self.hosting.data, "personal_data": self.personal_data.data == "yes",
-            "support_url": (self.support_url.data or "").strip(), "privacy_url": (self.privacy_url.data or "").strip(),
+            "hosting": self.hosting.data,
+            "personal_data": self.personal_data.data == "yes",
+            "support_url": (self.support_url.data or "").strip(),
+            "privacy_url": (self.privacy_url.data or "").strip(),
         }
 
     def fill_from(self, service) -> None:
-        for name in ("name", "summary", "summary_sv", "summary_en", "description", "category", "levels", "roles",
-                     "subjects", "languages", "standards", "accessibility", "accessibility_statement_url",
-                     "hosting", "support_url", "privacy_url"):
+        for name in (
+            "name",
+            "summary",
+            "summary_sv",
+            "summary_en",
+            "description",
+            "category",
+            "levels",
+            "roles",
+            "subjects",
+            "languages",
+            "standards",
+            "accessibility",
+            "accessibility_statement_url",
+            "hosting",
+            "support_url",
+            "privacy_url",
+        ):
             getattr(self, name).data = getattr(service, name)
         self.personal_data.data = "yes" if service.personal_data else "no"
 
 
 class PlanForm(FlaskForm):
-    name = StringField(_l("Name of the plan"), validators=[DataRequired(_l("Give the plan a name.")),
-                                                           Length(max=120)])
-    model = SelectField(_l("Price model"), choices=choices(vocab.PRICE_MODELS.items()),
-                        validators=[InputRequired(_l("Choose a price model."))])
-    unit_price = EuroDecimalField(_l("Unit price in euros, excluding VAT"), places=2, validators=[
-        InputRequired(_l("Enter the unit price in euros, for example 12,50. Enter 0 for a free plan.")),
-        NumberRange(min=0, max=10_000_000, message=_l("The price must be between 0 and 10 000 000 euros."))],
-        render_kw={"inputmode": "decimal"})
-    vat_rate = EuroDecimalField(_l("VAT rate (%)"), places=1, default=Decimal("25.5"), validators=[
-        InputRequired(_l("Enter the VAT rate, for example 25,5.")),
-        NumberRange(min=0, max=100, message=_l("The VAT rate must be between 0 and 100 per cent."))],
-        render_kw={"inputmode": "decimal"})
-    min_quantity = IntegerField(_l("Minimum quantity"), default=1, validators=[
-        InputRequired(_l("Enter the minimum quantity as a whole number.")),
-        NumberRange(min=1, max=10_000_000, message=_l("The minimum quantity must be at least 1."))])
+    name = StringField(_l("Name of the plan"), validators=[DataRequired(_l("Give the plan a name.")), Length(max=120)])
+    model = SelectField(
+        _l("Price model"),
+        choices=choices(vocab.PRICE_MODELS.items()),
+        validators=[InputRequired(_l("Choose a price model."))],
+    )
+    unit_price = EuroDecimalField(
+        _l("Unit price in euros, excluding VAT"),
+        places=2,
+        validators=[
+            InputRequired(_l("Enter the unit price in euros, for example 12,50. Enter 0 for a free plan.")),
+            NumberRange(min=0, max=10_000_000, message=_l("The price must be between 0 and 10 000 000 euros.")),
+        ],
+        render_kw={"inputmode": "decimal"},
+    )
+    vat_rate = EuroDecimalField(
+        _l("VAT rate (%)"),
+        places=1,
+        default=Decimal("25.5"),
+        validators=[
+            InputRequired(_l("Enter the VAT rate, for example 25,5.")),
+            NumberRange(min=0, max=100, message=_l("The VAT rate must be between 0 and 100 per cent.")),
+        ],
+        render_kw={"inputmode": "decimal"},
+    )
+    min_quantity = IntegerField(
+        _l("Minimum quantity"),
+        default=1,
+        validators=[
+            InputRequired(_l("Enter the minimum quantity as a whole number.")),
+            NumberRange(min=1, max=10_000_000, message=_l("The minimum quantity must be at least 1.")),
+        ],
+    )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
 
     def validate_vat_rate(self, field) -> None:
@@ -150,10 +221,14 @@ class PlanForm(FlaskForm):
             raise ValidationError(_l("A plan that is not free needs a price above zero."))
 
     def data_for_plan(self) -> dict[str, Any]:
-        return {"name": self.name.data.strip(), "model": self.model.data,
-                "unit_price_cents": 0 if self.model.data == "free" else int(self.unit_price.data * 100),
-                "vat_rate_bp": int(self.vat_rate.data * 100), "min_quantity": self.min_quantity.data,
-                "notes": (self.notes.data or "").strip()}
+        return {
+            "name": self.name.data.strip(),
+            "model": self.model.data,
+            "unit_price_cents": 0 if self.model.data == "free" else int(self.unit_price.data * 100),
+            "vat_rate_bp": int(self.vat_rate.data * 100),
+            "min_quantity": self.min_quantity.data,
+            "notes": (self.notes.data or "").strip(),
+        }
 
     def fill_from(self, plan) -> None:
         self.name.data = plan.name
@@ -166,19 +241,28 @@ class PlanForm(FlaskForm):
 
 class ScreenshotForm(FlaskForm):
     image = FileField(_l("Screenshot (PNG or JPEG, at most 2 MB)"))
-    alt_text = StringField(_l("Text alternative"), validators=[
-        DataRequired(_l("Describe what the screenshot shows, for people who cannot see it.")), Length(max=300)],
-        description=_l("What the screenshot shows, for screen reader users."))
+    alt_text = StringField(
+        _l("Text alternative"),
+        validators=[
+            DataRequired(_l("Describe what the screenshot shows, for people who cannot see it.")),
+            Length(max=300),
+        ],
+        description=_l("What the screenshot shows, for screen reader users."),
+    )
 
 
 class ReturnForm(FlaskForm):
-    comment = TextAreaField(_l("What should the provider change?"), validators=[
-        DataRequired(_l("Tell the provider what to change.")), Length(max=5000)], render_kw={"rows": 5})
+    comment = TextAreaField(
+        _l("What should the provider change?"),
+        validators=[DataRequired(_l("Tell the provider what to change.")), Length(max=5000)],
+        render_kw={"rows": 5},
+    )
 
 
 class PublishForm(FlaskForm):
-    comment = TextAreaField(_l("Comment to the provider (optional)"), validators=[Optional(), Length(max=5000)],
-                            render_kw={"rows": 3})
+    comment = TextAreaField(
+        _l("Comment to the provider (optional)"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
+    )
 
 
 class WithdrawForm(FlaskForm):

@@ -32,7 +32,7 @@ def check(data: bytes) -> CheckedImage:
         raise FileRejected(_("Choose an image file to upload."))
     if len(data) > MAX_BYTES:
         raise FileRejected(_("The image is larger than 2 MB. Make it smaller and try again."))
-    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+    if not (data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"))):
         raise FileRejected(_("The file is not a PNG or JPEG image."))
     try:
         with warnings.catch_warnings():
@@ -45,9 +45,15 @@ def check(data: bytes) -> CheckedImage:
                 image.load()  # decodes every pixel: truncated or corrupt files fail here
     except FileRejected:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
-        raise FileRejected(_("The image could not be read. It may be damaged; save it again as PNG or JPEG."))
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        raise FileRejected(_("The image could not be read. It may be damaged; save it again as PNG or JPEG.")) from None
     if kind not in FORMATS:
         raise FileRejected(_("The file is not a PNG or JPEG image."))
     if min(width, height) < MIN_SIDE:

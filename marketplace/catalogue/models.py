@@ -23,9 +23,25 @@ from app.models import Organisation, User
 from marketplace.catalogue.vocab import DEFAULT_VAT_BASIS_POINTS, ListingStatus, PriceModel
 
 #: Content fields of a listing, in the order the reviewer's diff shows them.
-CONTENT_FIELDS = ("name", "summary", "summary_sv", "summary_en", "description", "category", "levels", "roles",
-                  "subjects", "languages", "standards", "accessibility", "accessibility_statement_url", "hosting",
-                  "personal_data", "support_url", "privacy_url")
+CONTENT_FIELDS = (
+    "name",
+    "summary",
+    "summary_sv",
+    "summary_en",
+    "description",
+    "category",
+    "levels",
+    "roles",
+    "subjects",
+    "languages",
+    "standards",
+    "accessibility",
+    "accessibility_statement_url",
+    "hosting",
+    "personal_data",
+    "support_url",
+    "privacy_url",
+)
 
 
 class Service(db.Model):
@@ -65,12 +81,13 @@ class Service(db.Model):
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User] = relationship()
-    plans: Mapped[list[PricingPlan]] = relationship(back_populates="service", order_by="PricingPlan.position",
-                                                    cascade="all, delete-orphan")
+    plans: Mapped[list[PricingPlan]] = relationship(
+        back_populates="service", order_by="PricingPlan.position", cascade="all, delete-orphan"
+    )
     screenshots: Mapped[list[ServiceScreenshot]] = relationship(
-        back_populates="service", order_by="ServiceScreenshot.position", cascade="all, delete-orphan")
-    events: Mapped[list[ServiceReviewEvent]] = relationship(back_populates="service",
-                                                            order_by="ServiceReviewEvent.id")
+        back_populates="service", order_by="ServiceScreenshot.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[ServiceReviewEvent]] = relationship(back_populates="service", order_by="ServiceReviewEvent.id")
 
     @property
     def is_live(self) -> bool:
@@ -109,8 +126,15 @@ class PricingPlan(db.Model):
     service: Mapped[Service] = relationship(back_populates="plans")
 
     def snapshot(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "model": self.model, "unit_price_cents": self.unit_price_cents,
-                "vat_rate_bp": self.vat_rate_bp, "min_quantity": self.min_quantity, "notes": self.notes}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "model": self.model,
+            "unit_price_cents": self.unit_price_cents,
+            "vat_rate_bp": self.vat_rate_bp,
+            "min_quantity": self.min_quantity,
+            "notes": self.notes,
+        }
 
 
 class ServiceScreenshot(db.Model):
@@ -205,8 +229,9 @@ class CatalogueTag(db.Model):
 
     facet: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     value: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    service_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_entries.service_id", ondelete="CASCADE"),
-                                            primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("catalogue_entries.service_id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 # Full-text search over published listings: FTS5 on SQLite, a GIN index on PostgreSQL
@@ -240,8 +265,9 @@ for _statement in FTS_SQLITE:
     sa.event.listen(CatalogueEntry.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in FTS_POSTGRESQL:
     sa.event.listen(CatalogueEntry.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))
-sa.event.listen(CatalogueEntry.__table__, "before_drop",
-                sa.DDL("DROP TABLE IF EXISTS catalogue_fts").execute_if(dialect="sqlite"))
+sa.event.listen(
+    CatalogueEntry.__table__, "before_drop", sa.DDL("DROP TABLE IF EXISTS catalogue_fts").execute_if(dialect="sqlite")
+)
 
 
 class CatalogueState(db.Model):

@@ -24,8 +24,7 @@ NOT_YOURS = _l("This listing belongs to another provider.")
 
 def _service(service_id: int, manage: bool = True) -> Service:
     service = db.get_or_404(Service, service_id)
-    allowed = can_manage_listing(current_user, service) if manage else can_view_listing_workspace(current_user,
-                                                                                                  service)
+    allowed = can_manage_listing(current_user, service) if manage else can_view_listing_workspace(current_user, service)
     require(allowed, NOT_YOURS)
     return service
 
@@ -43,8 +42,9 @@ def _child(model, child_id: int, service: Service, missing: str):
 def index():
     require(is_provider_member(current_user), NOT_PROVIDER)
     org = current_user.organisation
-    return render_template("listings/index.html", services=services.listings_of(org),
-                           can_list=services.provider_can_list(org))
+    return render_template(
+        "listings/index.html", services=services.listings_of(org), can_list=services.provider_can_list(org)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -71,10 +71,14 @@ def new():
 @login_required
 def show(service_id: int):
     service = _service(service_id, manage=False)
-    return render_template("listings/show.html", service=service, withdraw_form=WithdrawForm(formdata=None),
-                           can_manage=can_manage_listing(current_user, service),
-                           can_list=services.provider_can_list(service.organisation),
-                           changes=services.changes(service) if service.has_pending_changes else [])
+    return render_template(
+        "listings/show.html",
+        service=service,
+        withdraw_form=WithdrawForm(formdata=None),
+        can_manage=can_manage_listing(current_user, service),
+        can_list=services.provider_can_list(service.organisation),
+        changes=services.changes(service) if service.has_pending_changes else [],
+    )
 
 
 @bp.route("/<int:service_id>/edit", methods=["GET", "POST"])
@@ -95,8 +99,13 @@ def edit(service_id: int):
             if not changed:
                 flash(_("Nothing was changed."), "info")
             elif service.published_version is not None:
-                flash(_("Your changes were saved. The published version stays in the catalogue until the "
-                        "changes are reviewed; submit them when ready."), "success")
+                flash(
+                    _(
+                        "Your changes were saved. The published version stays in the catalogue until the "
+                        "changes are reviewed; submit them when ready."
+                    ),
+                    "success",
+                )
             else:
                 flash(_("Your changes were saved."), "success")
             return redirect(url_for("listings.show", service_id=service.id))
@@ -124,8 +133,7 @@ def plan(service_id: int, plan_id: int | None = None):
             db.session.commit()
             flash(_("The pricing plan was saved."), "success")
             return redirect(url_for("listings.show", service_id=service.id))
-    return render_template("listings/plan.html", form=form, service=service, plan=plan_obj), \
-        400 if form.errors else 200
+    return render_template("listings/plan.html", form=form, service=service, plan=plan_obj), 400 if form.errors else 200
 
 
 @bp.post("/<int:service_id>/plans/<int:plan_id>/delete")
@@ -146,8 +154,9 @@ def screenshots(service_id: int):
         upload = form.image.data
         data = upload.stream.read(services.images.MAX_BYTES + 1) if upload else b""
         try:
-            services.add_screenshot(current_user, service, getattr(upload, "filename", None), data,
-                                    form.alt_text.data.strip())
+            services.add_screenshot(
+                current_user, service, getattr(upload, "filename", None), data, form.alt_text.data.strip()
+            )
         except ServiceError as exc:
             db.session.rollback()
             form.image.errors = [str(exc)]
@@ -180,8 +189,10 @@ def delete_screenshot(service_id: int, shot_id: int):
 @login_required
 def submit(service_id: int):
     service = _service(service_id)
-    attempt(lambda: services.submit(current_user, service),
-             _("The listing was sent for review. You will get an e-mail when it has been reviewed."))
+    attempt(
+        lambda: services.submit(current_user, service),
+        _("The listing was sent for review. You will get an e-mail when it has been reviewed."),
+    )
     return redirect(url_for("listings.show", service_id=service.id))
 
 
@@ -191,9 +202,16 @@ def withdraw(service_id: int):
     service = _service(service_id)
     form = WithdrawForm()
     if form.validate_on_submit():
-        attempt(lambda: services.withdraw(current_user, service, form.reason.data or ""),
-                 _("The listing was withdrawn from the catalogue."))
+        attempt(
+            lambda: services.withdraw(current_user, service, form.reason.data or ""),
+            _("The listing was withdrawn from the catalogue."),
+        )
     else:
-        flash(_("The listing was not withdrawn: %(error)s", error=" ".join(
-            str(e) for errors in form.errors.values() for e in errors)), "error")
+        flash(
+            _(
+                "The listing was not withdrawn: %(error)s",
+                error=" ".join(str(e) for errors in form.errors.values() for e in errors),
+            ),
+            "error",
+        )
     return redirect(url_for("listings.show", service_id=service.id))

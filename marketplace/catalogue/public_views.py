@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
-
-import sqlalchemy as sa
 from urllib.parse import quote_plus
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -18,8 +17,8 @@ from flask import (
     request,
     url_for,
 )
-from markupsafe import Markup
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from app.extensions import db
 from app.i18n import money
@@ -71,18 +70,27 @@ def index():
     query, errors = search.parse(request.args)
     results = search.search(query)
     _facet_links(query, results)
-    return render_template("catalogue/index.html", results=results, query=query, errors=errors,
-                           cards=service_cards(results), facets=vocab.FACETS, sorts=_sort_labels(),
-                           page_sizes=search.PAGE_SIZES)
+    return render_template(
+        "catalogue/index.html",
+        results=results,
+        query=query,
+        errors=errors,
+        cards=service_cards(results),
+        facets=vocab.FACETS,
+        sorts=_sort_labels(),
+        page_sizes=search.PAGE_SIZES,
+    )
 
 
 def _facet_links(query: search.CatalogueQuery, results: search.Results) -> None:
     """Each shown facet value's link: the query with that value switched on or off, page 1.
     Built from the query's arguments encoded once (a page has a hundred of these links)."""
     base = url_for("catalogue.index")
-    encoded = [(name, value, f"{quote_plus(name)}={quote_plus(str(value))}")
-               for name, values in query.args(page=None).items()
-               for value in (values if isinstance(values, list) else [values])]
+    encoded = [
+        (name, value, f"{quote_plus(name)}={quote_plus(str(value))}")
+        for name, values in query.args(page=None).items()
+        for value in (values if isinstance(values, list) else [values])
+    ]
     for facet in results.facets:
         last_of_facet = max((i for i, (name, _v, _e) in enumerate(encoded) if name == facet.name), default=None)
         for value in facet.values:
@@ -104,8 +112,11 @@ def _card_labels(locale: str) -> dict[str, Any]:
 
     with force_locale(locale):
         # "Compare %(name)s" stays a pattern: the card fills in the name (and escapes it).
-        return {"from_": _("From"), "compare": _("Compare %(name)s", name="%(name)s"),
-                **{name: _translated(name, locale) for name in ("categories", "levels", "standards")}}
+        return {
+            "from_": _("From"),
+            "compare": _("Compare %(name)s", name="%(name)s"),
+            **{name: _translated(name, locale) for name in ("categories", "levels", "standards")},
+        }
 
 
 @lru_cache(maxsize=4096)
@@ -115,9 +126,15 @@ def _price_texts(cents: int, vat_bp: int | None, model: str | None, locale: str)
     with force_locale(locale):
         if model == "free" or cents == 0:
             return _("Free of charge"), None
-        return (f"{money(cents)} {_translated('price_units', locale).get(model or '', model or '')}",
-                _("%(net)s excl. VAT, %(gross)s incl. VAT %(rate)s %%", net=money(cents),
-                  gross=money(with_vat(cents, vat_bp)), rate=vat_percent(vat_bp or 0)))
+        return (
+            f"{money(cents)} {_translated('price_units', locale).get(model or '', model or '')}",
+            _(
+                "%(net)s excl. VAT, %(gross)s incl. VAT %(rate)s %%",
+                net=money(cents),
+                gross=money(with_vat(cents, vat_bp)),
+                rate=vat_percent(vat_bp or 0),
+            ),
+        )
 
 
 @bp.app_template_global()
@@ -156,8 +173,11 @@ def _sort_labels() -> dict[str, str]:
 def _revisions(entries: list[CatalogueEntry]) -> dict[int, ServiceRevision]:
     if not entries:
         return {}
-    stmt = sa.select(ServiceRevision).where(sa.tuple_(ServiceRevision.service_id, ServiceRevision.number).in_(
-        [(e.service_id, e.revision_number) for e in entries]))
+    stmt = sa.select(ServiceRevision).where(
+        sa.tuple_(ServiceRevision.service_id, ServiceRevision.number).in_(
+            [(e.service_id, e.revision_number) for e in entries]
+        )
+    )
     return {r.service_id: r for r in db.session.scalars(stmt)}
 
 
@@ -183,8 +203,7 @@ def compare():
     entries = search.entries_by_slugs(slugs)
     revisions = _revisions(entries)
     columns = [(e, revisions[e.service_id].snapshot) for e in entries if e.service_id in revisions]
-    return render_template("catalogue/compare.html", columns=columns, notice=notice,
-                           missing=len(slugs) - len(columns))
+    return render_template("catalogue/compare.html", columns=columns, notice=notice, missing=len(slugs) - len(columns))
 
 
 @bp.get("/<slug>")
@@ -194,8 +213,15 @@ def show(slug: str):
     if revision is None:
         abort(404)
     org = db.session.get(Organisation, entry.organisation_id)
-    page = render_template("catalogue/show.html", entry=entry, data=revision.snapshot, revision=revision,
-                           org=org, acceptance=onboarding.latest_acceptance(org), related=search.related(entry))
+    page = render_template(
+        "catalogue/show.html",
+        entry=entry,
+        data=revision.snapshot,
+        revision=revision,
+        org=org,
+        acceptance=onboarding.latest_acceptance(org),
+        related=search.related(entry),
+    )
     _count_view(entry.service_id)
     return page
 
@@ -209,7 +235,7 @@ def _count_view(service_id: int) -> None:
     try:
         view_counts.count_view(service_id)
         db.session.commit()
-    except Exception:  # noqa: BLE001 - a lost count must never cost the reader the page
+    except Exception:
         db.session.rollback()
         current_app.logger.warning("Could not count a view of service %s", service_id, exc_info=True)
 
@@ -227,13 +253,17 @@ def screenshot(slug: str, file_id: int):
 
 
 def image_response(stored: Any, public: bool) -> Response:
-    return Response(stored.data, mimetype=stored.content_type, headers={
-        "Content-Length": str(stored.size),
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-        "Cache-Control": "public, max-age=86400" if public else "private, no-store",
-        "ETag": f'"{stored.sha256}"',
-    })
+    return Response(
+        stored.data,
+        mimetype=stored.content_type,
+        headers={
+            "Content-Length": str(stored.size),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+            "Cache-Control": "public, max-age=86400" if public else "private, no-store",
+            "ETag": f'"{stored.sha256}"',
+        },
+    )
 
 
 def _summary(entry: CatalogueEntry, locale: str | None = None) -> tuple[str, str]:

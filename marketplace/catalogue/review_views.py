@@ -32,10 +32,15 @@ def _page(service: Service, publish_form=None, return_form=None, code: int = 200
         if change.field in TEXT_FIELDS:
             diff = diff_texts(change.old or "", change.new or "")
         changes.append((change, diff))
-    return render_template("listings/review.html", service=service, changes=changes,
-                           revision=services.published_revision(service),
-                           publish_form=publish_form or PublishForm(formdata=None),
-                           return_form=return_form or ReturnForm(formdata=None), text_fields=TEXT_FIELDS), code
+    return render_template(
+        "listings/review.html",
+        service=service,
+        changes=changes,
+        revision=services.published_revision(service),
+        publish_form=publish_form or PublishForm(formdata=None),
+        return_form=return_form or ReturnForm(formdata=None),
+        text_fields=TEXT_FIELDS,
+    ), code
 
 
 @bp.get("/<int:service_id>")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -143,8 +143,9 @@ def parse(args, *, spaces: bool = True) -> tuple[CatalogueQuery, dict[str, str]]
         if size in PAGE_SIZES:
             query.per_page = size
         else:
-            errors["per_page"] = _("The page size must be one of %(sizes)s.",
-                                   sizes=", ".join(str(s) for s in PAGE_SIZES))
+            errors["per_page"] = _(
+                "The page size must be one of %(sizes)s.", sizes=", ".join(str(s) for s in PAGE_SIZES)
+            )
     page = args.get("page") or ""
     if page.strip():
         number = parse_int(page, 1, MAX_PAGE, spaces=spaces)
@@ -157,11 +158,14 @@ def parse(args, *, spaces: bool = True) -> tuple[CatalogueQuery, dict[str, str]]
 
 # --- SQL --------------------------------------------------------------------------------------
 
+
 def visible_providers(today: date | None = None) -> sa.Select:
     """Providers whose listings the public sees: active and in good standing with the rules."""
     return sa.select(Organisation.id).where(
-        Organisation.kind == OrgKind.PROVIDER.value, Organisation.status == OrgStatus.ACTIVE.value,
-        accepted_current_rules_clause(Organisation.id, today))
+        Organisation.kind == OrgKind.PROVIDER.value,
+        Organisation.status == OrgStatus.ACTIVE.value,
+        accepted_current_rules_clause(Organisation.id, today),
+    )
 
 
 def hidden_providers(today: date | None = None) -> sa.Select:
@@ -169,14 +173,17 @@ def hidden_providers(today: date | None = None) -> sa.Select:
     `visible_providers` among providers, usually a short list."""
     return sa.select(Organisation.id).where(
         Organisation.kind == OrgKind.PROVIDER.value,
-        sa.or_(Organisation.status != OrgStatus.ACTIVE.value,
-               sa.not_(accepted_current_rules_clause(Organisation.id, today))))
+        sa.or_(
+            Organisation.status != OrgStatus.ACTIVE.value,
+            sa.not_(accepted_current_rules_clause(Organisation.id, today)),
+        ),
+    )
 
 
 def _light_stem(word: str) -> str:
     """SQLite has no Finnish stemmer: long words also match by a shortened prefix, so
     that "matematiikan" finds "matematiikka" (PostgreSQL uses the real stemmer)."""
-    return word[:max(5, len(word) - 3)] if len(word) >= 7 else word
+    return word[: max(5, len(word) - 3)] if len(word) >= 7 else word
 
 
 def _sqlite_match(words: list[str]) -> str:
@@ -188,8 +195,9 @@ def _sqlite_match(words: list[str]) -> str:
 def _pg_tsquery(words: list[str]) -> sa.ColumnElement:
     query = None
     for word in words:
-        term = (sa.func.to_tsquery(sa.literal_column("'finnish'"), f"{word}:*")
-                .op("||")(sa.func.to_tsquery(sa.literal_column("'simple'"), f"{word}:*")))
+        term = sa.func.to_tsquery(sa.literal_column("'finnish'"), f"{word}:*").op("||")(
+            sa.func.to_tsquery(sa.literal_column("'simple'"), f"{word}:*")
+        )
         query = term if query is None else query.op("&&")(term)
     return query
 
@@ -205,7 +213,7 @@ def _pg_name_document() -> sa.ColumnElement:
 
 def _pg_rank(words: list[str]) -> sa.ColumnElement:
     """Rank (bigger is better) with the name weighted above the rest of the text."""
-    weighted = (sa.func.setweight(_pg_name_document(), sa.literal_column("'A'")).op("||")(_pg_document()))
+    weighted = sa.func.setweight(_pg_name_document(), sa.literal_column("'A'")).op("||")(_pg_document())
     return sa.func.ts_rank(weighted, _pg_tsquery(words))
 
 
@@ -216,8 +224,11 @@ def _is_postgres() -> bool:
 def _text_condition(words: list[str]) -> sa.ColumnElement[bool]:
     if _is_postgres():
         return _pg_document().op("@@")(_pg_tsquery(words))
-    ids = sa.select(sa.literal_column("rowid")).select_from(sa.table("catalogue_fts")).where(
-        sa.literal_column("catalogue_fts").op("MATCH")(_sqlite_match(words)))
+    ids = (
+        sa.select(sa.literal_column("rowid"))
+        .select_from(sa.table("catalogue_fts"))
+        .where(sa.literal_column("catalogue_fts").op("MATCH")(_sqlite_match(words)))
+    )
     return CatalogueEntry.service_id.in_(ids)
 
 
@@ -226,16 +237,21 @@ def _relevance(words: list[str]) -> sa.ColumnElement:
     if _is_postgres():
         return -_pg_rank(words)
     fts = sa.table("catalogue_fts")
-    return (sa.select(sa.func.bm25(sa.literal_column("catalogue_fts"), 10.0, 4.0, 1.0))
-            .select_from(fts)
-            .where(sa.literal_column("catalogue_fts").op("MATCH")(_sqlite_match(words)),
-                   sa.literal_column("catalogue_fts.rowid") == CatalogueEntry.service_id)
-            .scalar_subquery())
+    return (
+        sa.select(sa.func.bm25(sa.literal_column("catalogue_fts"), 10.0, 4.0, 1.0))
+        .select_from(fts)
+        .where(
+            sa.literal_column("catalogue_fts").op("MATCH")(_sqlite_match(words)),
+            sa.literal_column("catalogue_fts.rowid") == CatalogueEntry.service_id,
+        )
+        .scalar_subquery()
+    )
 
 
 def _tag_condition(facet: str, values: list[str]) -> sa.ColumnElement[bool]:
     return CatalogueEntry.service_id.in_(
-        sa.select(CatalogueTag.service_id).where(CatalogueTag.facet == facet, CatalogueTag.value.in_(values)))
+        sa.select(CatalogueTag.service_id).where(CatalogueTag.facet == facet, CatalogueTag.value.in_(values))
+    )
 
 
 def conditions(query: CatalogueQuery, providers: sa.Select, exclude: str | None = None) -> list:
@@ -260,8 +276,11 @@ def rotation_offset(day: date) -> int:
 
 def neutral_order(day: date) -> list:
     offset = rotation_offset(day)
-    return [sa.case((CatalogueEntry.order_key >= offset, 0), else_=1), CatalogueEntry.order_key,
-            CatalogueEntry.service_id]
+    return [
+        sa.case((CatalogueEntry.order_key >= offset, 0), else_=1),
+        CatalogueEntry.order_key,
+        CatalogueEntry.service_id,
+    ]
 
 
 def ordering(query: CatalogueQuery, day: date) -> list:
@@ -277,6 +296,7 @@ def ordering(query: CatalogueQuery, day: date) -> list:
 
 
 # --- results ----------------------------------------------------------------------------------
+
 
 @dataclass
 class FacetValue:
@@ -321,20 +341,26 @@ class Results:
 
 def facet_counts(query: CatalogueQuery, providers: sa.Select) -> tuple[int, dict[str, dict[str, int]]]:
     """The total and every facet value's count, in one statement."""
-    parts = [sa.select(sa.literal("_total").label("facet"), sa.literal("").label("value"),
-                       sa.func.count().label("n")).select_from(CatalogueEntry)
-             .where(*conditions(query, providers))]
+    parts = [
+        sa.select(sa.literal("_total").label("facet"), sa.literal("").label("value"), sa.func.count().label("n"))
+        .select_from(CatalogueEntry)
+        .where(*conditions(query, providers))
+    ]
     inactive = [f for f in FACETS if f not in query.selected]
     if inactive:
         ids = sa.select(CatalogueEntry.service_id).where(*conditions(query, providers))
-        parts.append(sa.select(CatalogueTag.facet, CatalogueTag.value, sa.func.count())
-                     .where(CatalogueTag.facet.in_(inactive), CatalogueTag.service_id.in_(ids))
-                     .group_by(CatalogueTag.facet, CatalogueTag.value))
+        parts.append(
+            sa.select(CatalogueTag.facet, CatalogueTag.value, sa.func.count())
+            .where(CatalogueTag.facet.in_(inactive), CatalogueTag.service_id.in_(ids))
+            .group_by(CatalogueTag.facet, CatalogueTag.value)
+        )
     for facet in query.selected:
         ids = sa.select(CatalogueEntry.service_id).where(*conditions(query, providers, exclude=facet))
-        parts.append(sa.select(CatalogueTag.facet, CatalogueTag.value, sa.func.count())
-                     .where(CatalogueTag.facet == facet, CatalogueTag.service_id.in_(ids))
-                     .group_by(CatalogueTag.facet, CatalogueTag.value))
+        parts.append(
+            sa.select(CatalogueTag.facet, CatalogueTag.value, sa.func.count())
+            .where(CatalogueTag.facet == facet, CatalogueTag.service_id.in_(ids))
+            .group_by(CatalogueTag.facet, CatalogueTag.value)
+        )
     total = 0
     counts: dict[str, dict[str, int]] = {f: {} for f in FACETS}
     for facet, value, n in db.session.execute(sa.union_all(*parts)):
@@ -352,8 +378,13 @@ def search_sql(query: CatalogueQuery, today: date | None = None) -> Results:
     total, counts = facet_counts(query, providers)
     entries: list[CatalogueEntry] = []
     if (query.page - 1) * query.per_page < total:
-        stmt = (sa.select(CatalogueEntry).where(*conditions(query, providers)).order_by(*ordering(query, today))
-                .limit(query.per_page).offset((query.page - 1) * query.per_page))
+        stmt = (
+            sa.select(CatalogueEntry)
+            .where(*conditions(query, providers))
+            .order_by(*ordering(query, today))
+            .limit(query.per_page)
+            .offset((query.page - 1) * query.per_page)
+        )
         entries = list(db.session.scalars(stmt))
     return _results(query, entries, total, counts)
 
@@ -376,18 +407,21 @@ def _text_matches(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
     than a full BM25 or ts_rank over thousands of matches, and favours no provider."""
     if _is_postgres():
         document, tsquery = _pg_document(), _pg_tsquery(words)
-        rows = _raw_rows(sa.select(CatalogueEntry.service_id, _pg_name_document().op("@@")(tsquery))
-                         .where(document.op("@@")(tsquery)))
+        rows = _raw_rows(
+            sa.select(CatalogueEntry.service_id, _pg_name_document().op("@@")(tsquery)).where(
+                document.op("@@")(tsquery)
+            )
+        )
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         in_name = np.fromiter((bool(r[1]) for r in rows), dtype=bool, count=len(rows))
         return ids, ids[in_name]
     # Two plain FTS5 lookups are cheaper than one with a correlated name test.
     fts = sa.literal_column("catalogue_fts")
     select_ids = sa.select(sa.literal_column("rowid")).select_from(sa.table("catalogue_fts"))
-    ids = np.array([r[0] for r in _raw_rows(select_ids.where(fts.op("MATCH")(_sqlite_match(words))))],
-                   dtype=np.int64)
-    in_name = np.array([r[0] for r in _raw_rows(select_ids.where(
-        fts.op("MATCH")(f"name : ({_sqlite_match(words)})")))], dtype=np.int64)
+    ids = np.array([r[0] for r in _raw_rows(select_ids.where(fts.op("MATCH")(_sqlite_match(words))))], dtype=np.int64)
+    in_name = np.array(
+        [r[0] for r in _raw_rows(select_ids.where(fts.op("MATCH")(f"name : ({_sqlite_match(words)})")))], dtype=np.int64
+    )
     return ids, in_name
 
 
@@ -440,9 +474,11 @@ def search(query: CatalogueQuery, today: date | None = None) -> Results:
         if query.sort == "relevance" and in_name is not None and len(positions):
             name_first = np.unpackbits(in_name, count=index.size).astype(bool)[positions]
             positions = np.concatenate([positions[name_first], positions[~name_first]])
-        page_ids = [int(i) for i in index.ids[positions[start:start + query.per_page]]]
-        found = {e.service_id: e for e in db.session.scalars(
-            sa.select(CatalogueEntry).where(CatalogueEntry.service_id.in_(page_ids)))}
+        page_ids = [int(i) for i in index.ids[positions[start : start + query.per_page]]]
+        found = {
+            e.service_id: e
+            for e in db.session.scalars(sa.select(CatalogueEntry).where(CatalogueEntry.service_id.in_(page_ids)))
+        }
         entries = [found[i] for i in page_ids if i in found]
     results = _results(query, entries, total, counts)
     results.index = index
@@ -455,26 +491,34 @@ def _facet_labels(locale: str) -> dict[str, tuple[str, dict[str, str]]]:
     from flask_babel import force_locale
 
     with force_locale(locale):
-        return {name: (str(label), {value: str(value_label) for value, value_label in vocabulary.items()})
-                for name, (label, vocabulary) in FACETS.items()}
+        return {
+            name: (str(label), {value: str(value_label) for value, value_label in vocabulary.items()})
+            for name, (label, vocabulary) in FACETS.items()
+        }
 
 
-def _results(query: CatalogueQuery, entries: list[CatalogueEntry], total: int,
-             counts: dict[str, dict[str, int]]) -> Results:
+def _results(
+    query: CatalogueQuery, entries: list[CatalogueEntry], total: int, counts: dict[str, dict[str, int]]
+) -> Results:
     from flask_babel import get_locale
 
     facets = []
     for name, (label, labels) in _facet_labels(str(get_locale() or "fi")).items():
         selected = query.selected.get(name, [])
-        values = [FacetValue(value, value_label, counts[name].get(value, 0), value in selected)
-                  for value, value_label in labels.items()]
+        values = [
+            FacetValue(value, value_label, counts[name].get(value, 0), value in selected)
+            for value, value_label in labels.items()
+        ]
         facets.append(Facet(name, label, values))
     return Results(query, entries, total, facets)
 
 
 def visible_entry(slug: str, today: date | None = None) -> CatalogueEntry | None:
-    return db.session.scalar(sa.select(CatalogueEntry).where(
-        CatalogueEntry.slug == slug, CatalogueEntry.organisation_id.in_(visible_providers(today))))
+    return db.session.scalar(
+        sa.select(CatalogueEntry).where(
+            CatalogueEntry.slug == slug, CatalogueEntry.organisation_id.in_(visible_providers(today))
+        )
+    )
 
 
 def related(entry: CatalogueEntry, limit: int = 4, today: date | None = None) -> list[CatalogueEntry]:
@@ -484,39 +528,59 @@ def related(entry: CatalogueEntry, limit: int = 4, today: date | None = None) ->
 
     today = today or helsinki_today()
     index = facet_index.current()
-    mask = (index.visible_except(list(db.session.scalars(hidden_providers(today))))
-            & index.any_of("category", [entry.category]) & index.any_of("level", list(entry.levels or [])))
+    mask = (
+        index.visible_except(list(db.session.scalars(hidden_providers(today))))
+        & index.any_of("category", [entry.category])
+        & index.any_of("level", list(entry.levels or []))
+    )
     positions = index.ordered_positions(mask, "relevance", rotation_offset(today))
-    ids = [int(i) for i in index.ids[positions[:limit + 1]] if int(i) != entry.service_id][:limit]
-    found = {e.service_id: e for e in db.session.scalars(
-        sa.select(CatalogueEntry).where(CatalogueEntry.service_id.in_(ids)))} if ids else {}
+    ids = [int(i) for i in index.ids[positions[: limit + 1]] if int(i) != entry.service_id][:limit]
+    found = (
+        {
+            e.service_id: e
+            for e in db.session.scalars(sa.select(CatalogueEntry).where(CatalogueEntry.service_id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
     return [found[i] for i in ids if i in found]
 
 
 def related_sql(entry: CatalogueEntry, limit: int = 4, today: date | None = None) -> list[CatalogueEntry]:
     """`related` in plain SQL (the reference)."""
     today = today or helsinki_today()
-    shared_levels = sa.select(CatalogueTag.service_id).where(CatalogueTag.facet == "level",
-                                                             CatalogueTag.value.in_(entry.levels or [""]))
-    stmt = (sa.select(CatalogueEntry).where(
-        CatalogueEntry.organisation_id.in_(visible_providers(today)), CatalogueEntry.category == entry.category,
-        CatalogueEntry.service_id != entry.service_id, CatalogueEntry.service_id.in_(shared_levels))
-        .order_by(*neutral_order(today)).limit(limit))
+    shared_levels = sa.select(CatalogueTag.service_id).where(
+        CatalogueTag.facet == "level", CatalogueTag.value.in_(entry.levels or [""])
+    )
+    stmt = (
+        sa.select(CatalogueEntry)
+        .where(
+            CatalogueEntry.organisation_id.in_(visible_providers(today)),
+            CatalogueEntry.category == entry.category,
+            CatalogueEntry.service_id != entry.service_id,
+            CatalogueEntry.service_id.in_(shared_levels),
+        )
+        .order_by(*neutral_order(today))
+        .limit(limit)
+    )
     return list(db.session.scalars(stmt))
 
 
 def entries_by_slugs(slugs: list[str], today: date | None = None) -> list[CatalogueEntry]:
     if not slugs:
         return []
-    stmt = sa.select(CatalogueEntry).where(CatalogueEntry.slug.in_(slugs),
-                                           CatalogueEntry.organisation_id.in_(visible_providers(today)))
+    stmt = sa.select(CatalogueEntry).where(
+        CatalogueEntry.slug.in_(slugs), CatalogueEntry.organisation_id.in_(visible_providers(today))
+    )
     found = {e.slug: e for e in db.session.scalars(stmt)}
     return [found[s] for s in slugs if s in found]
 
 
 def entries_of_provider(org_id: int, today: date | None = None) -> list[CatalogueEntry]:
     """A provider's listings that the public sees, by name."""
-    stmt = (sa.select(CatalogueEntry).where(CatalogueEntry.organisation_id == org_id,
-                                            CatalogueEntry.organisation_id.in_(visible_providers(today)))
-            .order_by(CatalogueEntry.sort_name, CatalogueEntry.service_id))
+    stmt = (
+        sa.select(CatalogueEntry)
+        .where(CatalogueEntry.organisation_id == org_id, CatalogueEntry.organisation_id.in_(visible_providers(today)))
+        .order_by(CatalogueEntry.sort_name, CatalogueEntry.service_id)
+    )
     return list(db.session.scalars(stmt))

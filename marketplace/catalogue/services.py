@@ -45,6 +45,7 @@ SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # --- small helpers --------------------------------------------------------------------------
 
+
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
@@ -53,8 +54,9 @@ def slugify(text: str) -> str:
 
 def _unique_slug(name: str) -> str:
     base = slugify(name)
-    taken = set(db.session.scalars(sa.select(Service.slug).where(
-        sa.or_(Service.slug == base, Service.slug.like(f"{base}-%")))))
+    taken = set(
+        db.session.scalars(sa.select(Service.slug).where(sa.or_(Service.slug == base, Service.slug.like(f"{base}-%"))))
+    )
     if base not in taken:
         return base
     n = 2
@@ -76,28 +78,41 @@ def gross_cents(net_cents: int, vat_rate_bp: int) -> int:
 
 
 def provider_can_list(org: Organisation | None) -> bool:
-    return bool(org is not None and org.kind == OrgKind.PROVIDER and org.status == OrgStatus.ACTIVE
-                and rules.organisation_has_accepted_current_rules(org))
+    return bool(
+        org is not None
+        and org.kind == OrgKind.PROVIDER
+        and org.status == OrgStatus.ACTIVE
+        and rules.organisation_has_accepted_current_rules(org)
+    )
 
 
 def _require_standing(org: Organisation) -> None:
     if org.status != OrgStatus.ACTIVE:
         raise ServiceError(_("Only active providers can publish listings."))
     if not rules.organisation_has_accepted_current_rules(org):
-        raise ServiceError(_("Your organisation must accept the ecosystem rules in force before its listings "
-                             "can be submitted or published."))
+        raise ServiceError(
+            _(
+                "Your organisation must accept the ecosystem rules in force before its listings "
+                "can be submitted or published."
+            )
+        )
 
 
 def _event(actor: User, service: Service, action: str, comment: str = "", revision: int | None = None) -> None:
-    db.session.add(ServiceReviewEvent(service=service, actor_id=actor.id, action=action, comment=comment,
-                                      revision_number=revision))
+    db.session.add(
+        ServiceReviewEvent(service=service, actor_id=actor.id, action=action, comment=comment, revision_number=revision)
+    )
 
 
 def _changed(service: Service) -> None:
     """An edit by the provider: a published listing now has changes waiting for review."""
     if service.status == S.IN_REVIEW:
-        raise ServiceError(_("The listing is in review and cannot be changed now. Wait for the review or "
-                             "ask the coordinator to return it."))
+        raise ServiceError(
+            _(
+                "The listing is in review and cannot be changed now. Wait for the review or "
+                "ask the coordinator to return it."
+            )
+        )
     if service.status == S.PUBLISHED:
         service.status = S.DRAFT.value
     service.updated_at = utcnow()
@@ -105,12 +120,14 @@ def _changed(service: Service) -> None:
 
 # --- the provider's working copy ------------------------------------------------------------
 
+
 def create_listing(user: User, data: dict[str, Any]) -> Service:
     org = user.organisation
     if org is None or org.kind != OrgKind.PROVIDER or org.status != OrgStatus.ACTIVE:
         raise ServiceError(_("Only active providers can create listings."))
-    service = Service(organisation_id=org.id, created_by_id=user.id, slug=_unique_slug(data["name"]),
-                      status=S.DRAFT.value)
+    service = Service(
+        organisation_id=org.id, created_by_id=user.id, slug=_unique_slug(data["name"]), status=S.DRAFT.value
+    )
     _apply(service, data)
     db.session.add(service)
     db.session.flush()
@@ -143,8 +160,11 @@ def save_plan(user: User, service: Service, data: dict[str, Any], plan: PricingP
     if plan is not None and plan not in service.plans:
         raise ServiceError(_("This pricing plan has been removed."))
     keys = ("name", "model", "unit_price_cents", "vat_rate_bp", "min_quantity", "notes")
-    if plan is not None and all(getattr(plan, key) == data.get(key) for key in keys) and (
-            data["model"] != PriceModel.FREE or plan.unit_price_cents == 0):
+    if (
+        plan is not None
+        and all(getattr(plan, key) == data.get(key) for key in keys)
+        and (data["model"] != PriceModel.FREE or plan.unit_price_cents == 0)
+    ):
         return plan  # saved again as it was: nothing changes
     _changed(service)
     if data["model"] == PriceModel.FREE:
@@ -159,8 +179,15 @@ def save_plan(user: User, service: Service, data: dict[str, Any], plan: PricingP
     for key in keys:
         setattr(plan, key, data[key])
     db.session.flush()
-    audit.record(user, "listing.plan_saved", service, plan=plan.id, model=plan.model,
-                 unit_price_cents=plan.unit_price_cents, vat_rate_bp=plan.vat_rate_bp)
+    audit.record(
+        user,
+        "listing.plan_saved",
+        service,
+        plan=plan.id,
+        model=plan.model,
+        unit_price_cents=plan.unit_price_cents,
+        vat_rate_bp=plan.vat_rate_bp,
+    )
     return plan
 
 
@@ -184,9 +211,14 @@ def add_screenshot(user: User, service: Service, filename: str | None, data: byt
     except FileRejected as exc:
         raise ServiceError(str(exc)) from exc
     stored = store(images.safe_filename(filename, checked.extension), data, checked.content_type, user.id)
-    shot = ServiceScreenshot(service=service, file=stored, alt_text=alt_text, width=checked.width,
-                             height=checked.height,
-                             position=max((s.position for s in service.screenshots), default=0) + 1)
+    shot = ServiceScreenshot(
+        service=service,
+        file=stored,
+        alt_text=alt_text,
+        width=checked.width,
+        height=checked.height,
+        position=max((s.position for s in service.screenshots), default=0) + 1,
+    )
     db.session.add(shot)
     db.session.flush()
     audit.record(user, "listing.screenshot_added", service, file=stored.id, sha256=stored.sha256)
@@ -209,6 +241,7 @@ def screenshot_file(file_id: int) -> StoredFile | None:
 
 # --- submitting, reviewing, publishing ------------------------------------------------------
 
+
 def submit(user: User, service: Service) -> None:
     lock(service)
     if service.status not in (S.DRAFT, S.RETURNED, S.WITHDRAWN):
@@ -223,8 +256,14 @@ def submit(user: User, service: Service) -> None:
     _event(user, service, "submitted")
     audit.record(user, "listing.submitted", service)
     for coordinator in onboarding.coordinators():
-        queue_mail(coordinator.email, _l("A listing to review"), "listing_for_review", coordinator.locale,
-                   service=service, link=external_url("listing_review.show", service_id=service.id))
+        queue_mail(
+            coordinator.email,
+            _l("A listing to review"),
+            "listing_for_review",
+            coordinator.locale,
+            service=service,
+            link=external_url("listing_review.show", service_id=service.id),
+        )
 
 
 def snapshot(service: Service) -> dict[str, Any]:
@@ -237,8 +276,11 @@ def snapshot(service: Service) -> dict[str, Any]:
 def published_revision(service: Service) -> ServiceRevision | None:
     if service.published_version is None:
         return None
-    return db.session.scalar(sa.select(ServiceRevision).where(ServiceRevision.service_id == service.id,
-                                                              ServiceRevision.number == service.published_version))
+    return db.session.scalar(
+        sa.select(ServiceRevision).where(
+            ServiceRevision.service_id == service.id, ServiceRevision.number == service.published_version
+        )
+    )
 
 
 def publish(reviewer: User, service: Service, comment: str = "") -> ServiceRevision:
@@ -246,10 +288,15 @@ def publish(reviewer: User, service: Service, comment: str = "") -> ServiceRevis
     if service.status != S.IN_REVIEW:
         raise ServiceError(_("Only a listing in review can be published."))
     _require_standing(service.organisation)
-    number = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(ServiceRevision.number), 0))
-                               .where(ServiceRevision.service_id == service.id)) + 1
-    revision = ServiceRevision(service=service, number=number, snapshot=snapshot(service),
-                               published_by_id=reviewer.id)
+    number = (
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.max(ServiceRevision.number), 0)).where(
+                ServiceRevision.service_id == service.id
+            )
+        )
+        + 1
+    )
+    revision = ServiceRevision(service=service, number=number, snapshot=snapshot(service), published_by_id=reviewer.id)
     db.session.add(revision)
     service.published_version = number
     service.status = S.PUBLISHED.value
@@ -270,8 +317,7 @@ def return_listing(reviewer: User, service: Service, comment: str) -> None:
     service.status = S.RETURNED.value
     _event(reviewer, service, "returned", comment.strip())
     audit.record(reviewer, "listing.returned", service, comment=comment.strip())
-    _mail_provider(service, _l("Your listing was returned for changes"), "listing_returned",
-                   comment=comment.strip())
+    _mail_provider(service, _l("Your listing was returned for changes"), "listing_returned", comment=comment.strip())
 
 
 def withdraw(user: User, service: Service, reason: str = "") -> None:
@@ -285,8 +331,9 @@ def withdraw(user: User, service: Service, reason: str = "") -> None:
 
 
 def _mail_provider(service: Service, subject, template: str, **context: Any) -> None:
-    stmt = sa.select(User).where(User.organisation_id == service.organisation_id, User.active.is_(True),
-                                 User.org_role == OrgRole.ADMIN.value)
+    stmt = sa.select(User).where(
+        User.organisation_id == service.organisation_id, User.active.is_(True), User.org_role == OrgRole.ADMIN.value
+    )
     recipients = {u.id: u for u in db.session.scalars(stmt)}
     if service.created_by is not None and service.created_by.active:
         recipients.setdefault(service.created_by.id, service.created_by)
@@ -297,6 +344,7 @@ def _mail_provider(service: Service, subject, template: str, **context: Any) -> 
 
 # --- the catalogue index --------------------------------------------------------------------
 
+
 def _search_text(data: dict[str, Any], provider: str) -> str:
     """Everything a keyword should find: names, summaries, the description, the provider,
     and the subjects, levels and category by their Finnish names."""
@@ -306,16 +354,32 @@ def _search_text(data: dict[str, Any], provider: str) -> str:
         words = [str(CATEGORIES.get(data["category"], ""))]
         words += [str(LEVELS[v]) for v in data["levels"] if v in LEVELS]
         words += [str(SUBJECTS[v]) for v in data["subjects"] if v in SUBJECTS]
-    parts = [data["name"], data["summary"], data.get("summary_sv", ""), data.get("summary_en", ""),
-             data.get("description", ""), provider, " ".join(words)]
+    parts = [
+        data["name"],
+        data["summary"],
+        data.get("summary_sv", ""),
+        data.get("summary_en", ""),
+        data.get("description", ""),
+        provider,
+        " ".join(words),
+    ]
     return "\n".join(part for part in parts if part)
 
 
 def tags_for(data: dict[str, Any]) -> set[tuple[str, str]]:
-    tags = {("category", data["category"]), ("accessibility", data["accessibility"]),
-            ("hosting", data["hosting"]), ("personal_data", "yes" if data["personal_data"] else "no")}
-    for facet, key in (("level", "levels"), ("role", "roles"), ("subject", "subjects"),
-                       ("language", "languages"), ("standard", "standards")):
+    tags = {
+        ("category", data["category"]),
+        ("accessibility", data["accessibility"]),
+        ("hosting", data["hosting"]),
+        ("personal_data", "yes" if data["personal_data"] else "no"),
+    }
+    for facet, key in (
+        ("level", "levels"),
+        ("role", "roles"),
+        ("subject", "subjects"),
+        ("language", "languages"),
+        ("standard", "standards"),
+    ):
         tags.update((facet, value) for value in data[key])
     tags.update(("model", plan["model"]) for plan in data["plans"])
     return tags
@@ -366,6 +430,7 @@ def unindex(service: Service) -> None:
 
 # --- what the reviewer sees -----------------------------------------------------------------
 
+
 @dataclass
 class FieldChange:
     field: str
@@ -387,8 +452,12 @@ def changes(service: Service) -> list[FieldChange]:
 
 
 def review_queue() -> list[Service]:
-    stmt = (sa.select(Service).where(Service.status == S.IN_REVIEW.value)
-            .options(sa.orm.joinedload(Service.organisation)).order_by(Service.submitted_at, Service.id))
+    stmt = (
+        sa.select(Service)
+        .where(Service.status == S.IN_REVIEW.value)
+        .options(sa.orm.joinedload(Service.organisation))
+        .order_by(Service.submitted_at, Service.id)
+    )
     return list(db.session.scalars(stmt))
 
 

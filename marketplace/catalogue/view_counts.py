@@ -33,8 +33,9 @@ def count_view(service_id: int, day: date | None = None) -> None:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = ServiceViewCount.__table__
     stmt = insert(table).values(service_id=service_id, day=day, views=1)
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c.service_id, table.c.day],
-                                      set_={"views": table.c.views + 1})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.service_id, table.c.day], set_={"views": table.c.views + 1}
+    )
     db.session.execute(stmt)
 
 

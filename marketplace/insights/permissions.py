@@ -19,9 +19,16 @@ def _signed_in(user: Any) -> bool:
 
 def _memberships(user: Any, *levels: str) -> bool:
     today = helsinki_today()
-    stmt = (sa.select(Membership.id).join(Body, Membership.body_id == Body.id)
-            .where(Membership.user_id == user.id, Membership.term_start <= today,
-                   sa.or_(Membership.term_end.is_(None), Membership.term_end >= today)).limit(1))
+    stmt = (
+        sa.select(Membership.id)
+        .join(Body, Membership.body_id == Body.id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.term_start <= today,
+            sa.or_(Membership.term_end.is_(None), Membership.term_end >= today),
+        )
+        .limit(1)
+    )
     if levels:
         stmt = stmt.where(Body.level.in_(levels))
     return db.session.scalar(stmt) is not None

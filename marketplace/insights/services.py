@@ -63,9 +63,14 @@ class ProvidersOverTime:
 
 
 def _first_submissions():
-    return (sa.select(ApplicationSubmission.application_id.label("application_id"),
-                      sa.func.min(ApplicationSubmission.submitted_at).label("first_at"))
-            .group_by(ApplicationSubmission.application_id).subquery())
+    return (
+        sa.select(
+            ApplicationSubmission.application_id.label("application_id"),
+            sa.func.min(ApplicationSubmission.submitted_at).label("first_at"),
+        )
+        .group_by(ApplicationSubmission.application_id)
+        .subquery()
+    )
 
 
 def providers_over_time(today: date) -> ProvidersOverTime:
@@ -79,11 +84,16 @@ def providers_over_time(today: date) -> ProvidersOverTime:
         sa.select(submitted, decided, ProviderApplication.status, sa.func.count(ProviderApplication.id))
         .outerjoin(first, first.c.application_id == ProviderApplication.id)
         .where(sa.or_(ProviderApplication.submitted_at.is_not(None), first.c.first_at.is_not(None)))
-        .group_by(submitted, decided, ProviderApplication.status)).all()
+        .group_by(submitted, decided, ProviderApplication.status)
+    ).all()
     changes = db.session.execute(
-        sa.select(ProviderStatusChange.organisation_id, month_of(ProviderStatusChange.created_at),
-                  ProviderStatusChange.id, ProviderStatusChange.new_status)
-        .order_by(ProviderStatusChange.organisation_id, ProviderStatusChange.id)).all()
+        sa.select(
+            ProviderStatusChange.organisation_id,
+            month_of(ProviderStatusChange.created_at),
+            ProviderStatusChange.id,
+            ProviderStatusChange.new_status,
+        ).order_by(ProviderStatusChange.organisation_id, ProviderStatusChange.id)
+    ).all()
     applying, active, suspended, rejected = ([0] * len(keys) for _ in range(4))
     for i, month in enumerate(keys):
         for sub, dec, status, n in rows:
@@ -119,11 +129,15 @@ def application_lead_times(today: date) -> LeadTimes:
     quarters = quarters_back(today, QUARTERS)
     first = _first_submissions()
     start_at = sa.func.coalesce(first.c.first_at, ProviderApplication.submitted_at)
-    stmt = (sa.select(month_of(ProviderApplication.decided_at), days_between(ProviderApplication.decided_at, start_at))
-            .outerjoin(first, first.c.application_id == ProviderApplication.id)
-            .where(ProviderApplication.decided_at.is_not(None), start_at.is_not(None),
-                   ProviderApplication.status.in_([ApplicationStatus.APPROVED.value,
-                                                   ApplicationStatus.REJECTED.value])))
+    stmt = (
+        sa.select(month_of(ProviderApplication.decided_at), days_between(ProviderApplication.decided_at, start_at))
+        .outerjoin(first, first.c.application_id == ProviderApplication.id)
+        .where(
+            ProviderApplication.decided_at.is_not(None),
+            start_at.is_not(None),
+            ProviderApplication.status.in_([ApplicationStatus.APPROVED.value, ApplicationStatus.REJECTED.value]),
+        )
+    )
     per_quarter: dict[str, list[float]] = defaultdict(list)
     for month, days in db.session.execute(stmt):  # one number per decided application: hundreds, not orders
         per_quarter[quarter_of(month)].append(max(float(days), 0.0))
@@ -140,14 +154,18 @@ def application_lead_times(today: date) -> LeadTimes:
 
 
 def services_by_category() -> dict[str, int]:
-    rows = db.session.execute(sa.select(CatalogueEntry.category, sa.func.count(CatalogueEntry.service_id))
-                              .group_by(CatalogueEntry.category))
+    rows = db.session.execute(
+        sa.select(CatalogueEntry.category, sa.func.count(CatalogueEntry.service_id)).group_by(CatalogueEntry.category)
+    )
     return {category: int(n) for category, n in rows}
 
 
 def services_by_level() -> dict[str, int]:
-    rows = db.session.execute(sa.select(CatalogueTag.value, sa.func.count(CatalogueTag.service_id))
-                              .where(CatalogueTag.facet == "level").group_by(CatalogueTag.value))
+    rows = db.session.execute(
+        sa.select(CatalogueTag.value, sa.func.count(CatalogueTag.service_id))
+        .where(CatalogueTag.facet == "level")
+        .group_by(CatalogueTag.value)
+    )
     return {level: int(n) for level, n in rows}
 
 
@@ -168,16 +186,23 @@ def rules_acceptance(today: date) -> RulesAcceptanceFigures:
     the re-acceptance period, and that have not."""
     version = rules.version_in_force()
     if version is None:
-        count = db.session.scalar(sa.select(sa.func.count(Organisation.id)).where(
-            Organisation.kind == OrgKind.PROVIDER.value, Organisation.status == OrgStatus.ACTIVE.value))
+        count = db.session.scalar(
+            sa.select(sa.func.count(Organisation.id)).where(
+                Organisation.kind == OrgKind.PROVIDER.value, Organisation.status == OrgStatus.ACTIVE.value
+            )
+        )
         return RulesAcceptanceFigures(None, int(count or 0), 0, 0)
-    accepted_current = sa.exists().where(RulesAcceptance.organisation_id == Organisation.id,
-                                         RulesAcceptance.version_id == version.id)
+    accepted_current = sa.exists().where(
+        RulesAcceptance.organisation_id == Organisation.id, RulesAcceptance.version_id == version.id
+    )
     standing = rules.accepted_current_rules_clause(Organisation.id, today)
     total, accepted, standing_count = db.session.execute(
-        sa.select(sa.func.count(Organisation.id), sa.func.sum(sa.case((accepted_current, 1), else_=0)),
-                  sa.func.sum(sa.case((standing, 1), else_=0)))
-        .where(Organisation.kind == OrgKind.PROVIDER.value, Organisation.status == OrgStatus.ACTIVE.value)).one()
+        sa.select(
+            sa.func.count(Organisation.id),
+            sa.func.sum(sa.case((accepted_current, 1), else_=0)),
+            sa.func.sum(sa.case((standing, 1), else_=0)),
+        ).where(Organisation.kind == OrgKind.PROVIDER.value, Organisation.status == OrgStatus.ACTIVE.value)
+    ).one()
     accepted, standing_count = int(accepted or 0), int(standing_count or 0)
     return RulesAcceptanceFigures(version.label, int(total or 0), accepted, max(standing_count - accepted, 0))
 
@@ -192,17 +217,21 @@ class MonthlyOrders:
     net_cents: list[int]
 
 
-def orders_by_month(today: date, municipality_id: int | None = None, provider_id: int | None = None
-                    ) -> MonthlyOrders:
-    return _memo(("orders_by_month", today, municipality_id, provider_id),
-                 lambda: _orders_by_month(today, municipality_id, provider_id))
+def orders_by_month(today: date, municipality_id: int | None = None, provider_id: int | None = None) -> MonthlyOrders:
+    return _memo(
+        ("orders_by_month", today, municipality_id, provider_id),
+        lambda: _orders_by_month(today, municipality_id, provider_id),
+    )
 
 
 def _orders_by_month(today: date, municipality_id: int | None, provider_id: int | None) -> MonthlyOrders:
     keys = months(today)
     month = month_of(Order.created_at)
-    stmt = (sa.select(month, sa.func.count(Order.id), sa.func.sum(Order.net_cents))
-            .where(Order.status == ACCEPTED, Order.created_at >= _midnight(_first_day(keys))).group_by(month))
+    stmt = (
+        sa.select(month, sa.func.count(Order.id), sa.func.sum(Order.net_cents))
+        .where(Order.status == ACCEPTED, Order.created_at >= _midnight(_first_day(keys)))
+        .group_by(month)
+    )
     if municipality_id is not None:
         stmt = stmt.where(Order.organisation_id == municipality_id)
     if provider_id is not None:
@@ -222,18 +251,25 @@ def _window_start(today: date) -> object:
 
 
 def spend_by_municipality(today: date) -> list[tuple[str, int]]:
-    stmt = (sa.select(Organisation.name, sa.func.sum(Order.net_cents))
-            .join(Organisation, Order.organisation_id == Organisation.id)
-            .where(Order.status == ACCEPTED, Order.created_at >= _window_start(today))
-            .group_by(Organisation.id, Organisation.name).order_by(sa.func.sum(Order.net_cents).desc()))
+    stmt = (
+        sa.select(Organisation.name, sa.func.sum(Order.net_cents))
+        .join(Organisation, Order.organisation_id == Organisation.id)
+        .where(Order.status == ACCEPTED, Order.created_at >= _window_start(today))
+        .group_by(Organisation.id, Organisation.name)
+        .order_by(sa.func.sum(Order.net_cents).desc())
+    )
     return [(name, int(net or 0)) for name, net in db.session.execute(stmt)]
 
 
 def _line_spend(today: date, municipality_id: int | None):
     """Accepted order lines in the window, optionally of one municipality, with their service."""
-    stmt = (sa.select().select_from(RequestLine).join(Order, RequestLine.order_id == Order.id)
-            .join(Service, RequestLine.service_id == Service.id)
-            .where(Order.status == ACCEPTED, Order.created_at >= _window_start(today)))
+    stmt = (
+        sa.select()
+        .select_from(RequestLine)
+        .join(Order, RequestLine.order_id == Order.id)
+        .join(Service, RequestLine.service_id == Service.id)
+        .where(Order.status == ACCEPTED, Order.created_at >= _window_start(today))
+    )
     if municipality_id is not None:
         stmt = stmt.where(Order.organisation_id == municipality_id)
     return stmt
@@ -252,8 +288,13 @@ def spend_by_category(today: date, municipality_id: int | None = None) -> dict[s
 
 def spend_by_service(today: date, municipality_id: int, limit: int = 15) -> list[tuple[str, int]]:
     net = sa.func.sum(RequestLine.net_cents)
-    stmt = (_line_spend(today, municipality_id).add_columns(Service.name, net)
-            .group_by(Service.id, Service.name).order_by(net.desc()).limit(limit))
+    stmt = (
+        _line_spend(today, municipality_id)
+        .add_columns(Service.name, net)
+        .group_by(Service.id, Service.name)
+        .order_by(net.desc())
+        .limit(limit)
+    )
     return [(name, int(total or 0)) for name, total in db.session.execute(stmt)]
 
 
@@ -264,8 +305,12 @@ def spend_by_level(today: date, municipality_id: int) -> dict[str, int]:
     else:
         levels = sa.func.json_each(Service.levels).table_valued("value")
     net = sa.func.sum(RequestLine.net_cents)
-    stmt = (_line_spend(today, municipality_id).join(levels, sa.true())
-            .add_columns(levels.c.value, net).group_by(levels.c.value))
+    stmt = (
+        _line_spend(today, municipality_id)
+        .join(levels, sa.true())
+        .add_columns(levels.c.value, net)
+        .group_by(levels.c.value)
+    )
     return {str(level): int(total or 0) for level, total in db.session.execute(stmt)}
 
 
@@ -275,9 +320,13 @@ def spend_by_level(today: date, municipality_id: int) -> dict[str, int]:
 def provider_shares(today: date, limit: int = 10) -> list[tuple[str, float]]:
     """Each provider's share (%) of all spend in the window, largest first; the rest summed as None."""
     net = sa.func.sum(Order.net_cents)
-    rows = db.session.execute(sa.select(Organisation.name, net).join(Organisation, Order.provider_id == Organisation.id)
-                              .where(Order.status == ACCEPTED, Order.created_at >= _window_start(today))
-                              .group_by(Organisation.id, Organisation.name).order_by(net.desc())).all()
+    rows = db.session.execute(
+        sa.select(Organisation.name, net)
+        .join(Organisation, Order.provider_id == Organisation.id)
+        .where(Order.status == ACCEPTED, Order.created_at >= _window_start(today))
+        .group_by(Organisation.id, Organisation.name)
+        .order_by(net.desc())
+    ).all()
     total = sum(int(n or 0) for _name, n in rows)
     if not total:
         return []
@@ -300,11 +349,15 @@ def hhi(amounts: list[int]) -> float | None:
 def _market_rows(today: date) -> list[tuple[str, str, int, int]]:
     """Spend of accepted order lines in the window grouped by category, month and provider: a few
     thousand rows at most, whatever the number of orders."""
+
     def compute() -> list[tuple[str, str, int, int]]:
         month = month_of(Order.created_at)
         net = sa.func.sum(RequestLine.net_cents)
-        stmt = (_line_spend(today, None).add_columns(Service.category, month, RequestLine.provider_id, net)
-                .group_by(Service.category, month, RequestLine.provider_id))
+        stmt = (
+            _line_spend(today, None)
+            .add_columns(Service.category, month, RequestLine.provider_id, net)
+            .group_by(Service.category, month, RequestLine.provider_id)
+        )
         return [(c, m, int(p), int(n or 0)) for c, m, p, n in db.session.execute(stmt)]
 
     return _memo(("market_rows", today), compute)
@@ -312,9 +365,9 @@ def _market_rows(today: date) -> list[tuple[str, str, int, int]]:
 
 @dataclass(frozen=True)
 class Concentration:
-    periods: list[tuple[str, str]]              # (first month, last month) of each six-month period
+    periods: list[tuple[str, str]]  # (first month, last month) of each six-month period
     by_category: dict[str, list[float | None]]  # category -> HHI per period
-    providers: dict[str, list[int]]             # category -> providers with spend per period
+    providers: dict[str, list[int]]  # category -> providers with spend per period
 
 
 PERIOD_MONTHS = 6
@@ -330,10 +383,14 @@ def concentration_by_category(today: date) -> Concentration:
         if key in keys:
             amounts[(category, keys.index(key) // PERIOD_MONTHS)][provider] += total
     categories = sorted({category for category, _p in amounts})
-    by_category = {c: [hhi(list(amounts[(c, p)].values())) if (c, p) in amounts else None
-                       for p in range(len(periods))] for c in categories}
-    providers = {c: [sum(1 for a in amounts[(c, p)].values() if a > 0) if (c, p) in amounts else 0
-                     for p in range(len(periods))] for c in categories}
+    by_category = {
+        c: [hhi(list(amounts[(c, p)].values())) if (c, p) in amounts else None for p in range(len(periods))]
+        for c in categories
+    }
+    providers = {
+        c: [sum(1 for a in amounts[(c, p)].values() if a > 0) if (c, p) in amounts else 0 for p in range(len(periods))]
+        for c in categories
+    }
     return Concentration(periods, by_category, providers)
 
 
@@ -350,36 +407,52 @@ class EndingOrder:
 
 
 def active_orders(today: date, municipality_id: int) -> int:
-    return int(db.session.scalar(sa.select(sa.func.count(Order.id)).where(
-        Order.organisation_id == municipality_id, Order.status == ACCEPTED, Order.term_end >= today)) or 0)
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Order.id)).where(
+                Order.organisation_id == municipality_id, Order.status == ACCEPTED, Order.term_end >= today
+            )
+        )
+        or 0
+    )
 
 
 def _ending(today: date, municipality_id: int, days: int):
-    return (Order.organisation_id == municipality_id, Order.status == ACCEPTED, Order.term_end >= today,
-            Order.term_end <= today + timedelta(days=days))
+    return (
+        Order.organisation_id == municipality_id,
+        Order.status == ACCEPTED,
+        Order.term_end >= today,
+        Order.term_end <= today + timedelta(days=days),
+    )
 
 
 def orders_ending(today: date, municipality_id: int, days: int = 90, limit: int = 50) -> list[EndingOrder]:
     """The first `limit` active orders whose term ends within `days`, soonest first."""
-    stmt = (sa.select(Order.id, Order.reference, Organisation.name, Order.term_end, Order.net_cents)
-            .join(Organisation, Order.provider_id == Organisation.id)
-            .where(*_ending(today, municipality_id, days)).order_by(Order.term_end, Order.id).limit(limit))
+    stmt = (
+        sa.select(Order.id, Order.reference, Organisation.name, Order.term_end, Order.net_cents)
+        .join(Organisation, Order.provider_id == Organisation.id)
+        .where(*_ending(today, municipality_id, days))
+        .order_by(Order.term_end, Order.id)
+        .limit(limit)
+    )
     return [EndingOrder(i, ref or "", name, end, int(net)) for i, ref, name, end, net in db.session.execute(stmt)]
 
 
 def orders_ending_count(today: date, municipality_id: int, days: int = 90) -> int:
-    return int(db.session.scalar(sa.select(sa.func.count(Order.id)).where(*_ending(today, municipality_id, days)))
-               or 0)
+    return int(db.session.scalar(sa.select(sa.func.count(Order.id)).where(*_ending(today, municipality_id, days))) or 0)
 
 
 def orders_ending_by_month(today: date, municipality_id: int, count: int = 12) -> tuple[list[str], list[int]]:
     """Active orders by the month their term ends, over the coming months."""
-    keys = months_back(date(today.year + (today.month + count - 2) // 12, (today.month + count - 2) % 12 + 1, 1),
-                       count)
+    keys = months_back(date(today.year + (today.month + count - 2) // 12, (today.month + count - 2) % 12 + 1, 1), count)
     month = month_of(Order.term_end, timestamp=False)
-    found = dict(db.session.execute(sa.select(month, sa.func.count(Order.id)).where(
-        Order.organisation_id == municipality_id, Order.status == ACCEPTED, Order.term_end >= today)
-        .group_by(month)).all())
+    found = dict(
+        db.session.execute(
+            sa.select(month, sa.func.count(Order.id))
+            .where(Order.organisation_id == municipality_id, Order.status == ACCEPTED, Order.term_end >= today)
+            .group_by(month)
+        ).all()
+    )
     return keys, [int(found.get(k, 0)) for k in keys]
 
 
@@ -388,12 +461,21 @@ def licences_per_pupil(today: date, municipality_id: int, limit: int = 15) -> tu
     on per-pupil plans."""
     pupils = db.session.scalar(sa.select(Organisation.pupil_count).where(Organisation.id == municipality_id))
     total = sa.func.sum(RequestLine.quantity)
-    stmt = (sa.select(Service.name, total).join(Order, RequestLine.order_id == Order.id)
-            .join(Service, RequestLine.service_id == Service.id)
-            .where(Order.organisation_id == municipality_id, Order.status == ACCEPTED,
-                   RequestLine.price_model == "per_pupil_year",
-                   RequestLine.term_start <= today, RequestLine.term_end >= today)
-            .group_by(Service.id, Service.name).order_by(total.desc()).limit(limit))
+    stmt = (
+        sa.select(Service.name, total)
+        .join(Order, RequestLine.order_id == Order.id)
+        .join(Service, RequestLine.service_id == Service.id)
+        .where(
+            Order.organisation_id == municipality_id,
+            Order.status == ACCEPTED,
+            RequestLine.price_model == "per_pupil_year",
+            RequestLine.term_start <= today,
+            RequestLine.term_end >= today,
+        )
+        .group_by(Service.id, Service.name)
+        .order_by(total.desc())
+        .limit(limit)
+    )
     return pupils, [(name, int(n or 0)) for name, n in db.session.execute(stmt)]
 
 
@@ -402,27 +484,35 @@ def licences_per_pupil(today: date, municipality_id: int, limit: int = 15) -> tu
 
 def views_by_listing(today: date, provider_id: int, days: int = 90) -> list[tuple[str, int]]:
     views = sa.func.sum(ServiceViewCount.views)
-    stmt = (sa.select(Service.name, views).join(Service, ServiceViewCount.service_id == Service.id)
-            .where(Service.organisation_id == provider_id, ServiceViewCount.day > today - timedelta(days=days))
-            .group_by(Service.id, Service.name).order_by(views.desc()))
+    stmt = (
+        sa.select(Service.name, views)
+        .join(Service, ServiceViewCount.service_id == Service.id)
+        .where(Service.organisation_id == provider_id, ServiceViewCount.day > today - timedelta(days=days))
+        .group_by(Service.id, Service.name)
+        .order_by(views.desc())
+    )
     return [(name, int(n or 0)) for name, n in db.session.execute(stmt)]
 
 
 def views_by_month(today: date, provider_id: int, count: int = 12) -> tuple[list[str], list[int]]:
     keys = months_back(today, count)
     month = month_of(ServiceViewCount.day, timestamp=False)
-    found = dict(db.session.execute(
-        sa.select(month, sa.func.sum(ServiceViewCount.views)).join(Service, ServiceViewCount.service_id == Service.id)
-        .where(Service.organisation_id == provider_id, ServiceViewCount.day >= _first_day(keys))
-        .group_by(month)).all())
+    found = dict(
+        db.session.execute(
+            sa.select(month, sa.func.sum(ServiceViewCount.views))
+            .join(Service, ServiceViewCount.service_id == Service.id)
+            .where(Service.organisation_id == provider_id, ServiceViewCount.day >= _first_day(keys))
+            .group_by(month)
+        ).all()
+    )
     return keys, [int(found.get(k, 0) or 0) for k in keys]
 
 
 def receivables_by_payment_status(provider_id: int) -> dict[str, int]:
     """Gross cents of the provider's accepted orders per payment status."""
-    stmt = (sa.select(Order.payment_status, sa.func.sum(Order.net_cents + Order.vat_cents))
-            .where(Order.provider_id == provider_id, Order.status == ACCEPTED)
-            .group_by(Order.payment_status))
+    stmt = (
+        sa.select(Order.payment_status, sa.func.sum(Order.net_cents + Order.vat_cents))
+        .where(Order.provider_id == provider_id, Order.status == ACCEPTED)
+        .group_by(Order.payment_status)
+    )
     return {status: int(total or 0) for status, total in db.session.execute(stmt)}
-
-

@@ -14,10 +14,10 @@ from flask_login import current_user, login_required
 from app.charts import chart_csv_response
 from app.clock import helsinki_today
 from app.extensions import db
-from app.models import Organisation, OrgKind
-from app.permissions import is_coordinator, require
 from app.forms import INVALID_CHOICES
+from app.models import Organisation, OrgKind
 from app.params import query_id
+from app.permissions import is_coordinator, require
 from marketplace.insights import charts, permissions, services
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
@@ -29,21 +29,31 @@ TITLES = {
     "provider": _l("Provider dashboard"),
 }
 INTROS = {
-    "ecosystem": _l("Providers, the catalogue, the rules, orders and spend, and how concentrated the market is, "
-                    "over the last two years."),
-    "governance": _l("The steering bodies' decisions, referrals, handling times, follow-up and attendance over the "
-                     "last two years."),
-    "municipality": _l("Your municipality's spend, orders and licences. Figures of other municipalities are not "
-                       "shown here."),
+    "ecosystem": _l(
+        "Providers, the catalogue, the rules, orders and spend, and how concentrated the market is, "
+        "over the last two years."
+    ),
+    "governance": _l(
+        "The steering bodies' decisions, referrals, handling times, follow-up and attendance over the last two years."
+    ),
+    "municipality": _l(
+        "Your municipality's spend, orders and licences. Figures of other municipalities are not shown here."
+    ),
     "provider": _l("Your listings' page views in the catalogue, your orders and your receivables."),
 }
 ACCESS: dict[str, tuple[Callable[[Any], bool], Any]] = {
-    "ecosystem": (permissions.can_see_ecosystem,
-                  _l("The ecosystem dashboard is for the coordinator and the steering group.")),
-    "governance": (permissions.can_see_governance,
-                   _l("The governance dashboard is for the coordinator and the members of the steering bodies.")),
-    "municipality": (permissions.can_see_municipality,
-                     _l("The municipality dashboard is for the people of a municipality.")),
+    "ecosystem": (
+        permissions.can_see_ecosystem,
+        _l("The ecosystem dashboard is for the coordinator and the steering group."),
+    ),
+    "governance": (
+        permissions.can_see_governance,
+        _l("The governance dashboard is for the coordinator and the members of the steering bodies."),
+    ),
+    "municipality": (
+        permissions.can_see_municipality,
+        _l("The municipality dashboard is for the people of a municipality."),
+    ),
     "provider": (permissions.can_see_provider, _l("The provider dashboard is for the people of a provider.")),
 }
 ORG_KIND = {"municipality": OrgKind.MUNICIPALITY.value, "provider": OrgKind.PROVIDER.value}
@@ -61,8 +71,12 @@ def _organisation(name: str) -> tuple[Organisation | None, list[tuple[int, str]]
         return None, []
     if not is_coordinator(current_user):
         return current_user.organisation, []
-    options = [(i, n) for i, n in db.session.execute(sa.select(Organisation.id, Organisation.name)
-                                                     .where(Organisation.kind == kind).order_by(Organisation.name))]
+    options = [
+        (i, n)
+        for i, n in db.session.execute(
+            sa.select(Organisation.id, Organisation.name).where(Organisation.kind == kind).order_by(Organisation.name)
+        )
+    ]
     chosen = query_id("organisation", message=str(INVALID_CHOICES))
     found_id = next((i for i, _n in options if i == chosen), options[0][0] if options else None)
     return (db.session.get(Organisation, found_id) if found_id is not None else None), options
@@ -79,8 +93,9 @@ def _context(name: str) -> tuple[charts.Context, list[tuple[int, str]]]:
 @login_required
 def index():
     available = [name for name, (check, _reason) in ACCESS.items() if check(current_user)]
-    require(bool(available), _l("Dashboards are for the coordinator, the steering bodies, municipalities and "
-                                "providers."))
+    require(
+        bool(available), _l("Dashboards are for the coordinator, the steering bodies, municipalities and providers.")
+    )
     return render_template("dashboards/index.html", available=available, titles=TITLES, intros=INTROS)
 
 
@@ -90,15 +105,25 @@ def dashboard(name: str):
     _allowed(name)
     ctx, options = _context(name)
     org_args = {"organisation": ctx.organisation.id} if options and ctx.organisation else {}
-    built = [(builder(ctx), url_for("dashboards.csv", name=name, key=key, **org_args))
-             for key, builder in charts.DASHBOARDS[name]]
+    built = [
+        (builder(ctx), url_for("dashboards.csv", name=name, key=key, **org_args))
+        for key, builder in charts.DASHBOARDS[name]
+    ]
     extra: dict[str, Any] = {}
     if name == "municipality":
         extra["ending"] = services.orders_ending(ctx.today, ctx.organisation.id)
         extra["ending_count"] = services.orders_ending_count(ctx.today, ctx.organisation.id)
         extra["active"] = services.active_orders(ctx.today, ctx.organisation.id)
-    return render_template("dashboards/dashboard.html", name=name, title=TITLES[name], intro=INTROS[name],
-                           charts=built, organisation=ctx.organisation, options=options, **extra)
+    return render_template(
+        "dashboards/dashboard.html",
+        name=name,
+        title=TITLES[name],
+        intro=INTROS[name],
+        charts=built,
+        organisation=ctx.organisation,
+        options=options,
+        **extra,
+    )
 
 
 @bp.get("/<any(ecosystem, governance, municipality, provider):name>/<key>.csv")

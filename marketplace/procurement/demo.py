@@ -31,8 +31,12 @@ def load() -> None:
 def _espoo_order() -> None:
     buyer, approver = _user("buyer.espoo@example.com"), _user("approver.espoo@example.com")
     coordinator = _user("coordinator@example.com")
-    if buyer is None or approver is None or coordinator is None or db.session.scalar(
-            sa.select(sa.func.count(ProcurementRequest.id))):
+    if (
+        buyer is None
+        or approver is None
+        or coordinator is None
+        or db.session.scalar(sa.select(sa.func.count(ProcurementRequest.id)))
+    ):
         return
     entries = list(db.session.scalars(sa.select(CatalogueEntry).where(CatalogueEntry.name.in_(SERVICES))))
     if not entries:
@@ -46,8 +50,9 @@ def _espoo_order() -> None:
     services.update_details(buyer, request, "Yläkoulujen matematiikka ja kielet lukuvuonna 2026–2027.", "4100")
     services.send_for_approval(buyer, request)
     for order in services.decide(approver, request, True, "Talousarvion mukainen."):
-        provider_admin = db.session.scalar(sa.select(User).where(User.organisation_id == order.provider_id)
-                                           .order_by(User.id).limit(1))
+        provider_admin = db.session.scalar(
+            sa.select(User).where(User.organisation_id == order.provider_id).order_by(User.id).limit(1)
+        )
         services.provider_decide(provider_admin, order, True)
         services.invoice_order(order, provider_admin)
         if order.payment_method == PaymentMethod.MANUAL:  # with Stripe configured, Stripe reports the payment

@@ -45,7 +45,10 @@ REQUESTS = {"Espoo": 22, "Vantaa": 18, "Tampere": 16, "Oulu": 16, "Turku": 12, "
 PEOPLE = {
     "Espoo": (("buyer.espoo@example.com", ""), ("approver.espoo@example.com", "")),
     "Vantaa": (("buyer.vantaa@example.com", ""), ("approver.vantaa@example.com", "")),
-    "Jyväskylä": (("buyer.jyvaskyla@example.com", "Jenni Ostaja"), ("approver.jyvaskyla@example.com", "Jussi Hyväksyjä")),
+    "Jyväskylä": (
+        ("buyer.jyvaskyla@example.com", "Jenni Ostaja"),
+        ("approver.jyvaskyla@example.com", "Jussi Hyväksyjä"),
+    ),
     "Lahti": (("buyer.lahti@example.com", "Leena Ostaja"), ("approver.lahti@example.com", "Lauri Hyväksyjä")),
     "Oulu": (("buyer.oulu@example.com", "Olli Ostaja"), ("approver.oulu@example.com", "Oona Hyväksyjä")),
     "Tampere": (("buyer.tampere@example.com", "Tarja Ostaja"), ("approver.tampere@example.com", "Timo Hyväksyjä")),
@@ -54,23 +57,61 @@ PEOPLE = {
 #: How often each service is bought (default 1): some categories lean on one provider
 #: (assessment on Arviointitalo, guardian communication on Hyvä Koulupäivä), others are spread.
 WEIGHTS = {
-    "Matikkamestari": 4, "Lukujono": 4, "Derivaattori": 2, "Lukulaiva": 3, "Ruotsinreitti": 4, "Sanavirta": 2,
-    "Aikajana": 3, "Luontokartta": 2,
-    "Taitoseula": 5, "Koeareena": 3, "Sujuvuusmittari": 4, "Osaamiskansio": 3, "Itsearvio": 2,
-    "Laskukoe": 1, "Kielitaitotutka": 1,
-    "Polkualusta": 4, "Geometriapaja": 2, "Koodiverstas": 2, "Tandemtori": 2, "Pikkupolku": 1,
-    "Kotiviesti": 6, "Iltisviesti": 2, "Eskaripäivä": 1, "Tiedotetulkki": 1, "Tapaamiskalenteri": 1,
-    "Fiilismittari": 2, "Turvailmoitus": 2, "Tunnetaidot": 2, "Liikuntavirta": 1, "Oppilashuoltokansio": 2,
-    "Koulutuskompassi": 2, "Poissaolotutka": 2, "Tulostaulu": 1, "Resurssivahti": 1, "Käyttöpulssi": 1,
-    "Todistuspaja": 2, "Lukkari": 2, "Tunnusvahti": 1, "Sijaisreki": 1, "Erityisruokavalio": 1,
+    "Matikkamestari": 4,
+    "Lukujono": 4,
+    "Derivaattori": 2,
+    "Lukulaiva": 3,
+    "Ruotsinreitti": 4,
+    "Sanavirta": 2,
+    "Aikajana": 3,
+    "Luontokartta": 2,
+    "Taitoseula": 5,
+    "Koeareena": 3,
+    "Sujuvuusmittari": 4,
+    "Osaamiskansio": 3,
+    "Itsearvio": 2,
+    "Laskukoe": 1,
+    "Kielitaitotutka": 1,
+    "Polkualusta": 4,
+    "Geometriapaja": 2,
+    "Koodiverstas": 2,
+    "Tandemtori": 2,
+    "Pikkupolku": 1,
+    "Kotiviesti": 6,
+    "Iltisviesti": 2,
+    "Eskaripäivä": 1,
+    "Tiedotetulkki": 1,
+    "Tapaamiskalenteri": 1,
+    "Fiilismittari": 2,
+    "Turvailmoitus": 2,
+    "Tunnetaidot": 2,
+    "Liikuntavirta": 1,
+    "Oppilashuoltokansio": 2,
+    "Koulutuskompassi": 2,
+    "Poissaolotutka": 2,
+    "Tulostaulu": 1,
+    "Resurssivahti": 1,
+    "Käyttöpulssi": 1,
+    "Todistuspaja": 2,
+    "Lukkari": 2,
+    "Tunnusvahti": 1,
+    "Sijaisreki": 1,
+    "Erityisruokavalio": 1,
 }
 PURPOSES = [
-    "Lukuvuoden {year} oppimateriaalit", "Arvioinnin välineet lukuvuodelle {year}", "Kodin ja koulun yhteistyö {year}",
-    "Oppimisympäristön lisenssit {year}", "Hyvinvoinnin tuki kouluissa {year}", "Tiedolla johtamisen välineet {year}",
-    "Koulujen hallinnon palvelut {year}", "Kokeilu valituissa kouluissa {year}",
+    "Lukuvuoden {year} oppimateriaalit",
+    "Arvioinnin välineet lukuvuodelle {year}",
+    "Kodin ja koulun yhteistyö {year}",
+    "Oppimisympäristön lisenssit {year}",
+    "Hyvinvoinnin tuki kouluissa {year}",
+    "Tiedolla johtamisen välineet {year}",
+    "Koulujen hallinnon palvelut {year}",
+    "Kokeilu valituissa kouluissa {year}",
 ]
-DECLINE_REASONS = ["Tilattu määrä ylittää tämän vuoden kapasiteettimme.",
-                   "Palvelu uudistuu; tarjoamme uutta versiota syksystä alkaen."]
+DECLINE_REASONS = [
+    "Tilattu määrä ylittää tämän vuoden kapasiteettimme.",
+    "Palvelu uudistuu; tarjoamme uutta versiota syksystä alkaen.",
+]
 REJECT_REASONS = ["Ei sisälly tämän vuoden talousarvioon.", "Päällekkäinen jo käytössä olevan palvelun kanssa."]
 PUPILS_PER_SCHOOL = 350
 LINE_CAP_CENTS = 35_000_00
@@ -88,8 +129,15 @@ def _people(city: Organisation, password_hash: str) -> tuple[User, User] | None:
             if not name:
                 return None
             role = OrgRole.BUYER if email.startswith("buyer.") else OrgRole.APPROVER
-            user = User(email=email, name=name, password_hash=password_hash, organisation=city,
-                        org_role=role.value, locale="fi", email_confirmed_at=utcnow())
+            user = User(
+                email=email,
+                name=name,
+                password_hash=password_hash,
+                organisation=city,
+                org_role=role.value,
+                locale="fi",
+                email_confirmed_at=utcnow(),
+            )
             db.session.add(user)
         found.append(user)
     return found[0], found[1]
@@ -100,9 +148,13 @@ def _offers() -> list[tuple[CatalogueEntry, dict]]:
     entries = {e.service_id: e for e in db.session.scalars(sa.select(CatalogueEntry))}
     if not entries:
         return []
-    revisions = db.session.scalars(sa.select(ServiceRevision).where(sa.tuple_(
-        ServiceRevision.service_id, ServiceRevision.number).in_([(e.service_id, e.revision_number)
-                                                                for e in entries.values()])))
+    revisions = db.session.scalars(
+        sa.select(ServiceRevision).where(
+            sa.tuple_(ServiceRevision.service_id, ServiceRevision.number).in_(
+                [(e.service_id, e.revision_number) for e in entries.values()]
+            )
+        )
+    )
     offers = []
     for revision in revisions:
         for plan in revision.snapshot.get("plans", []):
@@ -145,8 +197,14 @@ def _quantity(model: str, unit: int, pupils: int, months: int, rng: random.Rando
 
 
 def load() -> None:
-    cities = {o.name: o for o in db.session.scalars(sa.select(Organisation).where(
-        Organisation.kind == OrgKind.MUNICIPALITY.value, Organisation.name.in_(list(REQUESTS))))}
+    cities = {
+        o.name: o
+        for o in db.session.scalars(
+            sa.select(Organisation).where(
+                Organisation.kind == OrgKind.MUNICIPALITY.value, Organisation.name.in_(list(REQUESTS))
+            )
+        )
+    }
     if len(cities) < len(REQUESTS) or _user("buyer.oulu@example.com") is not None:
         return
     offers = _offers()
@@ -158,9 +216,11 @@ def load() -> None:
         return
     provider_admins = {}
     for org_id, user in db.session.execute(
-            sa.select(User.organisation_id, User).join(Organisation, User.organisation_id == Organisation.id)
-            .where(Organisation.kind == OrgKind.PROVIDER.value, User.org_role == OrgRole.ADMIN.value)
-            .order_by(User.id)):
+        sa.select(User.organisation_id, User)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .where(Organisation.kind == OrgKind.PROVIDER.value, User.org_role == OrgRole.ADMIN.value)
+        .order_by(User.id)
+    ):
         provider_admins.setdefault(org_id, user)
     weights = [WEIGHTS.get(entry.name, 1) for entry, _plan in offers]
     rng = random.Random(SEED)
@@ -180,10 +240,13 @@ def load() -> None:
             if n == 0 or created_day >= today - timedelta(days=1):  # each city's latest: the last days
                 created_day = today - timedelta(days=rng.randint(2, 9))
             created = _at(created_day, rng)
-            request = ProcurementRequest(organisation_id=city.id, requester_id=buyer.id, created_at=created,
-                                         cost_centre=f"{rng.choice((4100, 4200, 4300, 4500))} Perusopetus",
-                                         purpose=rng.choice(PURPOSES).format(
-                                             year=f"{created.year}–{created.year + 1}"))
+            request = ProcurementRequest(
+                organisation_id=city.id,
+                requester_id=buyer.id,
+                created_at=created,
+                cost_centre=f"{rng.choice((4100, 4200, 4300, 4500))} Perusopetus",
+                purpose=rng.choice(PURPOSES).format(year=f"{created.year}–{created.year + 1}"),
+            )
             term_start, term_end = _term(created_day, rng)
             months = services.term_months(term_start, term_end)
             chosen: dict[int, tuple[CatalogueEntry, dict]] = {}
@@ -198,11 +261,24 @@ def load() -> None:
                 if net_total + net >= services.THRESHOLD_CENTS - 2_000_00:
                     continue  # a direct catalogue order stays below the national threshold
                 net_total += net
-                request.lines.append(RequestLine(
-                    service_id=entry.service_id, plan_id=int(plan["id"]), provider_id=entry.organisation_id,
-                    quantity=quantity, term_start=term_start, term_end=term_end, service_name=entry.name,
-                    plan_name=plan["name"], price_model=model, unit_price_cents=unit, vat_rate_bp=vat_bp,
-                    months=months, net_cents=net, vat_cents=services.vat_cents(net, vat_bp)))
+                request.lines.append(
+                    RequestLine(
+                        service_id=entry.service_id,
+                        plan_id=int(plan["id"]),
+                        provider_id=entry.organisation_id,
+                        quantity=quantity,
+                        term_start=term_start,
+                        term_end=term_end,
+                        service_name=entry.name,
+                        plan_name=plan["name"],
+                        price_model=model,
+                        unit_price_cents=unit,
+                        vat_rate_bp=vat_bp,
+                        months=months,
+                        net_cents=net,
+                        vat_cents=services.vat_cents(net, vat_bp),
+                    )
+                )
             if not request.lines:
                 continue
             request.net_cents = sum(line.net_cents for line in request.lines)
@@ -217,8 +293,9 @@ def load() -> None:
                 request.status = RequestStatus.CANCELLED.value
                 request.updated_at = request.sent_at + timedelta(days=1)
             else:
-                request.decided_at = _at(min(created_day + timedelta(days=rng.randint(1, 5)),
-                                             today - timedelta(days=1)), rng)
+                request.decided_at = _at(
+                    min(created_day + timedelta(days=rng.randint(1, 5)), today - timedelta(days=1)), rng
+                )
                 request.decided_by_id = approver.id
                 request.updated_at = request.decided_at
                 if roll < 0.08:
@@ -234,10 +311,17 @@ def load() -> None:
                 for line in request.lines:
                     by_provider[line.provider_id].append(line)
                 for provider_id, lines in sorted(by_provider.items()):
-                    order = Order(request=request, organisation_id=city.id, provider_id=provider_id,
-                                  term_start=min(l.term_start for l in lines), term_end=max(l.term_end for l in lines),
-                                  net_cents=sum(l.net_cents for l in lines), vat_cents=sum(l.vat_cents for l in lines),
-                                  created_at=request.decided_at, payment_method=PaymentMethod.MANUAL.value)
+                    order = Order(
+                        request=request,
+                        organisation_id=city.id,
+                        provider_id=provider_id,
+                        term_start=min(line.term_start for line in lines),
+                        term_end=max(line.term_end for line in lines),
+                        net_cents=sum(line.net_cents for line in lines),
+                        vat_cents=sum(line.vat_cents for line in lines),
+                        created_at=request.decided_at,
+                        payment_method=PaymentMethod.MANUAL.value,
+                    )
                     for line in lines:
                         line.order = order
                     _answer(order, provider_admins.get(provider_id), today, now, rng)

@@ -46,8 +46,15 @@ class PaymentStatus(enum.StrEnum):
 
 
 #: Payment statuses only move forward: an event that arrives late never undoes a later one.
-PAYMENT_RANK = {"not_invoiced": 0, "invoice_pending": 0, "invoiced": 1, "payment_failed": 2, "paid": 3, "void": 3,
-                "refunded": 4}
+PAYMENT_RANK = {
+    "not_invoiced": 0,
+    "invoice_pending": 0,
+    "invoiced": 1,
+    "payment_failed": 2,
+    "paid": 3,
+    "void": 3,
+    "refunded": 4,
+}
 
 
 class PaymentMethod(enum.StrEnum):
@@ -78,8 +85,9 @@ class ProcurementRequest(db.Model):
     organisation: Mapped[Organisation] = relationship()
     requester: Mapped[User] = relationship(foreign_keys=[requester_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
-    lines: Mapped[list[RequestLine]] = relationship(back_populates="request", order_by="RequestLine.id",
-                                                    cascade="all, delete-orphan")
+    lines: Mapped[list[RequestLine]] = relationship(
+        back_populates="request", order_by="RequestLine.id", cascade="all, delete-orphan"
+    )
     orders: Mapped[list[Order]] = relationship(back_populates="request", order_by="Order.id")
 
     @property
@@ -157,8 +165,7 @@ class Order(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decline_reason: Mapped[str] = mapped_column(sa.Text, default="")
     payment_method: Mapped[str] = mapped_column(sa.String(20), default=PaymentMethod.MANUAL.value)
-    payment_status: Mapped[str] = mapped_column(sa.String(20), default=PaymentStatus.NOT_INVOICED.value,
-                                                index=True)
+    payment_status: Mapped[str] = mapped_column(sa.String(20), default=PaymentStatus.NOT_INVOICED.value, index=True)
     stripe_invoice_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     invoice_number: Mapped[str] = mapped_column(sa.String(60), default="")
     invoice_url: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -180,7 +187,10 @@ class Order(db.Model):
     @property
     def is_open_receivable(self) -> bool:
         return self.status == OrderStatus.ACTIVE and self.payment_status not in (
-            PaymentStatus.PAID, PaymentStatus.VOID, PaymentStatus.REFUNDED)
+            PaymentStatus.PAID,
+            PaymentStatus.VOID,
+            PaymentStatus.REFUNDED,
+        )
 
 
 class PaymentCustomer(db.Model):
@@ -188,8 +198,9 @@ class PaymentCustomer(db.Model):
 
     __tablename__ = "payment_customers"
 
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True,
-                                                 autoincrement=False)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id"), primary_key=True, autoincrement=False
+    )
     stripe_customer_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

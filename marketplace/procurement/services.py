@@ -7,7 +7,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import audit
-from app.concurrency import lock
 from app.clock import helsinki_today
+from app.concurrency import lock
 from app.extensions import db, utcnow
 from app.mail import queue_mail
 from app.models import Organisation, OrgKind, OrgRole, User
@@ -138,17 +138,34 @@ class OfferedPlan:
 
 def offered_plans(service_id: int, today: date | None = None) -> list[OfferedPlan]:
     """The plans of a service that is in the catalogue now (none if it is not)."""
-    entry = db.session.scalar(sa.select(CatalogueEntry).where(
-        CatalogueEntry.service_id == service_id, CatalogueEntry.organisation_id.in_(visible_providers(today))))
+    entry = db.session.scalar(
+        sa.select(CatalogueEntry).where(
+            CatalogueEntry.service_id == service_id, CatalogueEntry.organisation_id.in_(visible_providers(today))
+        )
+    )
     if entry is None:
         return []
-    revision = db.session.scalar(sa.select(ServiceRevision).where(
-        ServiceRevision.service_id == service_id, ServiceRevision.number == entry.revision_number))
+    revision = db.session.scalar(
+        sa.select(ServiceRevision).where(
+            ServiceRevision.service_id == service_id, ServiceRevision.number == entry.revision_number
+        )
+    )
     if revision is None:
         return []
-    return [OfferedPlan(service_id, entry.name, entry.organisation_id, int(p["id"]), p["name"], p["model"],
-                        int(p["unit_price_cents"]), int(p["vat_rate_bp"]), int(p.get("min_quantity") or 1))
-            for p in revision.snapshot.get("plans", [])]
+    return [
+        OfferedPlan(
+            service_id,
+            entry.name,
+            entry.organisation_id,
+            int(p["id"]),
+            p["name"],
+            p["model"],
+            int(p["unit_price_cents"]),
+            int(p["vat_rate_bp"]),
+            int(p.get("min_quantity") or 1),
+        )
+        for p in revision.snapshot.get("plans", [])
+    ]
 
 
 def offered_plan(service_id: int | None, plan_id: int | None) -> OfferedPlan | None:
@@ -172,11 +189,30 @@ def totals(request: ProcurementRequest) -> Totals:
                 figures.append(LineFigures(line, "", 0, 0, months, 0, 0, problem))
                 continue
             net = line_net_cents(plan.model, plan.unit_price_cents, line.quantity, months)
-            figures.append(LineFigures(line, plan.model, plan.unit_price_cents, plan.vat_rate_bp, months, net,
-                                       vat_cents(net, plan.vat_rate_bp), problem))
+            figures.append(
+                LineFigures(
+                    line,
+                    plan.model,
+                    plan.unit_price_cents,
+                    plan.vat_rate_bp,
+                    months,
+                    net,
+                    vat_cents(net, plan.vat_rate_bp),
+                    problem,
+                )
+            )
         else:
-            figures.append(LineFigures(line, line.price_model, line.unit_price_cents or 0, line.vat_rate_bp or 0,
-                                       line.months or 0, line.net_cents or 0, line.vat_cents or 0))
+            figures.append(
+                LineFigures(
+                    line,
+                    line.price_model,
+                    line.unit_price_cents or 0,
+                    line.vat_rate_bp or 0,
+                    line.months or 0,
+                    line.net_cents or 0,
+                    line.vat_cents or 0,
+                )
+            )
     result = Totals(figures)
     for f in figures:
         result.net_cents += f.net_cents
@@ -193,11 +229,15 @@ def _line_problem(line: RequestLine, plan: OfferedPlan | None, in_catalogue: boo
     if not in_catalogue:
         return _("%(name)s is no longer in the catalogue. Remove the line.", name=line.service_name)
     if plan is None:
-        return _("The pricing plan chosen for %(name)s is no longer offered. Choose another plan.",
-                 name=line.service_name)
+        return _(
+            "The pricing plan chosen for %(name)s is no longer offered. Choose another plan.", name=line.service_name
+        )
     if line.quantity < plan.min_quantity:
-        return _("The quantity of %(name)s is below the plan's minimum of %(min)d.", name=line.service_name,
-                 min=plan.min_quantity)
+        return _(
+            "The quantity of %(name)s is below the plan's minimum of %(min)d.",
+            name=line.service_name,
+            min=plan.min_quantity,
+        )
     return None
 
 
@@ -242,9 +282,12 @@ def draft_for(user: User) -> ProcurementRequest:
 
 def current_draft(user: User) -> ProcurementRequest | None:
     """The buyer's latest draft, where services are added from the catalogue."""
-    return db.session.scalar(sa.select(ProcurementRequest).where(
-        ProcurementRequest.requester_id == user.id, ProcurementRequest.status == R.DRAFT.value)
-        .order_by(ProcurementRequest.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(ProcurementRequest)
+        .where(ProcurementRequest.requester_id == user.id, ProcurementRequest.status == R.DRAFT.value)
+        .order_by(ProcurementRequest.id.desc())
+        .limit(1)
+    )
 
 
 def _validate_line(plan: OfferedPlan, quantity: int, term_start: date, term_end: date) -> None:
@@ -260,8 +303,14 @@ def _validate_line(plan: OfferedPlan, quantity: int, term_start: date, term_end:
         raise ServiceError(_("A catalogue order can run for at most four years."))
 
 
-def add_line(user: User, request: ProcurementRequest, plan: OfferedPlan | None, quantity: int | None = None,
-             term_start: date | None = None, term_end: date | None = None) -> RequestLine:
+def add_line(
+    user: User,
+    request: ProcurementRequest,
+    plan: OfferedPlan | None,
+    quantity: int | None = None,
+    term_start: date | None = None,
+    term_end: date | None = None,
+) -> RequestLine:
     """Put a published plan on a draft (by default its minimum quantity for the next school year)."""
     _require_buyer(user)
     lock(request)
@@ -269,25 +318,51 @@ def add_line(user: User, request: ProcurementRequest, plan: OfferedPlan | None, 
     if plan is None:
         raise ServiceError(_("This service or plan is not in the catalogue, so it cannot be requested."))
     if any(line.plan_id == plan.id for line in request.lines):
-        raise ServiceError(_("%(name)s (%(plan)s) is already on this request: change its quantity or term there.",
-                             name=plan.service_name, plan=plan.name))
+        raise ServiceError(
+            _(
+                "%(name)s (%(plan)s) is already on this request: change its quantity or term there.",
+                name=plan.service_name,
+                plan=plan.name,
+            )
+        )
     if len(request.lines) >= MAX_LINES:
         raise ServiceError(_("A request can have at most %(n)d lines.", n=MAX_LINES))
     start, end = default_term()
-    line = RequestLine(service_id=plan.service_id, plan_id=plan.id, provider_id=plan.provider_id,
-                       quantity=quantity if quantity is not None else plan.min_quantity,
-                       term_start=term_start or start, term_end=term_end or end, service_name=plan.service_name,
-                       plan_name=plan.name, price_model=plan.model)
+    line = RequestLine(
+        service_id=plan.service_id,
+        plan_id=plan.id,
+        provider_id=plan.provider_id,
+        quantity=quantity if quantity is not None else plan.min_quantity,
+        term_start=term_start or start,
+        term_end=term_end or end,
+        service_name=plan.service_name,
+        plan_name=plan.name,
+        price_model=plan.model,
+    )
     _validate_line(plan, line.quantity, line.term_start, line.term_end)
     request.lines.append(line)
     db.session.flush()
-    audit.record(user, "procurement.line_added", request, line=line.id, service=plan.service_id, plan=plan.id,
-                 quantity=line.quantity)
+    audit.record(
+        user,
+        "procurement.line_added",
+        request,
+        line=line.id,
+        service=plan.service_id,
+        plan=plan.id,
+        quantity=line.quantity,
+    )
     return line
 
 
-def update_line(user: User, request: ProcurementRequest, line: RequestLine, plan: OfferedPlan | None, quantity: int,
-                term_start: date, term_end: date) -> None:
+def update_line(
+    user: User,
+    request: ProcurementRequest,
+    line: RequestLine,
+    plan: OfferedPlan | None,
+    quantity: int,
+    term_start: date,
+    term_end: date,
+) -> None:
     lock(request)
     _require_own_draft(user, request)
     if plan is None or plan.service_id != line.service_id:
@@ -297,8 +372,16 @@ def update_line(user: User, request: ProcurementRequest, line: RequestLine, plan
         return  # saved again as it was: nothing changes
     line.plan_id, line.plan_name, line.price_model = plan.id, plan.name, plan.model
     line.quantity, line.term_start, line.term_end = quantity, term_start, term_end
-    audit.record(user, "procurement.line_changed", request, line=line.id, plan=plan.id, quantity=quantity,
-                 term_start=term_start.isoformat(), term_end=term_end.isoformat())
+    audit.record(
+        user,
+        "procurement.line_changed",
+        request,
+        line=line.id,
+        plan=plan.id,
+        quantity=quantity,
+        term_start=term_start.isoformat(),
+        term_end=term_end.isoformat(),
+    )
 
 
 def remove_line(user: User, request: ProcurementRequest, line: RequestLine) -> None:
@@ -332,9 +415,13 @@ def send_for_approval(user: User, request: ProcurementRequest) -> Totals:
     if figures.problems:
         raise ServiceError(figures.problems[0])
     if figures.needs_tendering:
-        raise ServiceError(_("The total excluding VAT is at or above the national threshold of 60 000 €, so this "
-                             "cannot be a direct catalogue order: it needs competitive tendering. The request is "
-                             "saved for the record."))
+        raise ServiceError(
+            _(
+                "The total excluding VAT is at or above the national threshold of 60 000 €, so this "
+                "cannot be a direct catalogue order: it needs competitive tendering. The request is "
+                "saved for the record."
+            )
+        )
     for f in figures.lines:
         line = f.line
         line.unit_price_cents, line.vat_rate_bp, line.months = f.unit_price_cents, f.vat_rate_bp, f.months
@@ -343,8 +430,14 @@ def send_for_approval(user: User, request: ProcurementRequest) -> Totals:
     request.status, request.sent_at = R.PENDING_APPROVAL.value, utcnow()
     audit.record(user, "procurement.sent", request, net_cents=request.net_cents, vat_cents=request.vat_cents)
     for approver in _people(request.organisation_id, OrgRole.APPROVER, exclude=user.id):
-        queue_mail(approver.email, _l("A procurement request is waiting for your approval"), "procurement_sent",
-                   approver.locale, request=request, link=external_url("procurement.show", request_id=request.id))
+        queue_mail(
+            approver.email,
+            _l("A procurement request is waiting for your approval"),
+            "procurement_sent",
+            approver.locale,
+            request=request,
+            link=external_url("procurement.show", request_id=request.id),
+        )
     return figures
 
 
@@ -361,8 +454,11 @@ def cancel(user: User, request: ProcurementRequest) -> None:
 
 
 def can_decide(user: User, request: ProcurementRequest) -> bool:
-    return (user.organisation_id == request.organisation_id and user.org_role == OrgRole.APPROVER
-            and user.id != request.requester_id)
+    return (
+        user.organisation_id == request.organisation_id
+        and user.org_role == OrgRole.APPROVER
+        and user.id != request.requester_id
+    )
 
 
 def _conditional_status(request: ProcurementRequest, expected: tuple[str, ...], new: str, **values: Any) -> None:
@@ -370,13 +466,15 @@ def _conditional_status(request: ProcurementRequest, expected: tuple[str, ...], 
     locked first; the conditional UPDATE makes the same guarantee on SQLite (one writer at a
     time), so of two people acting at once exactly one succeeds."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(ProcurementRequest.id).where(ProcurementRequest.id == request.id)
-                           .with_for_update())
+        db.session.execute(
+            sa.select(ProcurementRequest.id).where(ProcurementRequest.id == request.id).with_for_update()
+        )
     result = db.session.execute(
         sa.update(ProcurementRequest)
         .where(ProcurementRequest.id == request.id, ProcurementRequest.status.in_(expected))
         .values(status=new, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         db.session.refresh(request)
         raise ServiceError(_("Someone else has already decided this request. Its status is now shown."))
@@ -394,20 +492,42 @@ def decide(user: User, request: ProcurementRequest, approve: bool, comment: str)
     comment = comment.strip()
     if not approve and not comment:
         raise ServiceError(_("Tell the requester why the request is rejected."))
-    _conditional_status(request, (R.PENDING_APPROVAL.value,),
-                        (R.APPROVED if approve else R.REJECTED).value, decided_by_id=user.id,
-                        decided_at=utcnow(), decision_comment=comment)
+    _conditional_status(
+        request,
+        (R.PENDING_APPROVAL.value,),
+        (R.APPROVED if approve else R.REJECTED).value,
+        decided_by_id=user.id,
+        decided_at=utcnow(),
+        decision_comment=comment,
+    )
     orders = _make_orders(request) if approve else []
-    audit.record(user, "procurement.approved" if approve else "procurement.rejected", request, comment=comment,
-                 orders=[o.reference for o in orders])
-    queue_mail(request.requester.email, _l("Your procurement request was decided"), "procurement_decided",
-               request.requester.locale, request=request, approved=approve, comment=comment,
-               link=external_url("procurement.show", request_id=request.id))
+    audit.record(
+        user,
+        "procurement.approved" if approve else "procurement.rejected",
+        request,
+        comment=comment,
+        orders=[o.reference for o in orders],
+    )
+    queue_mail(
+        request.requester.email,
+        _l("Your procurement request was decided"),
+        "procurement_decided",
+        request.requester.locale,
+        request=request,
+        approved=approve,
+        comment=comment,
+        link=external_url("procurement.show", request_id=request.id),
+    )
     for order in orders:
         for person in _people(order.provider_id, OrgRole.ADMIN):
-            queue_mail(person.email, _l("A new order from %(municipality)s", municipality=request.organisation.name),
-                       "order_received", person.locale, order=order,
-                       link=external_url("procurement.order", order_id=order.id))
+            queue_mail(
+                person.email,
+                _l("A new order from %(municipality)s", municipality=request.organisation.name),
+                "order_received",
+                person.locale,
+                order=order,
+                link=external_url("procurement.order", order_id=order.id),
+            )
     return orders
 
 
@@ -418,11 +538,16 @@ def _make_orders(request: ProcurementRequest) -> list[Order]:
     orders = []
     year = helsinki_today().year
     for provider_id, lines in sorted(by_provider.items()):
-        order = Order(request=request, organisation_id=request.organisation_id, provider_id=provider_id,
-                      term_start=min(l.term_start for l in lines), term_end=max(l.term_end for l in lines),
-                      net_cents=sum(l.net_cents or 0 for l in lines), vat_cents=sum(l.vat_cents or 0 for l in lines),
-                      payment_method=(PaymentMethod.STRIPE_INVOICE if payments.is_configured()
-                                      else PaymentMethod.MANUAL).value)
+        order = Order(
+            request=request,
+            organisation_id=request.organisation_id,
+            provider_id=provider_id,
+            term_start=min(line.term_start for line in lines),
+            term_end=max(line.term_end for line in lines),
+            net_cents=sum(line.net_cents or 0 for line in lines),
+            vat_cents=sum(line.vat_cents or 0 for line in lines),
+            payment_method=(PaymentMethod.STRIPE_INVOICE if payments.is_configured() else PaymentMethod.MANUAL).value,
+        )
         db.session.add(order)
         db.session.flush()  # the id makes the references unique
         order.reference = f"PO-{year}-{order.id:06d}"
@@ -450,26 +575,38 @@ def provider_decide(user: User, order: Order, accept: bool, reason: str = "") ->
         raise ServiceError(_("Tell the municipality why the order is declined."))
     new = OrderStatus.ACTIVE if accept else OrderStatus.DECLINED
     result = db.session.execute(
-        sa.update(Order).where(Order.id == order.id, Order.status == OrderStatus.SENT.value)
+        sa.update(Order)
+        .where(Order.id == order.id, Order.status == OrderStatus.SENT.value)
         .values(status=new.value, decided_at=utcnow(), decided_by_id=user.id, decline_reason=reason)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(order)
     if result.rowcount != 1:
         raise ServiceError(_("This order has already been answered."))
-    audit.record(user, "order.accepted" if accept else "order.declined", order, reference=order.reference,
-                 reason=reason)
+    audit.record(
+        user, "order.accepted" if accept else "order.declined", order, reference=order.reference, reason=reason
+    )
     request = order.request
     for person in {p.id: p for p in [request.requester, *_people(order.organisation_id, OrgRole.APPROVER)]}.values():
-        queue_mail(person.email, _l("The provider answered order %(reference)s", reference=order.reference),
-                   "order_answered", person.locale, order=order, accepted=accept, reason=reason,
-                   link=external_url("procurement.order", order_id=order.id))
+        queue_mail(
+            person.email,
+            _l("The provider answered order %(reference)s", reference=order.reference),
+            "order_answered",
+            person.locale,
+            order=order,
+            accepted=accept,
+            reason=reason,
+            link=external_url("procurement.order", order_id=order.id),
+        )
 
 
 def invoice_order(order: Order, actor: User | None = None) -> None:
     """Invoice an accepted order through Stripe, or leave it to manual invoicing. A Stripe
     failure is kept on the order (to retry); the acceptance itself stands."""
-    if order.status != OrderStatus.ACTIVE or order.payment_status not in (PaymentStatus.NOT_INVOICED,
-                                                                          PaymentStatus.INVOICE_PENDING):
+    if order.status != OrderStatus.ACTIVE or order.payment_status not in (
+        PaymentStatus.NOT_INVOICED,
+        PaymentStatus.INVOICE_PENDING,
+    ):
         return
     if not payments.is_configured():
         order.payment_method = PaymentMethod.MANUAL.value
@@ -479,30 +616,43 @@ def invoice_order(order: Order, actor: User | None = None) -> None:
     org = order.organisation
     try:
         customer = db.session.get(PaymentCustomer, org.id)
-        customer_id = payments.ensure_customer(org.id, org.name, org.business_id, None,
-                                               customer.stripe_customer_id if customer else None)
+        customer_id = payments.ensure_customer(
+            org.id, org.name, org.business_id, None, customer.stripe_customer_id if customer else None
+        )
         if customer is None:
             db.session.add(PaymentCustomer(organisation_id=org.id, stripe_customer_id=customer_id))
-        lines = [payments.InvoiceLine(key=str(line.id), description=_invoice_text(line), net_cents=line.net_cents or 0,
-                                      vat_rate_bp=line.vat_rate_bp or 0) for line in order.lines]
-        invoice = payments.create_invoice(order.id, order.reference or "", order.payment_reference or "",
-                                          customer_id, lines)
+        lines = [
+            payments.InvoiceLine(
+                key=str(line.id),
+                description=_invoice_text(line),
+                net_cents=line.net_cents or 0,
+                vat_rate_bp=line.vat_rate_bp or 0,
+            )
+            for line in order.lines
+        ]
+        invoice = payments.create_invoice(
+            order.id, order.reference or "", order.payment_reference or "", customer_id, lines
+        )
     except payments.PaymentError as exc:
         order.payment_status, order.payment_error = PaymentStatus.INVOICE_PENDING.value, str(exc)[:2000]
         audit.record(actor, "order.invoice_failed", order, reference=order.reference, error=str(exc)[:500])
         return
     order.stripe_invoice_id, order.invoice_number = invoice.id, invoice.number or ""
     order.invoice_url = invoice.hosted_url or ""
-    order.due_date = (datetime.fromtimestamp(invoice.due_date, tz=timezone.utc).date()
-                      if invoice.due_date else helsinki_today() + timedelta(days=30))
+    order.due_date = (
+        datetime.fromtimestamp(invoice.due_date, tz=UTC).date()
+        if invoice.due_date
+        else helsinki_today() + timedelta(days=30)
+    )
     order.payment_error = ""
     _set_payment_status(order, PaymentStatus.INVOICED.value)
     audit.record(actor, "order.invoiced", order, reference=order.reference, invoice=invoice.id)
 
 
 def _invoice_text(line: RequestLine) -> str:
-    return (f"{line.service_name} – {line.plan_name}, {line.quantity} × "
-            f"{line.term_start:%d.%m.%Y}–{line.term_end:%d.%m.%Y}")[:500]
+    return (
+        f"{line.service_name} – {line.plan_name}, {line.quantity} × {line.term_start:%d.%m.%Y}–{line.term_end:%d.%m.%Y}"
+    )[:500]
 
 
 def _set_payment_status(order: Order, status: str) -> bool:
@@ -564,20 +714,25 @@ def record_stripe_event(event: payments.WebhookEvent) -> EventOutcome:
         stored.outcome = "unhandled_type"
         audit.record(None, "stripe.event_ignored", ("stripe_event", event.id), type=event.type)
         return EventOutcome(200, f"event type {event.type} is not used by DigiOne Hub; stored and ignored")
-    order = (db.session.scalar(sa.select(Order).where(Order.stripe_invoice_id == event.invoice_id))
-             if event.invoice_id else None)
+    order = (
+        db.session.scalar(sa.select(Order).where(Order.stripe_invoice_id == event.invoice_id))
+        if event.invoice_id
+        else None
+    )
     if order is None:
         stored.outcome = "no_order"
-        audit.record(None, "stripe.event_unmatched", ("stripe_event", event.id), type=event.type,
-                     invoice=event.invoice_id)
+        audit.record(
+            None, "stripe.event_unmatched", ("stripe_event", event.id), type=event.type, invoice=event.invoice_id
+        )
         return EventOutcome(200, "no order has this invoice; stored")
     lock(order)
     stored.order_id = order.id
     before = order.payment_status
     if _set_payment_status(order, status):
         stored.outcome = "applied"
-        audit.record(None, "order.payment_status", order, reference=order.reference, before=before, after=status,
-                     event=event.id)
+        audit.record(
+            None, "order.payment_status", order, reference=order.reference, before=before, after=status, event=event.id
+        )
         return EventOutcome(200, f"order {order.reference}: {status}")
     stored.outcome = "superseded"
     audit.record(None, "stripe.event_superseded", order, event=event.id, type=event.type, status=before)
@@ -586,18 +741,30 @@ def record_stripe_event(event: payments.WebhookEvent) -> EventOutcome:
 
 def requests_of(org_id: int) -> list[ProcurementRequest]:
     """The municipality's latest requests, with their requesters and lines (no query per row)."""
-    return list(db.session.scalars(
-        sa.select(ProcurementRequest).where(ProcurementRequest.organisation_id == org_id)
-        .options(selectinload(ProcurementRequest.requester), selectinload(ProcurementRequest.lines))
-        .order_by(ProcurementRequest.created_at.desc()).limit(200)))
+    return list(
+        db.session.scalars(
+            sa.select(ProcurementRequest)
+            .where(ProcurementRequest.organisation_id == org_id)
+            .options(selectinload(ProcurementRequest.requester), selectinload(ProcurementRequest.lines))
+            .order_by(ProcurementRequest.created_at.desc())
+            .limit(200)
+        )
+    )
 
 
 def waiting_for(user: User) -> list[ProcurementRequest]:
     """Requests this approver may decide (not their own)."""
-    return list(db.session.scalars(sa.select(ProcurementRequest).where(
-        ProcurementRequest.organisation_id == user.organisation_id,
-        ProcurementRequest.status == R.PENDING_APPROVAL.value, ProcurementRequest.requester_id != user.id)
-        .order_by(ProcurementRequest.sent_at)))
+    return list(
+        db.session.scalars(
+            sa.select(ProcurementRequest)
+            .where(
+                ProcurementRequest.organisation_id == user.organisation_id,
+                ProcurementRequest.status == R.PENDING_APPROVAL.value,
+                ProcurementRequest.requester_id != user.id,
+            )
+            .order_by(ProcurementRequest.sent_at)
+        )
+    )
 
 
 @dataclass
@@ -610,8 +777,11 @@ class OrderFilters:
 
 
 def orders_stmt(filters: OrderFilters) -> sa.Select:
-    stmt = (sa.select(Order).options(joinedload(Order.organisation), joinedload(Order.provider))
-            .order_by(Order.created_at.desc(), Order.id.desc()))
+    stmt = (
+        sa.select(Order)
+        .options(joinedload(Order.organisation), joinedload(Order.provider))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+    )
     if filters.municipality:
         stmt = stmt.where(Order.organisation_id == filters.municipality)
     if filters.provider:
@@ -628,33 +798,49 @@ def orders_stmt(filters: OrderFilters) -> sa.Select:
 def spend_by_service(org_id: int) -> list[tuple[str, int, int, int]]:
     """(service, year the term starts, orders, net cents) of accepted orders, from the database."""
     year = sa.extract("year", RequestLine.term_start)
-    stmt = (sa.select(RequestLine.service_name, year, sa.func.count(sa.distinct(RequestLine.order_id)),
-                      sa.func.sum(RequestLine.net_cents))
-            .join(Order, RequestLine.order_id == Order.id)
-            .where(Order.organisation_id == org_id, Order.status == OrderStatus.ACTIVE.value)
-            .group_by(RequestLine.service_name, year).order_by(year.desc(), sa.func.sum(RequestLine.net_cents).desc()))
+    stmt = (
+        sa.select(
+            RequestLine.service_name,
+            year,
+            sa.func.count(sa.distinct(RequestLine.order_id)),
+            sa.func.sum(RequestLine.net_cents),
+        )
+        .join(Order, RequestLine.order_id == Order.id)
+        .where(Order.organisation_id == org_id, Order.status == OrderStatus.ACTIVE.value)
+        .group_by(RequestLine.service_name, year)
+        .order_by(year.desc(), sa.func.sum(RequestLine.net_cents).desc())
+    )
     return [(name, int(y), int(n), int(total or 0)) for name, y, n, total in db.session.execute(stmt)]
 
 
 def spend_by_year(org_id: int) -> list[tuple[int, int, int]]:
     """(year, net cents, VAT cents) of accepted orders by the year their term starts."""
     year = sa.extract("year", Order.term_start)
-    stmt = (sa.select(year, sa.func.sum(Order.net_cents), sa.func.sum(Order.vat_cents))
-            .where(Order.organisation_id == org_id, Order.status == OrderStatus.ACTIVE.value)
-            .group_by(year).order_by(year.desc()))
+    stmt = (
+        sa.select(year, sa.func.sum(Order.net_cents), sa.func.sum(Order.vat_cents))
+        .where(Order.organisation_id == org_id, Order.status == OrderStatus.ACTIVE.value)
+        .group_by(year)
+        .order_by(year.desc())
+    )
     return [(int(y), int(net or 0), int(vat or 0)) for y, net, vat in db.session.execute(stmt)]
 
 
 def receivables(provider_id: int) -> tuple[int, int]:
     """(orders, gross cents) accepted and not yet paid, for a provider."""
-    stmt = sa.select(sa.func.count(Order.id), sa.func.coalesce(sa.func.sum(Order.net_cents + Order.vat_cents), 0)).where(
-        Order.provider_id == provider_id, Order.status == OrderStatus.ACTIVE.value,
-        Order.payment_status.not_in([PaymentStatus.PAID.value, PaymentStatus.VOID.value,
-                                     PaymentStatus.REFUNDED.value]))
+    stmt = sa.select(
+        sa.func.count(Order.id), sa.func.coalesce(sa.func.sum(Order.net_cents + Order.vat_cents), 0)
+    ).where(
+        Order.provider_id == provider_id,
+        Order.status == OrderStatus.ACTIVE.value,
+        Order.payment_status.not_in([PaymentStatus.PAID.value, PaymentStatus.VOID.value, PaymentStatus.REFUNDED.value]),
+    )
     count, total = db.session.execute(stmt).one()
     return int(count), int(total)
 
 
 def municipality_options() -> list[Organisation]:
-    return list(db.session.scalars(sa.select(Organisation).where(Organisation.kind == OrgKind.MUNICIPALITY.value)
-                                   .order_by(Organisation.name)))
+    return list(
+        db.session.scalars(
+            sa.select(Organisation).where(Organisation.kind == OrgKind.MUNICIPALITY.value).order_by(Organisation.name)
+        )
+    )

@@ -56,8 +56,9 @@ ORDERS_PAGE = 50
 
 
 def _request(request_id: int) -> ProcurementRequest:
-    found = db.get_or_404(ProcurementRequest, request_id,
-                          description=_l("There is no procurement request with this number."))
+    found = db.get_or_404(
+        ProcurementRequest, request_id, description=_l("There is no procurement request with this number.")
+    )
     require(can_view_request(current_user, found), NOT_YOURS)
     return found
 
@@ -89,9 +90,12 @@ def _line(found: ProcurementRequest, line_id: int) -> RequestLine:
 @login_required
 def index():
     require(is_municipality_person(current_user), NOT_MUNICIPALITY)
-    return render_template("procurement/index.html", requests=services.requests_of(current_user.organisation_id),
-                           waiting=services.waiting_for(current_user) if is_approver(current_user) else [],
-                           is_buyer=is_buyer(current_user))
+    return render_template(
+        "procurement/index.html",
+        requests=services.requests_of(current_user.organisation_id),
+        waiting=services.waiting_for(current_user) if is_approver(current_user) else [],
+        is_buyer=is_buyer(current_user),
+    )
 
 
 @bp.post("/new")
@@ -141,10 +145,16 @@ def show(request_id: int):
 
 def _show(found: ProcurementRequest, details: DetailsForm, decision: DecisionForm | None = None, status: int = 200):
     editable = found.is_draft and found.requester_id == current_user.id
-    return render_template("procurement/request.html", req=found, figures=services.totals(found), details=details,
-                           decision=decision or DecisionForm(formdata=None), editable=editable,
-                           can_decide=found.status == "pending_approval" and services.can_decide(current_user, found),
-                           threshold=services.THRESHOLD_CENTS), status
+    return render_template(
+        "procurement/request.html",
+        req=found,
+        figures=services.totals(found),
+        details=details,
+        decision=decision or DecisionForm(formdata=None),
+        editable=editable,
+        can_decide=found.status == "pending_approval" and services.can_decide(current_user, found),
+        threshold=services.THRESHOLD_CENTS,
+    ), status
 
 
 @bp.post("/<int:request_id>/details")
@@ -154,8 +164,10 @@ def details(request_id: int):
     form = DetailsForm()
     if not form.validate():
         return _show(found, form, status=400)
-    attempt(lambda: services.update_details(current_user, found, form.purpose.data or "", form.cost_centre.data or ""),
-             _("The details were saved."))
+    attempt(
+        lambda: services.update_details(current_user, found, form.purpose.data or "", form.cost_centre.data or ""),
+        _("The details were saved."),
+    )
     return redirect(url_for("procurement.show", request_id=found.id))
 
 
@@ -172,14 +184,24 @@ def line(request_id: int, line_id: int):
     status = 200
     if form.validate_on_submit():
         plan = next((p for p in plans if p.id == form.plan.data), None)
-        if attempt(lambda: services.update_line(current_user, found, item, plan, form.quantity.data,
-                                                 form.term_start.data, form.term_end.data), _("The line was saved.")):
+        if attempt(
+            lambda: services.update_line(
+                current_user, found, item, plan, form.quantity.data, form.term_start.data, form.term_end.data
+            ),
+            _("The line was saved."),
+        ):
             return redirect(url_for("procurement.show", request_id=found.id))
         status = 400
     elif form.errors:
         status = 400
-    return render_template("procurement/line.html", req=found, line=item, form=form, plans=plans,
-                           editable=found.is_draft and found.requester_id == current_user.id), status
+    return render_template(
+        "procurement/line.html",
+        req=found,
+        line=item,
+        form=form,
+        plans=plans,
+        editable=found.is_draft and found.requester_id == current_user.id,
+    ), status
 
 
 @bp.post("/<int:request_id>/lines/<int:line_id>/remove")
@@ -195,8 +217,10 @@ def remove_line(request_id: int, line_id: int):
 @login_required
 def send(request_id: int):
     found = _own_request(request_id)
-    attempt(lambda: services.send_for_approval(current_user, found),
-             _("The request was sent for approval. Another approver of your municipality decides it."))
+    attempt(
+        lambda: services.send_for_approval(current_user, found),
+        _("The request was sent for approval. Another approver of your municipality decides it."),
+    )
     return redirect(url_for("procurement.show", request_id=found.id))
 
 
@@ -212,8 +236,10 @@ def cancel(request_id: int):
 @login_required
 def decide(request_id: int):
     found = _request(request_id)
-    require(services.can_decide(current_user, found),
-            _l("Only another approver of the same municipality can decide this request."))
+    require(
+        services.can_decide(current_user, found),
+        _l("Only another approver of the same municipality can decide this request."),
+    )
     if found.status != RequestStatus.PENDING_APPROVAL:  # decided meanwhile: its page no longer shows the form
         flash(_("This request is not waiting for approval."), "error")
         return redirect(url_for("procurement.show", request_id=found.id))
@@ -221,9 +247,12 @@ def decide(request_id: int):
     if not form.validate():
         return _show(found, DetailsForm(obj=found), form, status=400)
     approve = form.decision.data == "approve"
-    attempt(lambda: services.decide(current_user, found, approve, form.comment.data or ""),
-             _("The request was approved and the orders were sent to the providers.") if approve
-             else _("The request was rejected."))
+    attempt(
+        lambda: services.decide(current_user, found, approve, form.comment.data or ""),
+        _("The request was approved and the orders were sent to the providers.")
+        if approve
+        else _("The request was rejected."),
+    )
     return redirect(url_for("procurement.show", request_id=found.id))
 
 
@@ -232,8 +261,9 @@ def decide(request_id: int):
 def spend():
     require(is_municipality_person(current_user), NOT_MUNICIPALITY)
     org_id = current_user.organisation_id
-    return render_template("procurement/spend.html", by_service=services.spend_by_service(org_id),
-                           by_year=services.spend_by_year(org_id))
+    return render_template(
+        "procurement/spend.html", by_service=services.spend_by_service(org_id), by_year=services.spend_by_year(org_id)
+    )
 
 
 # --- orders -----------------------------------------------------------------------------------------
@@ -242,8 +272,9 @@ def spend():
 def _filters(form: OrderFilterForm) -> services.OrderFilters:
     """What the person may see, narrowed by the filters they chose."""
     data = form.data if form.validate() else {}
-    filters = services.OrderFilters(status=data.get("status") or None, payment=data.get("payment") or None,
-                                    year=data.get("year") or None)
+    filters = services.OrderFilters(
+        status=data.get("status") or None, payment=data.get("payment") or None, year=data.get("year") or None
+    )
     if is_coordinator(current_user):
         filters.municipality, filters.provider = data.get("municipality") or None, data.get("provider") or None
     elif is_municipality_person(current_user):
@@ -257,8 +288,13 @@ def _filters(form: OrderFilterForm) -> services.OrderFilters:
 
 def _filter_form() -> OrderFilterForm:
     form = OrderFilterForm(request.args)
-    orgs = list(db.session.execute(sa.select(Organisation.id, Organisation.name, Organisation.kind).where(
-        Organisation.kind.in_([OrgKind.MUNICIPALITY.value, OrgKind.PROVIDER.value])).order_by(Organisation.name)))
+    orgs = list(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.name, Organisation.kind)
+            .where(Organisation.kind.in_([OrgKind.MUNICIPALITY.value, OrgKind.PROVIDER.value]))
+            .order_by(Organisation.name)
+        )
+    )
     everyone = [(0, _("All"))]
     form.municipality.choices = everyone + [(i, n) for i, n, k in orgs if k == OrgKind.MUNICIPALITY]
     form.provider.choices = everyone + [(i, n) for i, n, k in orgs if k == OrgKind.PROVIDER]
@@ -274,10 +310,18 @@ def orders():
     form = _filter_form()
     filters = _filters(form)
     page = paginate(services.orders_stmt(filters), per_page=ORDERS_PAGE)
-    receivable = (services.receivables(current_user.organisation_id)
-                  if current_user.organisation and current_user.organisation.is_provider else None)
-    return render_template("procurement/orders.html", page=page, form=form, receivable=receivable,
-                           args={k: v for k, v in request.args.items() if k != "page"}), 400 if form.errors else 200
+    receivable = (
+        services.receivables(current_user.organisation_id)
+        if current_user.organisation and current_user.organisation.is_provider
+        else None
+    )
+    return render_template(
+        "procurement/orders.html",
+        page=page,
+        form=form,
+        receivable=receivable,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    ), 400 if form.errors else 200
 
 
 @bp.get("/orders.csv")
@@ -285,13 +329,41 @@ def orders():
 def orders_csv():
     filters = _filters(_filter_form())
     rows = db.session.scalars(services.orders_stmt(filters).limit(100_000))
-    header = [_("Order number"), _("Payment reference"), _("Municipality"), _("Provider"), _("Status"), _("Contract period starts"),
-              _("Contract period ends"), _("Excl. VAT €"), _("VAT €"), _("Incl. VAT €"), _("Payment"), _("Paid")]
-    return csv_response("orders.csv", header, (
-        [o.reference, o.payment_reference, o.organisation.name, o.provider.name,
-         str(ORDER_STATUS_LABELS[o.status]), o.term_start.isoformat(), o.term_end.isoformat(), _euros(o.net_cents),
-         _euros(o.vat_cents), _euros(o.gross_cents), str(PAYMENT_STATUS_LABELS[o.payment_status]),
-         o.paid_at.date().isoformat() if o.paid_at else ""] for o in rows))
+    header = [
+        _("Order number"),
+        _("Payment reference"),
+        _("Municipality"),
+        _("Provider"),
+        _("Status"),
+        _("Contract period starts"),
+        _("Contract period ends"),
+        _("Excl. VAT €"),
+        _("VAT €"),
+        _("Incl. VAT €"),
+        _("Payment"),
+        _("Paid"),
+    ]
+    return csv_response(
+        "orders.csv",
+        header,
+        (
+            [
+                o.reference,
+                o.payment_reference,
+                o.organisation.name,
+                o.provider.name,
+                str(ORDER_STATUS_LABELS[o.status]),
+                o.term_start.isoformat(),
+                o.term_end.isoformat(),
+                _euros(o.net_cents),
+                _euros(o.vat_cents),
+                _euros(o.gross_cents),
+                str(PAYMENT_STATUS_LABELS[o.payment_status]),
+                o.paid_at.date().isoformat() if o.paid_at else "",
+            ]
+            for o in rows
+        ),
+    )
 
 
 def _euros(cents: int) -> str:
@@ -306,10 +378,15 @@ def order(order_id: int):
 
 
 def _show_order(found: Order, answer: AnswerForm | None = None, status: int = 200):
-    return render_template("procurement/order.html", order=found, answer=answer or AnswerForm(formdata=None),
-                           paid_form=PaidForm(formdata=None), can_answer=can_answer_order(current_user, found)
-                           and found.status == OrderStatus.SENT, coordinator=is_coordinator(current_user),
-                           stripe_on=payments.is_configured()), status
+    return render_template(
+        "procurement/order.html",
+        order=found,
+        answer=answer or AnswerForm(formdata=None),
+        paid_form=PaidForm(formdata=None),
+        can_answer=can_answer_order(current_user, found) and found.status == OrderStatus.SENT,
+        coordinator=is_coordinator(current_user),
+        stripe_on=payments.is_configured(),
+    ), status
 
 
 @bp.post("/orders/<int:order_id>/answer")
@@ -324,15 +401,21 @@ def answer(order_id: int):
     if not form.validate():
         return _show_order(found, form, status=400)
     accept = form.decision.data == "accept"
-    if attempt(lambda: services.provider_decide(current_user, found, accept, form.reason.data or ""),
-                _("The order was accepted and is now in force for its term.") if accept
-                else _("The order was declined.")) and accept:
+    if (
+        attempt(
+            lambda: services.provider_decide(current_user, found, accept, form.reason.data or ""),
+            _("The order was accepted and is now in force for its term.") if accept else _("The order was declined."),
+        )
+        and accept
+    ):
         # Invoicing talks to Stripe: after the acceptance is safely stored, in its own transaction.
         services.invoice_order(found, current_user)
         db.session.commit()
         if found.payment_status == PaymentStatus.INVOICE_PENDING:
-            flash(_("The invoice could not be created yet; the coordinator can retry it. The acceptance is saved."),
-                  "warning")
+            flash(
+                _("The invoice could not be created yet; the coordinator can retry it. The acceptance is saved."),
+                "warning",
+            )
     return redirect(url_for("procurement.order", order_id=found.id))
 
 
@@ -358,8 +441,7 @@ def mark_paid(order_id: int):
     found = _order(order_id)
     form = PaidForm()
     if form.validate():
-        attempt(lambda: services.mark_paid(current_user, found, form.note.data or ""),
-                 _("The order was marked paid."))
+        attempt(lambda: services.mark_paid(current_user, found, form.note.data or ""), _("The order was marked paid."))
     else:
         flash(_("The payment note is too long."), "error")
     return redirect(url_for("procurement.order", order_id=found.id))
@@ -383,7 +465,6 @@ def webhook():
     outcome = services.record_stripe_event(event)
     db.session.commit()
     return jsonify(message=outcome.message), outcome.status
-
 
 
 # --- template helpers ----------------------------------------------------------------------------------

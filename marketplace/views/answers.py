@@ -61,8 +61,9 @@ def _display(field) -> str:
 def step_answers(application: ProviderApplication, step: Step) -> list[Answer]:
     stored = application.step(step.slug)
     form = step.form(formdata=to_formdata(stored), meta={"csrf": False})
-    answers = [Answer(field.name, str(field.label.text), _display(field)) for field in form
-               if not isinstance(field, SKIPPED)]
+    answers = [
+        Answer(field.name, str(field.label.text), _display(field)) for field in form if not isinstance(field, SKIPPED)
+    ]
     if step.slug == "organisation":
         digits = (stored.get("business_id") or "").replace("-", "").strip()
         if len(digits) == 8 and digits.isdigit():
@@ -73,8 +74,11 @@ def step_answers(application: ProviderApplication, step: Step) -> list[Answer]:
 def all_answers(application: ProviderApplication) -> list[tuple[Step, list[Answer]]]:
     """Every step but the attachments; the rules step only when it holds a signatory
     (with nothing to accept, or rules accepted earlier, it holds nothing)."""
-    return [(step, step_answers(application, step)) for step in STEPS
-            if step.slug != "attachments" and (step.slug != "rules" or application.step("rules"))]
+    return [
+        (step, step_answers(application, step))
+        for step in STEPS
+        if step.slug != "attachments" and (step.slug != "rules" or application.step("rules"))
+    ]
 
 
 def field_label(step: Step, name: str) -> str:
@@ -87,9 +91,18 @@ def field_label(step: Step, name: str) -> str:
 #: people's names, e-mails and phones stay with the coordinator.
 PUBLIC_FIELDS = {
     "organisation": ("legal_name", "trade_name", "business_id", "vat_number", "city", "website"),
-    "data-protection": ("processor_role", "hosting", "safeguard", "sells_data", "third_party_marketing",
-                        "targeted_advertising", "cross_service_tracking", "commercial_profiling", "data_categories",
-                        "privacy_notice_url"),
+    "data-protection": (
+        "processor_role",
+        "hosting",
+        "safeguard",
+        "sells_data",
+        "third_party_marketing",
+        "targeted_advertising",
+        "cross_service_tracking",
+        "commercial_profiling",
+        "data_categories",
+        "privacy_notice_url",
+    ),
     "accessibility": ("wcag", "statement_url", "evaluated_on"),
     "security": ("standards", "standard_versions", "evidence", "admin_mfa"),
 }
@@ -98,5 +111,7 @@ PUBLIC_FIELDS = {
 def public_profile(application: ProviderApplication) -> list[tuple[Step, list[Answer]]]:
     from marketplace.steps import BY_SLUG
 
-    return [(BY_SLUG[slug], [a for a in step_answers(application, BY_SLUG[slug]) if a.name in names])
-            for slug, names in PUBLIC_FIELDS.items()]
+    return [
+        (BY_SLUG[slug], [a for a in step_answers(application, BY_SLUG[slug]) if a.name in names])
+        for slug, names in PUBLIC_FIELDS.items()
+    ]

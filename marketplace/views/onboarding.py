@@ -42,8 +42,10 @@ def _application(start: bool = True) -> ProviderApplication:
             abort(redirect(url_for("orgs.organisation")))
         if org.status != "applicant":
             # Providers approved before the platform (or suspended ones) have nothing to apply for.
-            flash(_("%(org)s is already a provider of the ecosystem; there is no application to fill in.",
-                    org=org.name), "info")
+            flash(
+                _("%(org)s is already a provider of the ecosystem; there is no application to fill in.", org=org.name),
+                "info",
+            )
             abort(redirect(url_for("orgs.organisation")))
         application = services.start_application(current_user)
         db.session.commit()
@@ -51,8 +53,13 @@ def _application(start: bool = True) -> ProviderApplication:
 
 
 def _context(application: ProviderApplication, current: str) -> dict:
-    return {"application": application, "steps": STEPS, "current": current,
-            "completed": set(application.completed_steps or []), "missing": services.missing_steps(application)}
+    return {
+        "application": application,
+        "steps": STEPS,
+        "current": current,
+        "completed": set(application.completed_steps or []),
+        "missing": services.missing_steps(application),
+    }
 
 
 @bp.get("")
@@ -73,8 +80,13 @@ def step(slug: str):
         abort(404)
     application = _application()
     if not application.is_editable:
-        flash(_("The application has been submitted and is being handled. It can be edited only if the coordinator "
-                "asks for changes."), "info")
+        flash(
+            _(
+                "The application has been submitted and is being handled. It can be edited only if the coordinator "
+                "asks for changes."
+            ),
+            "info",
+        )
         return redirect(url_for("join.summary"))
     if slug == "attachments":
         return _attachments(application)
@@ -107,9 +119,15 @@ def step(slug: str):
         form = step.form(formdata=to_formdata(stored) if stored else None)
         if slug == "rules" and version is not None:
             form.sha256.data = version.body_sha256
-    return render_template("join/step.html", form=form, step=step, version=version,
-                           already_accepted=already_accepted, nothing_to_accept=nothing_to_accept,
-                           **_context(application, slug))
+    return render_template(
+        "join/step.html",
+        form=form,
+        step=step,
+        version=version,
+        already_accepted=already_accepted,
+        nothing_to_accept=nothing_to_accept,
+        **_context(application, slug),
+    )
 
 
 def _attachments(application: ProviderApplication):
@@ -123,9 +141,12 @@ def _attachments(application: ProviderApplication):
                     getattr(form, kind).errors.append(_("Choose the PDF file."))
                 continue
             try:
-                filename, data = read_pdf(upload, too_large=_("The file is larger than 10 MB."),
-                                          not_pdf=_("The file is not a PDF document. Save it as PDF and try again."),
-                                          empty=_("The file is empty."))
+                filename, data = read_pdf(
+                    upload,
+                    too_large=_("The file is larger than 10 MB."),
+                    not_pdf=_("The file is not a PDF document. Save it as PDF and try again."),
+                    empty=_("The file is empty."),
+                )
                 services.save_attachment(current_user, application, kind, filename, data)
             except FileRejected as exc:
                 getattr(form, kind).errors.append(str(exc))
@@ -135,19 +156,24 @@ def _attachments(application: ProviderApplication):
         if complete and not form.errors:
             flash(_("Saved."), "success")
             return redirect(url_for("join.step", slug="rules"))
-    return render_template("join/attachments.html", form=form, step=step, kinds=ATTACHMENT_KINDS,
-                           **_context(application, "attachments"))
+    return render_template(
+        "join/attachments.html", form=form, step=step, kinds=ATTACHMENT_KINDS, **_context(application, "attachments")
+    )
 
 
 @bp.get("/summary")
 @login_required
 def summary():
     application = _application()
-    return render_template("join/summary.html", answers=all_answers(application), kinds=ATTACHMENT_KINDS,
-                           can_submit=can_submit_application(current_user, application),
-                           confirm_form=ConfirmForm(), comments=[c for c in application.comments
-                                                                 if c.visible_to_applicant],
-                           **_context(application, "summary"))
+    return render_template(
+        "join/summary.html",
+        answers=all_answers(application),
+        kinds=ATTACHMENT_KINDS,
+        can_submit=can_submit_application(current_user, application),
+        confirm_form=ConfirmForm(),
+        comments=[c for c in application.comments if c.visible_to_applicant],
+        **_context(application, "summary"),
+    )
 
 
 @bp.post("/submit")
@@ -162,8 +188,10 @@ def submit():
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("Thank you. The application was submitted; the coordinator will review it and tell you by "
-                    "e-mail."), "success")
+            flash(
+                _("Thank you. The application was submitted; the coordinator will review it and tell you by e-mail."),
+                "success",
+            )
     return redirect(url_for("join.summary"))
 
 
@@ -171,8 +199,10 @@ def submit():
 @login_required
 def withdraw():
     application = _application(start=False)
-    require(can_submit_application(current_user, application),
-            _l("Only an admin of the organisation can withdraw the application."))
+    require(
+        can_submit_application(current_user, application),
+        _l("Only an admin of the organisation can withdraw the application."),
+    )
     if ConfirmForm().validate_on_submit():
         try:
             services.withdraw(current_user, application)
@@ -189,8 +219,10 @@ def withdraw():
 @login_required
 def attachment(attachment_id: int):
     item = db.get_or_404(ApplicationAttachment, attachment_id)
-    require(can_view_application(current_user, item.application),
-            _l("Attachments are shown to the applicant and the coordinator only."))
+    require(
+        can_view_application(current_user, item.application),
+        _l("Attachments are shown to the applicant and the coordinator only."),
+    )
     return download(item.file)
 
 

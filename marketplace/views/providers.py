@@ -13,16 +13,19 @@ from app.params import paginate
 from app.permissions import is_coordinator
 from marketplace import services
 from marketplace.catalogue import search as catalogue_search
-from marketplace.views.review import _status_form
 from marketplace.views.answers import public_profile
+from marketplace.views.review import _status_form
 
 bp = Blueprint("providers", __name__, url_prefix="/providers")
 
 
 @bp.get("")
 def index():
-    stmt = (sa.select(Organisation).where(Organisation.kind == OrgKind.PROVIDER.value,
-                                          Organisation.status == OrgStatus.ACTIVE.value).order_by(Organisation.name))
+    stmt = (
+        sa.select(Organisation)
+        .where(Organisation.kind == OrgKind.PROVIDER.value, Organisation.status == OrgStatus.ACTIVE.value)
+        .order_by(Organisation.name)
+    )
     page = paginate(stmt, per_page=50)
     return render_template("providers/index.html", page=page)
 
@@ -35,8 +38,13 @@ def show(org_id: int):
         abort(404, description=_("There is no active provider with this number."))
     application = services.approved_application(org)
     public = public_profile(application) if application is not None else []
-    return render_template("providers/show.html", org=org, application=application, public=public,
-                           acceptance=services.latest_acceptance(org),
-                           listings=catalogue_search.entries_of_provider(org.id),
-                           status_form=_status_form() if coordinator else None,
-                           history=services.status_history(org) if coordinator else [])
+    return render_template(
+        "providers/show.html",
+        org=org,
+        application=application,
+        public=public,
+        acceptance=services.latest_acceptance(org),
+        listings=catalogue_search.entries_of_provider(org.id),
+        status_form=_status_form() if coordinator else None,
+        history=services.status_history(org) if coordinator else [],
+    )

@@ -8,13 +8,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
-from app.forms import choices
-from governance.steering import services as steering
 from app.files import download
+from app.forms import choices
 from app.models import Organisation
 from app.params import paginate
 from app.permissions import coordinator_required, require
 from app.services import ServiceError
+from governance.steering import services as steering
 from marketplace import services
 from marketplace.forms import ProviderStatusForm, ReviewCommentForm, ReviewDecisionForm
 from marketplace.models import ApplicationAttachment, ApplicationStatus, PreAssessment, ProviderApplication
@@ -38,20 +38,42 @@ def queue():
     age = age if age in AGES else ""
     page = paginate(services.review_queue(status or None, pre or None, age or None), per_page=50)
     args = {k: v for k, v in {"status": status, "pre": pre, "age": age}.items() if v}
-    return render_template("review/queue.html", page=page, status=status, pre=pre, age=age, ages=AGES, args=args,
-                           statuses=services.APPLICATION_STATUS_LABELS, pres=services.PRE_ASSESSMENT_LABELS)
+    return render_template(
+        "review/queue.html",
+        page=page,
+        status=status,
+        pre=pre,
+        age=age,
+        ages=AGES,
+        args=args,
+        statuses=services.APPLICATION_STATUS_LABELS,
+        pres=services.PRE_ASSESSMENT_LABELS,
+    )
 
 
 def _page(application: ProviderApplication, decision_form=None, comment_form=None, code: int = 200):
-    changes = [(BY_SLUG[c.step], field_label(BY_SLUG[c.step], c.field) if c.step != "attachments"
-                else str(ATTACHMENT_KINDS.get(c.field, c.field)), c) for c in
-               services.changes_since_last_submission(application)]
+    changes = [
+        (
+            BY_SLUG[c.step],
+            field_label(BY_SLUG[c.step], c.field)
+            if c.step != "attachments"
+            else str(ATTACHMENT_KINDS.get(c.field, c.field)),
+            c,
+        )
+        for c in services.changes_since_last_submission(application)
+    ]
     return render_template(
-        "review/application.html", application=application, answers=all_answers(application), kinds=ATTACHMENT_KINDS,
-        reasons=REASONS, changes=changes, decision_form=decision_form or ReviewDecisionForm(formdata=None),
+        "review/application.html",
+        application=application,
+        answers=all_answers(application),
+        kinds=ATTACHMENT_KINDS,
+        reasons=REASONS,
+        changes=changes,
+        decision_form=decision_form or ReviewDecisionForm(formdata=None),
         comment_form=comment_form or ReviewCommentForm(formdata=None),
         status_form=_status_form(),
-        history=services.status_history(application.organisation)), code
+        history=services.status_history(application.organisation),
+    ), code
 
 
 def _status_form() -> ProviderStatusForm:
@@ -72,8 +94,13 @@ def decide(application_id: int):
     application = db.get_or_404(ProviderApplication, application_id)
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
         # Decided meanwhile: the page no longer shows the form, so its errors would go unseen.
-        flash(_("This action is not possible while the application is %(status)s.",
-                status=services.application_status_label(application.status)), "error")
+        flash(
+            _(
+                "This action is not possible while the application is %(status)s.",
+                status=services.application_status_label(application.status),
+            ),
+            "error",
+        )
         return redirect(url_for("review.application", application_id=application.id))
     form = ReviewDecisionForm()
     if form.validate_on_submit():
@@ -127,14 +154,21 @@ def provider_status(org_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("The status of %(org)s is now: %(status)s.", org=org.name,
-                    status=services.provider_status_label(org.status)), "success")
+            flash(
+                _(
+                    "The status of %(org)s is now: %(status)s.",
+                    org=org.name,
+                    status=services.provider_status_label(org.status),
+                ),
+                "success",
+            )
     else:
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
-    target = url_for("providers.show", org_id=org.id) if back == "provider" else url_for("admin.organisation",
-                                                                                          org_id=org.id)
+    target = (
+        url_for("providers.show", org_id=org.id) if back == "provider" else url_for("admin.organisation", org_id=org.id)
+    )
     return redirect(target)
 
 

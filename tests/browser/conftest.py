@@ -24,8 +24,11 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def pytest_collection_modifyitems(config, items):
-    missing = [what for what, path in (("chromium", Path(CHROMIUM)), ("axe-core (make test installs it)", AXE))
-               if not path.exists()]
+    missing = [
+        what
+        for what, path in (("chromium", Path(CHROMIUM)), ("axe-core (make test installs it)", AXE))
+        if not path.exists()
+    ]
     if not missing:
         return
     if TestConfig.CI:
@@ -41,8 +44,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     }
 
 
@@ -79,10 +89,10 @@ def axe():
         page.wait_for_load_state("load")  # after a click that navigates, check the new page, not the old one
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
         return [
-            {"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
             for v in result["violations"]
         ]
 

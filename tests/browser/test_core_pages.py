@@ -48,8 +48,12 @@ def test_sign_in_switch_language_and_visit_own_pages(page: Page, site: str, axe,
 
 def test_coordinator_pages_are_accessible(page: Page, site: str, axe, people):
     _sign_in(page, site, people["coordinator"].email)
-    for path in ("/admin/audit", "/admin/organisations", "/admin/organisations/new",
-                 f"/admin/organisations/{people['municipality'].id}"):
+    for path in (
+        "/admin/audit",
+        "/admin/organisations",
+        "/admin/organisations/new",
+        f"/admin/organisations/{people['municipality'].id}",
+    ):
         page.goto(f"{site}{path}")
         assert axe(page) == [], path
 

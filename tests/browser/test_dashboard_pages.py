@@ -23,8 +23,11 @@ def test_the_coordinator_sees_every_dashboard_filled(page: Page, site: str, axe,
         page.goto(f"{site}/dashboards/{name}")
         figures = page.locator("figure.chart")
         expect(figures).to_have_count(len(builders))
-        empty = [page.locator("figure.chart").nth(i).locator("figcaption").inner_text()
-                 for i in range(len(builders)) if page.locator("figure.chart").nth(i).locator(".chart-empty").count()]
+        empty = [
+            page.locator("figure.chart").nth(i).locator("figcaption").inner_text()
+            for i in range(len(builders))
+            if page.locator("figure.chart").nth(i).locator(".chart-empty").count()
+        ]
         assert not empty, f"{name}: charts without figures: {empty}"
         assert page.locator("svg[role=img]").count() == len(builders)
         assert axe(page) == [], name

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.test_core_pages import _sign_in
-from tests.test_access_matrix import MATRIX, OK, objects  # noqa: F401  (the matrix's objects fixture)
+from tests.matrix import MATRIX, OK
 
 NOT_HTML = ("/api/v1/", ".csv", ".atom", "/attachments/")
 

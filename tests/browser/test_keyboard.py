@@ -27,7 +27,7 @@ def tab_to(page: Page, selector: str, limit: int = 80) -> list[str]:
 def assert_focus_visible(page: Page) -> None:
     style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
         return {outline: s.outlineStyle, width: s.outlineWidth, shadow: s.boxShadow}; }""")
-    assert style["outline"] != "none" and style["width"] != "0px" or style["shadow"] != "none", style
+    assert (style["outline"] != "none" and style["width"] != "0px") or style["shadow"] != "none", style
 
 
 def test_signing_in_with_the_keyboard(page: Page, site: str, people):
@@ -47,8 +47,9 @@ def test_signing_in_with_the_keyboard(page: Page, site: str, people):
 def test_a_request_line_and_its_errors_with_the_keyboard(app, page: Page, site: str, axe, people):
     service = factories.PricingPlanFactory(min_quantity=50).service
     request = factories.ProcurementRequestFactory(organisation=people["municipality"], requester=people["buyer"])
-    line = factories.RequestLineFactory(request=request, service_id=service.id, plan_id=service.plans[0].id,
-                                        quantity=50)
+    line = factories.RequestLineFactory(
+        request=request, service_id=service.id, plan_id=service.plans[0].id, quantity=50
+    )
     from app.extensions import db
     from marketplace.catalogue import services as catalogue
 
@@ -91,8 +92,13 @@ def test_a_request_line_and_its_errors_with_the_keyboard(app, page: Page, site: 
 
 
 def test_an_approval_with_the_keyboard(app, page: Page, site: str, people):
-    request = factories.ProcurementRequestFactory(organisation=people["municipality"], requester=people["buyer"],
-                                                  status="pending_approval", net_cents=100_000, vat_cents=25_500)
+    request = factories.ProcurementRequestFactory(
+        organisation=people["municipality"],
+        requester=people["buyer"],
+        status="pending_approval",
+        net_cents=100_000,
+        vat_cents=25_500,
+    )
     _sign_in(page, site, people["approver"].email)
     page.goto(f"{site}/procurement/{request.id}")
     tab_to(page, "input[name='decision'][value='approve']")  # a radio group is one stop; arrows choose
@@ -107,12 +113,15 @@ def test_an_approval_with_the_keyboard(app, page: Page, site: str, people):
 
 
 def test_after_a_failed_submit_focus_is_on_the_error_summary_and_every_error_links_to_its_field(
-        page: Page, site: str, axe, people):
+    page: Page, site: str, axe, people
+):
     """For forms of every kind of field (text, e-mail, date, radio buttons, checkboxes, a select): the
     summary gets focus, and each of its links leads to an element that exists and takes focus."""
     _sign_in(page, site, people["provider_admin"].email)
-    for url, button in (("/listings/new", "button[type=submit], input[type=submit]"),
-                        ("/profile/password", "button[type=submit], input[type=submit]")):
+    for url, button in (
+        ("/listings/new", "button[type=submit], input[type=submit]"),
+        ("/profile/password", "button[type=submit], input[type=submit]"),
+    ):
         page.goto(f"{site}{url}")
         page.locator("main form.form").last.locator(button).last.click()
         summary = page.locator("#error-summary")

@@ -46,8 +46,7 @@ def checked(page: Page, axe) -> None:
     assert axe(page) == [], page.url
 
 
-def test_a_provider_lists_a_service_and_the_coordinator_publishes_it(page: Page, site: str, axe, people,
-                                                                      new_context):
+def test_a_provider_lists_a_service_and_the_coordinator_publishes_it(page: Page, site: str, axe, people, new_context):
     _sign_in(page, site, people["provider_admin"].email)
     page.get_by_role("link", name=fi("Our listings")).click()
     checked(page, axe)
@@ -73,8 +72,9 @@ def test_a_provider_lists_a_service_and_the_coordinator_publishes_it(page: Page,
         page.get_by_role("link", name=fi("Add a pricing plan")).click()
         checked(page, axe)
         page.get_by_label(fi("Name of the plan")).fill(name)
-        page.get_by_label(fi("Price model")).select_option("per_pupil_year" if name == "Oppilaslisenssi"
-                                                           else "per_school_year")
+        page.get_by_label(fi("Price model")).select_option(
+            "per_pupil_year" if name == "Oppilaslisenssi" else "per_school_year"
+        )
         page.get_by_label(fi("Unit price in euros, excluding VAT")).fill(price)
         page.get_by_role("button", name=fi("Save plan")).click()
         expect(page.get_by_role("rowheader", name=name, exact=True)).to_be_visible()
@@ -100,27 +100,44 @@ def test_a_provider_lists_a_service_and_the_coordinator_publishes_it(page: Page,
     checked(visitor, axe)
 
 
-def _published(people, provider: str, name: str, slug: str, levels: list[str], standards: list[str],
-               cents: int = 900) -> None:
+def _published(
+    people, provider: str, name: str, slug: str, levels: list[str], standards: list[str], cents: int = 900
+) -> None:
     org = people[provider]
-    author = people["provider_admin"] if provider == "provider" else factories.UserFactory(organisation=org,
-                                                                                           org_role="admin")
-    service = factories.ServiceFactory(organisation=org, created_by=author, name=name, slug=slug,
-                                       summary=f"{name}: matematiikan harjoituksia.", levels=levels,
-                                       standards=standards)
-    factories.PricingPlanFactory(service=service, name="Oppilaslisenssi", unit_price_cents=cents,
-                                 model="per_pupil_year", min_quantity=50)
+    author = (
+        people["provider_admin"]
+        if provider == "provider"
+        else factories.UserFactory(organisation=org, org_role="admin")
+    )
+    service = factories.ServiceFactory(
+        organisation=org,
+        created_by=author,
+        name=name,
+        slug=slug,
+        summary=f"{name}: matematiikan harjoituksia.",
+        levels=levels,
+        standards=standards,
+    )
+    factories.PricingPlanFactory(
+        service=service, name="Oppilaslisenssi", unit_price_cents=cents, model="per_pupil_year", min_quantity=50
+    )
     catalogue.submit(author, service)
     catalogue.publish(people["coordinator"], service)
 
 
-def test_a_municipality_finds_compares_requests_approves_and_pays(app, page: Page, site: str, axe, people,
-                                                                   new_context):
+def test_a_municipality_finds_compares_requests_approves_and_pays(app, page: Page, site: str, axe, people, new_context):
     with app.test_request_context():
         _published(people, "provider", "Matematiikan polku", "matematiikan-polku", ["grades_7_9"], ["mpassid"])
         _published(people, "provider", "Algebrapaja", "algebrapaja", ["grades_7_9"], ["mpassid", "lti13"], 700)
-        _published(people, "other_provider", "Geometriatutka", "geometriatutka", ["grades_7_9", "upper_secondary"],
-                   ["mpassid"], 1100)
+        _published(
+            people,
+            "other_provider",
+            "Geometriatutka",
+            "geometriatutka",
+            ["grades_7_9", "upper_secondary"],
+            ["mpassid"],
+            1100,
+        )
         _published(people, "other_provider", "Laskuleikki", "laskuleikki", ["grades_1_6"], [])
     db.session.commit()
 
@@ -164,8 +181,9 @@ def test_a_municipality_finds_compares_requests_approves_and_pays(app, page: Pag
     approver.get_by_label(fi("Approve"), exact=True).check()
     approver.get_by_label(fi("Comment")).fill("Talousarvion mukainen.")
     approver.get_by_role("button", name=fi("Record the decision")).click()
-    expect(approver.get_by_text(fi("The request was approved and the orders were sent to the providers."))) \
-        .to_be_visible()
+    expect(
+        approver.get_by_text(fi("The request was approved and the orders were sent to the providers."))
+    ).to_be_visible()
     checked(approver, axe)
 
     # The provider accepts the order.

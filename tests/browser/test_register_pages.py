@@ -11,10 +11,14 @@ from tests import factories
 
 def test_visitor_searches_the_register(page: Page, site: str, axe):
     ohjaus = factories.BodyFactory(code="OR", name="Ohjausryhmä", level="strategic")
-    decision = factories.DecisionFactory(item__meeting__body=ohjaus, item__case__title="Pelisääntöjen hyväksyminen",
-                                         text="Ekosysteemin pelisäännöt hyväksyttiin.")
-    factories.DecisionFactory(item__meeting__body=ohjaus, item__case__title="Talousarvio 2027",
-                              text="Talousarvio hyväksyttiin.")
+    decision = factories.DecisionFactory(
+        item__meeting__body=ohjaus,
+        item__case__title="Pelisääntöjen hyväksyminen",
+        text="Ekosysteemin pelisäännöt hyväksyttiin.",
+    )
+    factories.DecisionFactory(
+        item__meeting__body=ohjaus, item__case__title="Talousarvio 2027", text="Talousarvio hyväksyttiin."
+    )
     page.goto(f"{site}/")
     page.get_by_role("link", name="Päätösrekisteri").click()
     assert axe(page) == []

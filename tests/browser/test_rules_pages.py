@@ -15,9 +15,11 @@ def test_consultation_adoption_and_re_acceptance(page: Page, site: str, axe, peo
     v10 = factories.RulesVersionFactory(label="1.0", in_force=True)
     decision = factories.DecisionFactory(item__decision_kind="rules_adoption", title="Pelisääntöjen 1.1 hyväksyminen")
     factories.RulesAcceptanceFactory(version=v10, user=people["provider_admin"])
-    factories.RulesVersionFactory(label="1.1", consultation=True,
-                                  body="# 1. Tarkoitus\n\nSäännöt koskevat kaikkia.\n\n# 2. Tietosuoja\n\n"
-                                       "Tietoja ei myydä eikä luovuteta.\n")
+    factories.RulesVersionFactory(
+        label="1.1",
+        consultation=True,
+        body="# 1. Tarkoitus\n\nSäännöt koskevat kaikkia.\n\n# 2. Tietosuoja\n\nTietoja ei myydä eikä luovuteta.\n",
+    )
 
     # The provider reads the rules and comments on a section.
     _sign_in(page, site, people["provider_admin"].email)

@@ -17,23 +17,41 @@ from tests.browser.test_core_pages import _sign_in
 
 def test_a_meeting_from_agenda_to_signed_minutes(page: Page, site: str, axe, people, new_context):
     ohjaus = factories.BodyFactory(code="OR", name="Ohjausryhmä", level="strategic")
-    jt = factories.BodyFactory(code="JT", name="Johtoryhmä", level="tactical", parent=ohjaus,
-                               mandate=["listing_policy", "operational", "information"])
+    jt = factories.BodyFactory(
+        code="JT",
+        name="Johtoryhmä",
+        level="tactical",
+        parent=ohjaus,
+        mandate=["listing_policy", "operational", "information"],
+    )
     names = ["Chair", "Anna", "Bertta", "Cecilia", "Deputy"]
     users = {n: factories.UserFactory(name=f"{n} Jäsen", email=f"{n.lower()}@example.com") for n in names}
     m = factories.MembershipFactory
-    seats = {"chair": m(body=jt, user=users["Chair"], role="chair"), "anna": m(body=jt, user=users["Anna"]),
-             "bertta": m(body=jt, user=users["Bertta"]), "cecilia": m(body=jt, user=users["Cecilia"])}
+    seats = {
+        "chair": m(body=jt, user=users["Chair"], role="chair"),
+        "anna": m(body=jt, user=users["Anna"]),
+        "bertta": m(body=jt, user=users["Bertta"]),
+        "cecilia": m(body=jt, user=users["Cecilia"]),
+    }
     m(body=jt, user=users["Deputy"], role="deputy", deputy_of=seats["anna"])
     m(body=jt, user=people["secretary"], role="secretary", voting=False)
     meeting = factories.MeetingFactory(body=jt, number=4, starts_at=datetime(2026, 12, 3, 13, tzinfo=HELSINKI))
     case = factories.CaseFactory(title="Luettelointiperiaatteiden päivitys", awaiting_body=None)
-    item = factories.AgendaItemFactory(meeting=meeting, case=case, section=1, decision_kind="listing_policy",
-                                       proposal="Hyväksytään päivitetyt luettelointiperiaatteet.")
+    item = factories.AgendaItemFactory(
+        meeting=meeting,
+        case=case,
+        section=1,
+        decision_kind="listing_policy",
+        proposal="Hyväksytään päivitetyt luettelointiperiaatteet.",
+    )
     # A matter above the management team's mandate: it can only be referred up to the steering group.
-    strategy = factories.AgendaItemFactory(meeting=meeting, case=factories.CaseFactory(
-        title="Ekosysteemin strategian päivitys", awaiting_body=None), section=2, decision_kind="strategy",
-        proposal="Esitetään ohjausryhmälle strategian päivitystä.")
+    strategy = factories.AgendaItemFactory(
+        meeting=meeting,
+        case=factories.CaseFactory(title="Ekosysteemin strategian päivitys", awaiting_body=None),
+        section=2,
+        decision_kind="strategy",
+        proposal="Esitetään ohjausryhmälle strategian päivitystä.",
+    )
 
     _sign_in(page, site, people["secretary"].email)
     page.goto(f"{site}/bodies/JT")
