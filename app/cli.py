@@ -106,28 +106,6 @@ def create_coordinator(email: str, name: str, organisation: str, business_id: st
     click.echo(f"Created coordinator {user.email} in {org.name}")
 
 
-bench_cli = AppGroup("bench", help="Benchmark data (see bench/ and `make bench`).")
-
-
-@bench_cli.command("generate")
-@click.option("--listings", default=10_000, show_default=True, help="Published listings.")
-@click.option("--providers", default=2_000, show_default=True)
-@click.option("--municipalities", default=300, show_default=True)
-@click.option("--decisions", default=100_000, show_default=True)
-@click.option("--seed", default=2026, show_default=True)
-def bench_generate(listings: int, providers: int, municipalities: int, decisions: int, seed: int) -> None:
-    """Fill an empty database with realistic data in bulk (never on a database with data)."""
-    import time
-
-    from bench.generate import generate
-
-    if db.session.scalar(sa.select(sa.func.count(Organisation.id))):
-        raise click.ClickException("The database is not empty; benchmark data goes into a fresh one.")
-    started = time.perf_counter()
-    generate(listings, providers, municipalities, decisions, seed)
-    click.echo(f"generated in {time.perf_counter() - started:.1f} s")
-
-
 #: Tables whose row counts `flask backup` and `flask restore` print (all are counted).
 KEY_TABLES = ("organisations", "users", "services", "decisions", "orders", "stored_files", "audit_events")
 
@@ -256,7 +234,7 @@ def restore_command(path: Path, yes: bool, lock_timeout: float) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (demo_cli, mail_cli, audit_cli, users_cli, submissions_cli, bench_cli):
+    for group in (demo_cli, mail_cli, audit_cli, users_cli, submissions_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

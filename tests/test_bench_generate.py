@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from app.extensions import db
+from bench.cli import bench_cli
 from governance.steering.models import Decision
 from marketplace.catalogue import search
 from marketplace.catalogue.models import CatalogueEntry, CatalogueTag, Service
@@ -10,8 +11,8 @@ from marketplace.catalogue.models import CatalogueEntry, CatalogueTag, Service
 
 def test_generated_listings_are_searchable_and_counted_exactly(app, runner, client):
     result = runner.invoke(
+        bench_cli,
         args=[
-            "bench",
             "generate",
             "--listings",
             "120",
@@ -21,7 +22,7 @@ def test_generated_listings_are_searchable_and_counted_exactly(app, runner, clie
             "5",
             "--decisions",
             "45",
-        ]
+        ],
     )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(sa.select(sa.func.count(Service.id))) == 120
@@ -41,5 +42,5 @@ def test_generated_listings_are_searchable_and_counted_exactly(app, runner, clie
     assert client.get("/catalogue").status_code == 200
     assert client.get("/register?q=matematiikka").status_code == 200
     # Never on a database that has data.
-    again = runner.invoke(args=["bench", "generate", "--listings", "10"])
+    again = runner.invoke(bench_cli, args=["generate", "--listings", "10"])
     assert again.exit_code != 0 and "not empty" in again.output
