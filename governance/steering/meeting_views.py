@@ -8,9 +8,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
+from app.actions import act, attempt
 from app.extensions import db
 from app.files import FileRejected, download, read_pdf, store
 from app.forms import ConfirmForm, choices
@@ -19,6 +18,7 @@ from app.permissions import require
 from app.services import ServiceError
 from app.validators import whole_number
 from governance.steering import services
+from governance.steering.blueprint import SECRETARY_ONLY, bp, flash_errors
 from governance.steering.forms import (
     ApproveByMeetingForm,
     AttachmentForm,
@@ -47,7 +47,6 @@ from governance.steering.models import (
     VoteRound,
 )
 from governance.steering.permissions import can_manage, can_see_confidential, can_see_meeting, is_member
-from governance.steering.views import SECRETARY_ONLY, act, bp, flash_errors
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
@@ -253,32 +252,27 @@ def edit_item(item_id: int):
     form.presenter.choices = _people_choices(item.meeting.body)
     if form.validate_on_submit():
         presenter = db.session.get(User, int(form.presenter.data)) if form.presenter.data else None
-        try:
-            version = whole_number(form.version.data)  # a version that is no number matches no saved one
-            services.update_item(
+        version = whole_number(form.version.data)  # a version that is no number matches no saved one
+        saved = attempt(
+            lambda: services.update_item(
                 current_user,
                 item,
                 -1 if version is None else version,
                 form.proposal.data or "",
                 form.decision_kind.data,
                 presenter,
-            )
-            db.session.commit()
-        except (ServiceError, StaleDataError) as exc:
-            db.session.rollback()
-            message = (
-                str(exc)
-                if isinstance(exc, ServiceError)
-                else _(
-                    "Someone else saved this item while you were editing it. Your text is kept below: compare it with "
-                    "the saved version and save again."
-                )
-            )
-            form.proposal.errors.append(message)
+            ),
+            _("The item was saved."),
+            field=form.proposal,
+            stale=_(
+                "Someone else saved this item while you were editing it. Your text is kept below: compare it with "
+                "the saved version and save again."
+            ),
+        )
+        if not saved:
             db.session.refresh(item)
             form.version.data = str(item.version)  # saving again overwrites knowingly
             return _item_page(item, edit_form=form, code=409)
-        flash(_("The item was saved."), "success")
         return redirect(url_for("steering.item", item_id=item.id))
     return _item_page(item, edit_form=form, code=400)
 
@@ -358,12 +352,8 @@ def ballots(vote_id: int):
                 raise ServiceError(_("Only members of the body vote."))
             services.cast_ballot(current_user, vote, membership, choice)
 
-    try:
-        return act(_cast, _("The votes were recorded."), url_for("steering.item", item_id=item.id, _anchor="vote"))
-    except IntegrityError:
-        db.session.rollback()
-        flash(_("This vote has already been recorded."), "error")
-        return redirect(url_for("steering.item", item_id=item.id, _anchor="vote"))
+    attempt(_cast, _("The votes were recorded."), stale=_("This vote has already been recorded."))
+    return redirect(url_for("steering.item", item_id=item.id, _anchor="vote"))
 
 
 @bp.post("/votes/<int:vote_id>/close")
@@ -390,8 +380,8 @@ def decide(item_id: int):
     form.delegated_to.choices = choices([("", "–")] + [(b.id, b.code) for b in services.bodies()])
     if form.validate_on_submit():
         delegated = db.session.get(Body, int(form.delegated_to.data)) if form.delegated_to.data else None
-        try:
-            services.decide(
+        if attempt(
+            lambda: services.decide(
                 current_user,
                 item,
                 Resolution(form.resolution.data),
@@ -399,13 +389,10 @@ def decide(item_id: int):
                 delegated,
                 form.redacted_text.data or "",
                 form.personal_data_hidden_from.data,
-            )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form.text.errors.append(str(exc))
-        else:
-            flash(_("The decision was recorded. It takes effect when the minutes are approved."), "success")
+            ),
+            _("The decision was recorded. It takes effect when the minutes are approved."),
+            field=form.text,
+        ):
             return redirect(url_for("steering.item", item_id=item.id))
     return _item_page(item, decision_form=form, code=400)
 
@@ -533,19 +520,13 @@ def minutes(meeting_id: int):
     if request.method == "POST":
         require(manage, SECRETARY_ONLY)
         if form.validate_on_submit():
-            try:
-                if meeting.locked:
-                    services.correct_minutes(
-                        current_user, meeting, form.body.data, form.public_body.data, form.note.data
-                    )
-                else:
-                    services.edit_minutes(current_user, current, form.body.data, form.public_body.data)
-                db.session.commit()
-            except ServiceError as exc:
-                db.session.rollback()
-                form.body.errors.append(str(exc))
+            if meeting.locked:
+                change = lambda: services.correct_minutes(  # noqa: E731
+                    current_user, meeting, form.body.data, form.public_body.data, form.note.data
+                )
             else:
-                flash(_("The minutes were saved."), "success")
+                change = lambda: services.edit_minutes(current_user, current, form.body.data, form.public_body.data)  # noqa: E731
+            if attempt(change, _("The minutes were saved."), field=form.body):
                 return redirect(url_for("steering.minutes", meeting_id=meeting.id))
     checkers = CheckersForm(formdata=None)
     present = [a.membership for a in meeting.attendances if a.present]

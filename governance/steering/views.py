@@ -1,32 +1,25 @@
 """Steering bodies: public body pages and member lists, cases, follow-up tasks.
-Meeting pages are in meeting_views (same blueprint)."""
+Meeting pages are in meeting_views (the same blueprint, governance/steering/blueprint.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.clock import helsinki_today
+from app.actions import act, attempt
+from app.clock import HELSINKI, helsinki_today
 from app.extensions import db
 from app.forms import ConfirmForm, choices
-from app.models import Organisation, User
+from app.models import Organisation
 from app.permissions import require
-from app.services import ServiceError, find_user_by_email
+from app.services import find_user_by_email
 from governance.steering import services
+from governance.steering.blueprint import SECRETARY_ONLY, body_or_404, bp, flash_errors
 from governance.steering.forms import (
-    KIND_LABELS,
-    LEVEL_LABELS,
-    MEETING_STATUS_LABELS,
-    RESOLUTION_LABELS,
     ROLE_LABELS,
-    TASK_STATUS_LABELS,
     BodyForm,
     CaseForm,
     MeetingForm,
@@ -35,51 +28,6 @@ from governance.steering.forms import (
 )
 from governance.steering.models import Body, Role, Task, TaskStatus
 from governance.steering.permissions import can_manage, can_manage_members, can_see_confidential
-
-bp = Blueprint("steering", __name__)
-
-SECRETARY_ONLY = _l("Only the secretary of the body (or the coordinator's staff) does this.")
-
-
-def body_or_404(code: str) -> Body:
-    body = services.body_by_code(code)
-    if body is None:
-        abort(404, description=_("There is no body %(code)s.", code=code[:12]))
-    return body
-
-
-def act(action: Callable[[], Any], success: str, back: str):
-    """Run one service call: commit and say so, or roll back and say why. Then go back."""
-    try:
-        action()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("Someone else changed this at the same moment. Reload the page and try again."), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return redirect(back)
-
-
-def flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "error")
-
-
-@bp.app_context_processor
-def _labels() -> dict:
-    return {
-        "kind_labels": KIND_LABELS,
-        "resolution_labels": RESOLUTION_LABELS,
-        "body_role_labels": ROLE_LABELS,
-        "level_labels": LEVEL_LABELS,
-        "meeting_status_labels": MEETING_STATUS_LABELS,
-        "task_status_labels": TASK_STATUS_LABELS,
-    }
 
 
 def _body_form(submitted: bool = False) -> BodyForm:
@@ -101,17 +49,15 @@ def create_body():
     form = _body_form(submitted=True)
     if form.validate_on_submit():
         parent = db.session.get(Body, int(form.parent.data)) if (form.parent.data or "").isdigit() else None
-        try:
-            body = services.create_body(
+        created = attempt(
+            lambda: services.create_body(
                 current_user, form.code.data, form.name.data, form.level.data, parent, form.mandate.data or []
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            form.code.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("The body %(code)s was created. Add its members next.", code=body.code), "success")
-            return redirect(url_for("steering.body", code=body.code))
+            ),
+            lambda body: _("The body %(code)s was created. Add its members next.", code=body.code),
+            field=form.code,
+        )
+        if created:
+            return redirect(url_for("steering.body", code=created.value.code))
     return render_template("steering/bodies.html", bodies=services.bodies(), form=form), 400
 
 
@@ -162,20 +108,16 @@ def create_meeting(code: str):
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(url_for("steering.body", code=code))
-    from app.clock import HELSINKI
-
     starts_at = form.starts_at.data.replace(tzinfo=HELSINKI)
-    holder: dict = {}
-
-    def _create():
-        holder["meeting"] = services.create_meeting(
+    created = attempt(
+        lambda: services.create_meeting(
             current_user, body, form.number.data, starts_at, form.place.data or "", form.remote_link.data or ""
-        )
-
-    response = act(_create, _("The meeting was created."), url_for("steering.body", code=code))
-    if "meeting" in holder and holder["meeting"].id:
-        return redirect(url_for("steering.meeting", meeting_id=holder["meeting"].id))
-    return response
+        ),
+        _("The meeting was created."),
+    )
+    if created:
+        return redirect(url_for("steering.meeting", meeting_id=created.value.id))
+    return redirect(url_for("steering.body", code=code))
 
 
 @bp.post("/bodies/<code>/cases")
@@ -281,8 +223,3 @@ def task(task_id: int):
             )
         flash_errors(form)
     return render_template("steering/task.html", task=task, form=form, today=helsinki_today())
-
-
-from governance.steering import meeting_views  # noqa: E402,F401  (adds the meeting routes to bp)
-
-__all__ = ["User", "bp"]
