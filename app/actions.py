@@ -9,8 +9,9 @@ commits or rolls back by itself):
   unique constraint meeting a second copy), roll back and say so. Returns an `Outcome`: true when
   it was done, with the action's return value.
 - `act(action, done, back)`: the same, then back to `back` (the usual end of a POST).
-- `save(done)`: commit what the view changed itself (a field of a model it loaded), with the same
-  lost-race branch.
+- `save(done)`: commit what the view changed itself, or a service call that cannot be refused;
+  a lost race goes on to the app's handler (app.errors), which says so and goes back to the form.
+- `undo()`: roll back (a service call whose result the view refuses, such as a link used twice).
 """
 
 from __future__ import annotations
@@ -56,32 +57,29 @@ def _refused(message: str, field: Any | None) -> None:
         flash(message, "error")
 
 
-def _lost_race(error: BaseException, field: Any | None, stale: Message | None = None) -> str:
-    """Roll back after a lost race and say so (`stale`, when given, says it in the view's own words);
-    a second copy of the same form says "already saved"."""
+def _lost_race(error: BaseException, stale: Message | None = None) -> str:
+    """Roll back after a lost race and say so at the top of the page (`stale`, when given, says it
+    in the view's own words); a second copy of the same form says "already saved"."""
     from app.submissions import ALREADY_SAVED, is_duplicate
 
     db.session.rollback()
-    if is_duplicate(error):
-        flash(str(ALREADY_SAVED), "info")
-        return str(ALREADY_SAVED)
-    message = str(stale or LOST_RACE)
-    _refused(message, field)
-    return message
+    message, category = (ALREADY_SAVED, "info") if is_duplicate(error) else (stale or LOST_RACE, "error")
+    flash(str(message), category)
+    return str(message)
 
 
 def _is_race(error: BaseException) -> bool:
     return isinstance(error, StaleDataError) or (isinstance(error, IntegrityError) and is_unique_violation(error))
 
 
-def _commit(field: Any | None = None, stale: Message | None = None) -> str | None:
+def _commit(stale: Message | None = None) -> str | None:
     """Commit; a lost race found only now (a unique constraint) rolls back: its message, else None."""
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError) as exc:
         if not _is_race(exc):
             raise
-        return _lost_race(exc, field, stale)
+        return _lost_race(exc, stale)
     return None
 
 
@@ -102,8 +100,8 @@ def attempt(
     except (StaleDataError, IntegrityError) as exc:
         if not _is_race(exc):
             raise
-        return Outcome(False, error=_lost_race(exc, field, stale), lost_race=True)
-    problem = _commit(field, stale)
+        return Outcome(False, error=_lost_race(exc, stale), lost_race=True)
+    problem = _commit(stale)
     if problem is not None:
         return Outcome(False, error=problem, lost_race=True)
     if done is not None:
@@ -117,13 +115,12 @@ def act(action: Callable[[], Any], done: Done, back: str) -> Response:
     return redirect(back)
 
 
-def save(done: Done = None) -> bool:
-    """Commit what the view changed itself; flash `done` when given. False after a lost race."""
-    if _commit() is not None:
-        return False
+def save(done: Done = None) -> None:
+    """Commit what the view changed itself (no service refusal is possible); flash `done` when
+    given. A lost race raises on to the app's handler (app.errors), which says so and goes back."""
+    db.session.commit()
     if done is not None:
         flash(str(done(None) if callable(done) else done), "success")
-    return True
 
 
 def undo() -> None:

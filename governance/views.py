@@ -8,14 +8,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
+from app.actions import attempt, save
 from app.clock import helsinki_today
 from app.csvutil import csv_response
 from app.extensions import db
 from app.forms import choices
 from app.permissions import require
-from app.services import ServiceError
 from governance import services
 from governance.diff import diff_texts
 from governance.forms import AcceptForm, AdoptForm, CommentForm, ConsultationForm, ResponseForm, RulesDraftForm
@@ -32,7 +31,7 @@ def _bring_rules_into_force() -> None:
     """The same check as `flask rules activate`, on the pages that show rules."""
     shows_rules = request.endpoint and (request.endpoint.startswith("rules.") or request.endpoint == "main.index")
     if shows_rules and services.activate_due_versions().entered is not None:
-        db.session.commit()
+        save()
 
 
 def _version_or_404(label: str) -> RulesVersion:
@@ -131,19 +130,15 @@ def _draft_page(version: RulesVersion | None):
             getattr(form, f"body_{translation.locale}").data = translation.body
     if form.validate_on_submit():
         values = (form.label.data, form.title.data, form.body.data, form.translations())
-        try:
+
+        def _save() -> RulesVersion:
             if version is None:
-                saved = services.create_draft(current_user, *values)
-            else:
-                services.update_draft(current_user, version, *values)
-                saved = version
-        except ServiceError as exc:
-            db.session.rollback()
-            form.label.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Draft %(label)s was saved.", label=saved.label), "success")
-            return redirect(url_for("rules.show", label=saved.label))
+                return services.create_draft(current_user, *values)
+            services.update_draft(current_user, version, *values)
+            return version
+
+        if saved := attempt(_save, lambda draft: _("Draft %(label)s was saved.", label=draft.label), field=form.label):
+            return redirect(url_for("rules.show", label=saved.value.label))
     return render_template("rules/edit.html", form=form, version=version)
 
 
@@ -154,13 +149,7 @@ def open_consultation(label: str):
     version = _version_or_404(label)
     form = ConsultationForm()
     if form.validate_on_submit():
-        try:
-            services.open_consultation(current_user, version, form.closes_on.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if attempt(lambda: services.open_consultation(current_user, version, form.closes_on.data)):
             flash(
                 _(
                     "Version %(label)s is open for comment until %(date)s.",
@@ -182,16 +171,12 @@ def comment(label: str):
     version = _version_or_404(label)
     require(can_comment(current_user), _l("Providers and municipalities comment on the rules."))
     form = _comment_form(version)
-    if form.validate_on_submit():
-        try:
-            services.add_comment(current_user, version, form.section.data or "", form.body.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.body.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Thank you. Your comment was saved and will be published when the consultation closes."), "success")
-            return redirect(url_for("rules.show", label=version.label, _anchor="comments"))
+    if form.validate_on_submit() and attempt(
+        lambda: services.add_comment(current_user, version, form.section.data or "", form.body.data),
+        _("Thank you. Your comment was saved and will be published when the consultation closes."),
+        field=form.body,
+    ):
+        return redirect(url_for("rules.show", label=version.label, _anchor="comments"))
     return render_template("rules/comment.html", version=version, form=form), 400
 
 
@@ -202,9 +187,9 @@ def respond(comment_id: int):
     comment = db.get_or_404(RulesComment, comment_id)
     form = ResponseForm()
     if form.validate_on_submit():
-        services.respond_to_comment(current_user, comment, form.response.data)
-        db.session.commit()
-        flash(_("The response was saved."), "success")
+        attempt(
+            lambda: services.respond_to_comment(current_user, comment, form.response.data), _("The response was saved.")
+        )
     else:
         flash(_("Write the response."), "error")
     return redirect(url_for("rules.show", label=comment.version.label, _anchor=f"comment-{comment.id}"))
@@ -222,15 +207,12 @@ def adopt(label: str):
     )
     if form.validate_on_submit():
         decision = decisions.get(int(form.decision.data)) if form.decision.data.isdigit() else None
-        try:
+
+        def _adopt() -> None:
             services.adopt(current_user, version, decision, form.effective_date.data, form.reacceptance_deadline.data)
             services.activate_due_versions()
-        except ServiceError as exc:
-            db.session.rollback()
-            form.decision.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Version %(label)s was adopted.", label=version.label), "success")
+
+        if attempt(_adopt, _("Version %(label)s was adopted.", label=version.label), field=form.decision):
             return redirect(url_for("rules.show", label=version.label))
     return render_template("rules/adopt.html", version=version, form=form, has_decisions=bool(decisions))
 
@@ -258,8 +240,8 @@ def accept(label: str):
     if request.method == "GET":
         form.sha256.data = version.body_sha256
     if form.validate_on_submit():
-        try:
-            services.accept(
+        accepted = attempt(
+            lambda: services.accept(
                 current_user,
                 version,
                 form.signatory_name.data,
@@ -267,31 +249,21 @@ def accept(label: str):
                 form.authority.data,
                 request.remote_addr or "",
                 form.sha256.data or "",
-            )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            form.signatory_name.errors.append(str(exc))
-        except IntegrityError:
-            db.session.rollback()  # accepted at the same moment in another tab or by a colleague
-            flash(
-                _(
-                    "%(org)s has already accepted version %(label)s.",
-                    org=current_user.organisation.name,
-                    label=version.label,
-                ),
-                "info",
-            )
-            return redirect(url_for("rules.show", label=version.label))
-        else:
-            flash(
-                _(
-                    "Thank you. %(org)s has accepted version %(label)s of the rules.",
-                    org=current_user.organisation.name,
-                    label=version.label,
-                ),
-                "success",
-            )
+            ),
+            _(
+                "Thank you. %(org)s has accepted version %(label)s of the rules.",
+                org=current_user.organisation.name,
+                label=version.label,
+            ),
+            field=form.signatory_name,
+            # accepted at the same moment in another tab or by a colleague
+            stale=_(
+                "%(org)s has already accepted version %(label)s.",
+                org=current_user.organisation.name,
+                label=version.label,
+            ),
+        )
+        if accepted or accepted.lost_race:
             return redirect(url_for("rules.show", label=version.label))
     title, body, shown_locale = version.text_for(str(get_locale()))
     return render_template(
@@ -404,7 +376,7 @@ def _rules_banner() -> dict:
 def activate_command() -> None:
     """Bring adopted versions whose date has come into force (safe to run from cron)."""
     result = services.activate_due_versions()
-    db.session.commit()
+    save()
     if result.entered is None:
         click.echo("No version is due; nothing changed.")
     else:

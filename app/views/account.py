@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app import services, sessions
-from app.extensions import db
+from app.actions import attempt, save
 from app.forms import ChangePasswordForm, ConfirmForm, ProfileForm
 
 bp = Blueprint("account", __name__, url_prefix="/profile")
@@ -21,7 +21,7 @@ def profile():
     if form.validate_on_submit():
         services.update_profile(current_user, form.name.data, form.locale.data)
         session["lang"] = form.locale.data
-        db.session.commit()
+        save()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
     return render_template(
@@ -40,7 +40,7 @@ def sign_out_everywhere():
     form = ConfirmForm()
     if form.validate_on_submit():
         ended = sessions.revoke_all(current_user, current_user, "signed_out_elsewhere", keep=current_user.login_session)
-        db.session.commit()
+        save()
         flash(
             ngettext(
                 "You were signed out on %(num)d other device. This device stays signed in.",
@@ -62,19 +62,15 @@ def change_password():
         form.password.errors.extend(
             services.password_problems(form.password.data, current_user.email, current_user.name)
         )
-        if not form.errors:
-            try:
-                services.change_password(
-                    current_user,
-                    form.password.data,
-                    keep=current_user.login_session,
-                    expected_hash=current_user.password_hash,
-                )
-            except services.ServiceError as exc:
-                db.session.rollback()
-                form.current.errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash(_("Your new password is saved. You were signed out on your other devices."), "success")
-                return redirect(url_for("account.profile"))
+        if not form.errors and attempt(
+            lambda: services.change_password(
+                current_user,
+                form.password.data,
+                keep=current_user.login_session,
+                expected_hash=current_user.password_hash,
+            ),
+            field=form.current,
+        ):
+            flash(_("Your new password is saved. You were signed out on your other devices."), "success")
+            return redirect(url_for("account.profile"))
     return render_template("account/password.html", form=form)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import services
+from app.actions import attempt, save, undo
 from app.audit import AuditEvent
 from app.extensions import db
 from app.forms import AuditFilterForm, InviteForm, MunicipalityForm, PupilCountForm, choices
@@ -59,23 +60,22 @@ def organisations():
 @coordinator_required
 def new_municipality():
     form = MunicipalityForm()
-    if form.validate_on_submit():
-        try:
-            org = services.create_organisation(
+    if form.validate_on_submit() and (
+        outcome := attempt(
+            lambda: services.create_organisation(
                 current_user,
                 OrgKind.MUNICIPALITY,
                 form.name.data,
                 form.business_id.data or None,
                 form.municipality_code.data.strip(),
                 pupil_count=form.pupil_count.data,
-            )
-        except services.ServiceError as exc:
-            db.session.rollback()
-            form.municipality_code.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("The municipality %(org)s was created. Invite its admin next.", org=org.name), "success")
-            return redirect(url_for("admin.organisation", org_id=org.id))
+            ),
+            field=form.municipality_code,
+        )
+    ):
+        org = outcome.value
+        flash(_("The municipality %(org)s was created. Invite its admin next.", org=org.name), "success")
+        return redirect(url_for("admin.organisation", org_id=org.id))
     return render_template("admin/new_municipality.html", form=form)
 
 
@@ -114,9 +114,9 @@ def pupil_count(org_id: int):
     try:
         services.set_pupil_count(current_user, org, form.pupil_count.data)
     except services.ServiceError as exc:
-        db.session.rollback()
+        undo()
         form.pupil_count.errors.append(str(exc))
         return _organisation_page(org, form, 400)
-    db.session.commit()
+    save()
     flash(_("The number of pupils of %(org)s was saved.", org=org.name), "success")
     return redirect(url_for("admin.organisation", org_id=org.id))

@@ -8,7 +8,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import services, sessions, signup
-from app.extensions import db, limiter
+from app.actions import attempt, save, undo
+from app.extensions import limiter
 from app.forms import (
     ConfirmEmailForm,
     ConfirmForm,
@@ -31,7 +32,7 @@ def sign_in(user: User, remember: bool = False) -> None:
     everything committed, then the cookies. The only way the app signs anyone in."""
     sessions.start(user, get_remote_address() or "", request.user_agent.string)
     services.record_login(user)
-    db.session.commit()
+    save()
     login_user(user, remember=remember)
 
 
@@ -39,7 +40,7 @@ def sign_out() -> None:
     """End this device's session (copies of its cookies stop working too) and clear the cookies."""
     if current_user.is_authenticated and current_user.login_session is not None:
         sessions.revoke(current_user, current_user.login_session, "logout")
-        db.session.commit()
+        save()
     logout_user()
 
 
@@ -110,7 +111,7 @@ def register():
         if not form.errors and invitation is None:
             # The same answer whether or not the address has an account (app.signup).
             signup.sign_up(form.email.data, form.name.data, form.password.data, select_locale())
-            db.session.commit()
+            save()
             return render_template("auth/check_email.html")
         if not form.errors:
             # The invitation link proves the address: the account is confirmed and signed in at once.
@@ -120,7 +121,7 @@ def register():
                 )
                 services.accept_invitation(invitation, user)
             except services.ServiceError as exc:
-                db.session.rollback()
+                undo()
                 form.email.errors.append(str(exc))
             else:
                 sign_in(user)
@@ -142,7 +143,7 @@ def confirm_email(token: str):
     form = ConfirmEmailForm()
     if form.validate_on_submit():
         if not services.confirm_email(user, "signup_link"):  # the link was used at this very moment
-            db.session.rollback()
+            undo()
             flash(_("The link is not valid. It may already have been used: then sign in."), "error")
             return redirect(url_for("auth.login"))
         if current_user.is_authenticated:
@@ -159,7 +160,7 @@ def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():
         signup.resend_confirmation(form.token.data)  # nothing when the button is stale or not needed
-        db.session.commit()
+        save()
     return render_template("auth/check_email.html")
 
 
@@ -169,7 +170,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
+        save()
         flash(
             _(
                 "If an account exists for this address, we sent a link for choosing a new password. "
@@ -198,10 +199,10 @@ def reset_password(token: str):
             try:
                 services.reset_password(user, form.password.data, expected_hash=user.password_hash)
             except services.ServiceError as exc:  # the link was used at the same moment
-                db.session.rollback()
+                undo()
                 flash(str(exc), "error")
                 return redirect(url_for("auth.forgot_password"))
-            db.session.commit()
+            save()
             flash(_("Your new password is saved. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
@@ -223,14 +224,7 @@ def invitation(token: str):
             return redirect(url_for("auth.login", next=request.path))
         return redirect(url_for("auth.register", invitation=token))
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.accept_invitation(invitation, current_user)
-        except services.ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("You joined %(org)s.", org=invitation.organisation.name), "success")
-            return redirect(url_for("orgs.organisation"))
+    if form.validate_on_submit() and attempt(lambda: services.accept_invitation(invitation, current_user)):
+        flash(_("You joined %(org)s.", org=invitation.organisation.name), "success")
+        return redirect(url_for("orgs.organisation"))
     return render_template("auth/invitation.html", invitation=invitation, form=form)

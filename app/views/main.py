@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import services
+from app.actions import save, undo
 from app.extensions import db
 from app.forms import LanguageForm
 from app.security import safe_redirect
@@ -30,7 +31,7 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             services.set_locale(current_user, lang)
-            db.session.commit()
+            save()
     return safe_redirect(request.form.get("next"))
 
 
@@ -41,7 +42,7 @@ def healthz():
     except SQLAlchemyError:
         current_app.logger.warning("health check: database unreachable")
         with contextlib.suppress(SQLAlchemyError):
-            db.session.rollback()
+            undo()
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
 

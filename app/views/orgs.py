@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app import services
+from app.actions import attempt
 from app.extensions import db
 from app.forms import (
     ConfirmForm,
@@ -52,16 +53,14 @@ def start_provider():
     form = StartProviderForm()
     join_form = JoinMunicipalityForm(formdata=None)
     join_form.organisation.choices = choices((m.id, m.name) for m in services.municipalities())
-    if form.validate_on_submit():
-        try:
-            org = services.start_provider(current_user, form.name.data, form.business_id.data)
-        except services.ServiceError as exc:
-            db.session.rollback()
-            form.business_id.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("%(org)s is registered. Next, fill in the joining application.", org=org.name), "success")
-            return redirect(url_for("join.start"))
+    if form.validate_on_submit() and (
+        outcome := attempt(
+            lambda: services.start_provider(current_user, form.name.data, form.business_id.data), field=form.business_id
+        )
+    ):
+        org = outcome.value
+        flash(_("%(org)s is registered. Next, fill in the joining application.", org=org.name), "success")
+        return redirect(url_for("join.start"))
     return render_template(
         "orgs/start.html",
         provider_form=form,
@@ -78,13 +77,9 @@ def join_municipality():
     form.organisation.choices = choices((m.id, m.name) for m in services.municipalities())
     if form.validate_on_submit():
         org = db.session.get(Organisation, form.organisation.data)
-        try:
-            services.request_to_join(current_user, org, form.message.data or "")
-        except services.ServiceError as exc:
-            db.session.rollback()
-            form.organisation.errors.append(str(exc))
-        else:
-            db.session.commit()
+        if attempt(
+            lambda: services.request_to_join(current_user, org, form.message.data or ""), field=form.organisation
+        ):
             flash(
                 _("Your request was sent to %(org)s. You will get an e-mail when it is answered.", org=org.name),
                 "success",
@@ -128,16 +123,11 @@ def invite(org_id: int):
     require(can_manage_people(current_user, org), _l("Only the organisation's admin can invite people."))
     form = InviteForm()
     form.role.choices = _role_choices(org)
-    if form.validate_on_submit():
-        try:
-            services.invite(current_user, org, form.email.data, OrgRole(form.role.data))
-        except services.ServiceError as exc:
-            db.session.rollback()
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("An invitation was sent to %(email)s.", email=form.email.data), "success")
-            return redirect(_back(org))
+    if form.validate_on_submit() and attempt(
+        lambda: services.invite(current_user, org, form.email.data, OrgRole(form.role.data)), field=form.email
+    ):
+        flash(_("An invitation was sent to %(email)s.", email=form.email.data), "success")
+        return redirect(_back(org))
     return render_template("orgs/invite.html", org=org, form=form), 400
 
 
@@ -149,15 +139,8 @@ def revoke_invitation(invitation_id: int):
         can_manage_people(current_user, invitation.organisation),
         _l("Only the organisation's admin can withdraw invitations."),
     )
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.revoke_invitation(current_user, invitation)
-        except services.ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("The invitation was withdrawn."), "success")
+    if ConfirmForm().validate_on_submit() and attempt(lambda: services.revoke_invitation(current_user, invitation)):
+        flash(_("The invitation was withdrawn."), "success")
     return redirect(_back(invitation.organisation))
 
 
@@ -172,13 +155,7 @@ def set_role(user_id: int):
     form = RoleForm()
     form.role.choices = _role_choices(org)
     if form.validate_on_submit():
-        try:
-            services.set_role(current_user, user, OrgRole(form.role.data))
-        except services.ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if attempt(lambda: services.set_role(current_user, user, OrgRole(form.role.data))):
             flash(
                 _("The role of %(name)s is now %(role)s.", name=user.name, role=ROLE_LABELS[form.role.data]), "success"
             )
@@ -196,14 +173,10 @@ def remove_member(user_id: int):
         org is not None and can_manage_people(current_user, org), _l("Only the organisation's admin can remove people.")
     )
     if ConfirmForm().validate_on_submit():
-        try:
-            services.remove_from_organisation(current_user, user)
-        except services.ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s no longer belongs to %(org)s.", name=user.name, org=org.name), "success")
+        attempt(
+            lambda: services.remove_from_organisation(current_user, user),
+            _("%(name)s no longer belongs to %(org)s.", name=user.name, org=org.name),
+        )
     return redirect(_back(org))
 
 
@@ -217,22 +190,17 @@ def decide_join_request(request_id: int):
     )
     form = DecideJoinRequestForm()
     form.role.choices = _role_choices(join_request.organisation)
-    if form.validate_on_submit():
-        try:
-            services.decide_join_request(
-                current_user,
-                join_request,
-                form.decision.data == "accept",
-                OrgRole(form.role.data),
-                form.note.data or "",
-            )
-        except services.ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("The decision was saved and the person was told by e-mail."), "success")
-            return redirect(_back(join_request.organisation))
+    if form.validate_on_submit() and attempt(
+        lambda: services.decide_join_request(
+            current_user,
+            join_request,
+            form.decision.data == "accept",
+            OrgRole(form.role.data),
+            form.note.data or "",
+        )
+    ):
+        flash(_("The decision was saved and the person was told by e-mail."), "success")
+        return redirect(_back(join_request.organisation))
     return render_template("orgs/join_request.html", join_request=join_request, form=form)
 
 

@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from app.actions import attempt
 from app.extensions import db
 from app.permissions import require
-from app.services import ServiceError
 from marketplace.catalogue import services
 from marketplace.catalogue.forms import ListingForm, PlanForm, ScreenshotForm, WithdrawForm
 from marketplace.catalogue.models import PricingPlan, Service, ServiceScreenshot
@@ -54,16 +53,13 @@ def new():
     form = ListingForm()
     if not form.is_submitted():
         form.languages.data = ["fi"]
-    if form.validate_on_submit():
-        try:
-            service = services.create_listing(current_user, form.data_for_service())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("The listing was saved as a draft. Add a pricing plan, then submit it for review."), "success")
-            return redirect(url_for("listings.show", service_id=service.id))
+    if form.validate_on_submit() and (
+        created := attempt(
+            lambda: services.create_listing(current_user, form.data_for_service()),
+            _("The listing was saved as a draft. Add a pricing plan, then submit it for review."),
+        )
+    ):
+        return redirect(url_for("listings.show", service_id=created.value.id))
     return render_template("listings/form.html", form=form, service=None), 400 if form.errors else 200
 
 
@@ -88,27 +84,23 @@ def edit(service_id: int):
     form = ListingForm()
     if not form.is_submitted():
         form.fill_from(service)
-    if form.validate_on_submit():
-        try:
-            changed = services.update_listing(current_user, service, form.data_for_service())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+    if form.validate_on_submit() and (
+        outcome := attempt(lambda: services.update_listing(current_user, service, form.data_for_service()))
+    ):
+        changed = outcome.value
+        if not changed:
+            flash(_("Nothing was changed."), "info")
+        elif service.published_version is not None:
+            flash(
+                _(
+                    "Your changes were saved. The published version stays in the catalogue until the "
+                    "changes are reviewed; submit them when ready."
+                ),
+                "success",
+            )
         else:
-            db.session.commit()
-            if not changed:
-                flash(_("Nothing was changed."), "info")
-            elif service.published_version is not None:
-                flash(
-                    _(
-                        "Your changes were saved. The published version stays in the catalogue until the "
-                        "changes are reviewed; submit them when ready."
-                    ),
-                    "success",
-                )
-            else:
-                flash(_("Your changes were saved."), "success")
-            return redirect(url_for("listings.show", service_id=service.id))
+            flash(_("Your changes were saved."), "success")
+        return redirect(url_for("listings.show", service_id=service.id))
     return render_template("listings/form.html", form=form, service=service), 400 if form.errors else 200
 
 
@@ -123,16 +115,12 @@ def plan(service_id: int, plan_id: int | None = None):
     form = PlanForm()
     if not form.is_submitted() and plan_obj is not None:
         form.fill_from(plan_obj)
-    if form.validate_on_submit():
-        try:
-            services.save_plan(current_user, service, form.data_for_plan(), plan_obj)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.unit_price.errors = [*form.unit_price.errors, str(exc)]
-        else:
-            db.session.commit()
-            flash(_("The pricing plan was saved."), "success")
-            return redirect(url_for("listings.show", service_id=service.id))
+    if form.validate_on_submit() and attempt(
+        lambda: services.save_plan(current_user, service, form.data_for_plan(), plan_obj),
+        _("The pricing plan was saved."),
+        field=form.unit_price,
+    ):
+        return redirect(url_for("listings.show", service_id=service.id))
     return render_template("listings/plan.html", form=form, service=service, plan=plan_obj), 400 if form.errors else 200
 
 
@@ -153,16 +141,14 @@ def screenshots(service_id: int):
     if form.validate_on_submit():
         upload = form.image.data
         data = upload.stream.read(services.images.MAX_BYTES + 1) if upload else b""
-        try:
-            services.add_screenshot(
+        form.image.errors = []  # the upload's refusal replaces the field's own
+        if attempt(
+            lambda: services.add_screenshot(
                 current_user, service, getattr(upload, "filename", None), data, form.alt_text.data.strip()
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            form.image.errors = [str(exc)]
-        else:
-            db.session.commit()
-            flash(_("The screenshot was added."), "success")
+            ),
+            _("The screenshot was added."),
+            field=form.image,
+        ):
             return redirect(url_for("listings.screenshots", service_id=service.id))
     code = 400 if form.is_submitted() else 200
     return render_template("listings/screenshots.html", form=form, service=service), code

@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from app.actions import save, undo
 from app.extensions import db
 from app.i18n import money
 from app.models import Organisation
@@ -234,9 +235,9 @@ def _count_view(service_id: int) -> None:
         return
     try:
         view_counts.count_view(service_id)
-        db.session.commit()
+        save()
     except Exception:
-        db.session.rollback()
+        undo()
         current_app.logger.warning("Could not count a view of service %s", service_id, exc_info=True)
 
 

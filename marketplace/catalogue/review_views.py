@@ -6,9 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.actions import attempt
 from app.extensions import db
 from app.permissions import coordinator_required
-from app.services import ServiceError
 from governance.diff import diff_texts
 from marketplace.catalogue import services
 from marketplace.catalogue.forms import PublishForm, ReturnForm
@@ -57,16 +57,11 @@ def publish(service_id: int):
         flash(_("Only a listing in review can be published."), "error")
         return redirect(url_for("listing_review.show", service_id=service.id))
     form = PublishForm()
-    if form.validate_on_submit():
-        try:
-            services.publish(current_user, service, (form.comment.data or "").strip())
-        except ServiceError as exc:
-            db.session.rollback()
-            form.comment.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("The listing was published."), "success")
-            return redirect(url_for("listing_review.queue"))
+    if form.validate_on_submit() and attempt(
+        lambda: services.publish(current_user, service, (form.comment.data or "").strip()), field=form.comment
+    ):
+        flash(_("The listing was published."), "success")
+        return redirect(url_for("listing_review.queue"))
     return _page(service, publish_form=form, code=400)
 
 
@@ -78,14 +73,10 @@ def return_listing(service_id: int):
         flash(_("Only a listing in review can be returned."), "error")
         return redirect(url_for("listing_review.show", service_id=service.id))
     form = ReturnForm()
-    if form.validate_on_submit():
-        try:
-            services.return_listing(current_user, service, form.comment.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.comment.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("The listing was returned to the provider."), "success")
-            return redirect(url_for("listing_review.queue"))
+    if form.validate_on_submit() and attempt(
+        lambda: services.return_listing(current_user, service, form.comment.data),
+        _("The listing was returned to the provider."),
+        field=form.comment,
+    ):
+        return redirect(url_for("listing_review.queue"))
     return _page(service, return_form=form, code=400)

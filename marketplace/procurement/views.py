@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.actions import attempt
+from app.actions import attempt, save, undo
 from app.csvutil import csv_response
 from app.extensions import csrf, db
 from app.models import Organisation, OrgKind
@@ -103,7 +103,7 @@ def index():
 def new():
     require(is_buyer(current_user), NOT_BUYER)
     found = services.create_request(current_user)
-    db.session.commit()
+    save()
     flash(_("A new request was started. Add services from the catalogue."), "success")
     return redirect(url_for("procurement.show", request_id=found.id))
 
@@ -127,10 +127,10 @@ def add():
         draft = services.draft_for(current_user)
         services.add_line(current_user, draft, plan)
     except ServiceError as exc:
-        db.session.rollback()
+        undo()
         flash(str(exc), "error")
         return redirect(url_for("catalogue.index"))
-    db.session.commit()
+    save()
     flash(_("%(name)s was added to your request. Check the quantity and the term.", name=plan.service_name), "success")
     return redirect(url_for("procurement.show", request_id=draft.id))
 
@@ -410,7 +410,7 @@ def answer(order_id: int):
     ):
         # Invoicing talks to Stripe: after the acceptance is safely stored, in its own transaction.
         services.invoice_order(found, current_user)
-        db.session.commit()
+        save()
         if found.payment_status == PaymentStatus.INVOICE_PENDING:
             flash(
                 _("The invoice could not be created yet; the coordinator can retry it. The acceptance is saved."),
@@ -427,7 +427,7 @@ def retry_invoice(order_id: int):
         flash(_("This order has no invoice waiting to be created."), "error")
     else:
         services.invoice_order(found, current_user)
-        db.session.commit()
+        save()
         if found.payment_status == PaymentStatus.INVOICED:
             flash(_("The invoice was created and sent."), "success")
         else:
@@ -458,12 +458,12 @@ def webhook():
         event = payments.verify_event(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
     except payments.MalformedEvent as exc:  # signed with our secret, yet not an event: keep a record
         services.record_refused_stripe_event(exc.reason, exc.excerpt)
-        db.session.commit()
+        save()
         return jsonify(error=exc.reason), 400
     except payments.InvalidEvent as exc:
         return jsonify(error=str(exc)), 400
     outcome = services.record_stripe_event(event)
-    db.session.commit()
+    save()
     return jsonify(message=outcome.message), outcome.status
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.actions import attempt, save, undo
 from app.extensions import db
 from app.files import FileRejected, download, read_pdf
 from app.forms import ConfirmForm
@@ -48,7 +49,7 @@ def _application(start: bool = True) -> ProviderApplication:
             )
             abort(redirect(url_for("orgs.organisation")))
         application = services.start_application(current_user)
-        db.session.commit()
+        save()
     return application
 
 
@@ -105,10 +106,10 @@ def step(slug: str):
         try:
             services.save_step(current_user, application, slug, raw, valid)
         except ServiceError as exc:
-            db.session.rollback()
+            undo()
             flash(str(exc), "error")
             return redirect(url_for("join.summary"))
-        db.session.commit()
+        save()
         if valid:
             flash(_("Saved."), "success")
             following = next_step(slug)
@@ -152,7 +153,7 @@ def _attachments(application: ProviderApplication):
                 getattr(form, kind).errors.append(str(exc))
         complete = all(application.attachment(kind) is not None for kind in ATTACHMENT_KINDS)
         services.save_step(current_user, application, "attachments", {}, complete)
-        db.session.commit()
+        save()
         if complete and not form.errors:
             flash(_("Saved."), "success")
             return redirect(url_for("join.step", slug="rules"))
@@ -181,17 +182,10 @@ def summary():
 def submit():
     application = _application(start=False)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.submit(current_user, application, request.remote_addr or "")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("Thank you. The application was submitted; the coordinator will review it and tell you by e-mail."),
-                "success",
-            )
+        attempt(
+            lambda: services.submit(current_user, application, request.remote_addr or ""),
+            _("Thank you. The application was submitted; the coordinator will review it and tell you by e-mail."),
+        )
     return redirect(url_for("join.summary"))
 
 
@@ -203,15 +197,8 @@ def withdraw():
         can_submit_application(current_user, application),
         _l("Only an admin of the organisation can withdraw the application."),
     )
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.withdraw(current_user, application)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("The application was withdrawn."), "success")
+    if ConfirmForm().validate_on_submit() and attempt(lambda: services.withdraw(current_user, application)):
+        flash(_("The application was withdrawn."), "success")
     return redirect(url_for("orgs.organisation"))
 
 

@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.actions import attempt, save
 from app.extensions import db
 from app.files import download
 from app.forms import choices
 from app.models import Organisation
 from app.params import paginate
 from app.permissions import coordinator_required, require
-from app.services import ServiceError
 from governance.steering import services as steering
 from marketplace import services
 from marketplace.forms import ProviderStatusForm, ReviewCommentForm, ReviewDecisionForm
@@ -103,16 +103,12 @@ def decide(application_id: int):
         )
         return redirect(url_for("review.application", application_id=application.id))
     form = ReviewDecisionForm()
-    if form.validate_on_submit():
-        try:
-            services.decide(current_user, application, form.action.data, form.message.data or "")
-        except ServiceError as exc:
-            db.session.rollback()
-            form.message.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Saved. The applicant was told by e-mail."), "success")
-            return redirect(url_for("review.application", application_id=application.id))
+    if form.validate_on_submit() and attempt(
+        lambda: services.decide(current_user, application, form.action.data, form.message.data or ""),
+        field=form.message,
+    ):
+        flash(_("Saved. The applicant was told by e-mail."), "success")
+        return redirect(url_for("review.application", application_id=application.id))
     return _page(application, decision_form=form, code=400)
 
 
@@ -123,7 +119,7 @@ def comment(application_id: int):
     form = ReviewCommentForm()
     if form.validate_on_submit():
         services.add_review_comment(current_user, application, form.body.data, form.visible.data)
-        db.session.commit()
+        save()
         flash(_("The comment was added."), "success")
         return redirect(url_for("review.application", application_id=application.id, _anchor="comments"))
     return _page(application, comment_form=form, code=400)
@@ -147,13 +143,9 @@ def provider_status(org_id: int):
     back = request.form.get("back", "")
     if form.validate_on_submit():
         decision = decisions.get(int(form.decision.data)) if (form.decision.data or "").isdigit() else None
-        try:
-            services.set_provider_status(current_user, org, form.status.data, form.reason.data, decision)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if attempt(
+            lambda: services.set_provider_status(current_user, org, form.status.data, form.reason.data, decision)
+        ):
             flash(
                 _(
                     "The status of %(org)s is now: %(status)s.",
