@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.models import OrgKind, OrgRole, OrgStatus
+
 ROLE_LABELS = {
-    "admin": _l("Admin"),
-    "member": _l("Member"),
-    "buyer": _l("Buyer"),
-    "approver": _l("Approver"),
+    OrgRole.ADMIN: _l("Admin"),
+    OrgRole.MEMBER: _l("Member"),
+    OrgRole.BUYER: _l("Buyer"),
+    OrgRole.APPROVER: _l("Approver"),
 }
 KIND_LABELS = {
-    "municipality": _l("Municipality"),
-    "provider": _l("Service provider"),
-    "coordinator": _l("Coordinator"),
+    OrgKind.MUNICIPALITY: _l("Municipality"),
+    OrgKind.PROVIDER: _l("Service provider"),
+    OrgKind.COORDINATOR: _l("Coordinator"),
 }
 STATUS_LABELS = {
-    "applicant": _l("Applicant"),
-    "active": _l("Active"),
-    "suspended": _l("Suspended"),
-    "terminated": _l("Terminated"),
+    OrgStatus.APPLICANT: _l("Applicant"),
+    OrgStatus.ACTIVE: _l("Active"),
+    OrgStatus.SUSPENDED: _l("Suspended"),
+    OrgStatus.TERMINATED: _l("Terminated"),
 }
 
 

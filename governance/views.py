@@ -348,11 +348,11 @@ def acceptances_csv():
 
 
 STATUS_LABELS = {
-    RulesStatus.DRAFT.value: _l("Draft"),
-    RulesStatus.CONSULTATION.value: _l("In consultation"),
-    RulesStatus.ADOPTED.value: _l("Adopted"),
-    RulesStatus.IN_FORCE.value: _l("In force"),
-    RulesStatus.SUPERSEDED.value: _l("Superseded"),
+    RulesStatus.DRAFT: _l("Draft"),
+    RulesStatus.CONSULTATION: _l("In consultation"),
+    RulesStatus.ADOPTED: _l("Adopted"),
+    RulesStatus.IN_FORCE: _l("In force"),
+    RulesStatus.SUPERSEDED: _l("Superseded"),
 }
 
 

@@ -29,6 +29,7 @@ from marketplace.models import (
     ApplicationComment,
     ApplicationStatus,
     ApplicationSubmission,
+    PreAssessment,
     ProviderApplication,
     ProviderStatusChange,
 )
@@ -479,15 +480,19 @@ def _mail_applicant(application: ProviderApplication, subject, template: str, **
 
 
 APPLICATION_STATUS_LABELS = {
-    S.DRAFT.value: _l("Draft"),
-    S.SUBMITTED.value: _l("Submitted"),
-    S.IN_REVIEW.value: _l("In review"),
-    S.CHANGES_REQUESTED.value: _l("Changes requested"),
-    S.APPROVED.value: _l("Approved"),
-    S.REJECTED.value: _l("Rejected"),
-    S.WITHDRAWN.value: _l("Withdrawn"),
+    S.DRAFT: _l("Draft"),
+    S.SUBMITTED: _l("Submitted"),
+    S.IN_REVIEW: _l("In review"),
+    S.CHANGES_REQUESTED: _l("Changes requested"),
+    S.APPROVED: _l("Approved"),
+    S.REJECTED: _l("Rejected"),
+    S.WITHDRAWN: _l("Withdrawn"),
 }
-PRE_ASSESSMENT_LABELS = {"pass": _l("Pass"), "fail": _l("Fail"), "needs_review": _l("Needs review")}
+PRE_ASSESSMENT_LABELS = {
+    PreAssessment.PASS: _l("Pass"),
+    PreAssessment.FAIL: _l("Fail"),
+    PreAssessment.NEEDS_REVIEW: _l("Needs review"),
+}
 
 
 def application_status_label(status: str) -> str:

@@ -54,6 +54,19 @@ def test_no_view_ends_its_transaction_by_hand():
     assert not by_hand, "use app.actions (attempt, act, save, undo) instead:\n" + "\n".join(by_hand)
 
 
+def test_services_never_end_a_transaction():
+    """Services add and flush; the view (through app.actions) decides when the change is whole."""
+    modules = sorted(
+        path
+        for package in ("app", "governance", "marketplace")
+        for path in (ROOT / package).rglob("*.py")
+        if path.name == "services.py" or path.parent.name == "services"
+    )
+    assert len(modules) >= 8, [str(m) for m in modules]
+    ended = [call for path in modules for call in _session_calls(path)]
+    assert not ended, "services add and flush, never commit or roll back:\n" + "\n".join(ended)
+
+
 def test_the_source_check_sees_a_commit_by_hand(tmp_path):
     sample = tmp_path / "views.py"
     sample.write_text("def v():\n    save()\n    db.session.commit()\n    db.session.rollback()\n", encoding="utf-8")

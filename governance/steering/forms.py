@@ -21,56 +21,57 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import DATE_HINT, INVALID_CHOICES, FinnishDateField, choices, years_between
+from governance.steering.models import DecisionKind, Level, MeetingStatus, Resolution, Role, TaskStatus
 
 KIND_LABELS = {
-    "rules_adoption": _l("Adoption of the rules"),
-    "provider_termination": _l("Termination of a provider"),
-    "budget_major": _l("Budget above the limit"),
-    "strategy": _l("Strategy"),
-    "listing_policy": _l("Listing policy"),
-    "provider_suspension": _l("Suspension of a provider"),
-    "budget_minor": _l("Budget within the limit"),
-    "operational": _l("Operational matter"),
-    "statement": _l("Statement or recommendation"),
-    "information": _l("Matter for information"),
+    DecisionKind.RULES_ADOPTION: _l("Adoption of the rules"),
+    DecisionKind.PROVIDER_TERMINATION: _l("Termination of a provider"),
+    DecisionKind.BUDGET_MAJOR: _l("Budget above the limit"),
+    DecisionKind.STRATEGY: _l("Strategy"),
+    DecisionKind.LISTING_POLICY: _l("Listing policy"),
+    DecisionKind.PROVIDER_SUSPENSION: _l("Suspension of a provider"),
+    DecisionKind.BUDGET_MINOR: _l("Budget within the limit"),
+    DecisionKind.OPERATIONAL: _l("Operational matter"),
+    DecisionKind.STATEMENT: _l("Statement or recommendation"),
+    DecisionKind.INFORMATION: _l("Matter for information"),
 }
 RESOLUTION_LABELS = {
-    "approved": _l("Approved as proposed"),
-    "approved_amended": _l("Approved as amended"),
-    "approved_after_vote": _l("Approved after a vote"),
-    "rejected": _l("Rejected"),
-    "tabled": _l("Tabled"),
-    "referred_up": _l("Referred up"),
-    "delegated_down": _l("Delegated down"),
-    "noted": _l("Noted"),
+    Resolution.APPROVED: _l("Approved as proposed"),
+    Resolution.APPROVED_AMENDED: _l("Approved as amended"),
+    Resolution.APPROVED_AFTER_VOTE: _l("Approved after a vote"),
+    Resolution.REJECTED: _l("Rejected"),
+    Resolution.TABLED: _l("Tabled"),
+    Resolution.REFERRED_UP: _l("Referred up"),
+    Resolution.DELEGATED_DOWN: _l("Delegated down"),
+    Resolution.NOTED: _l("Noted"),
 }
 ROLE_LABELS = {
-    "chair": _l("Chair"),
-    "vice_chair": _l("Vice chair"),
-    "member": _l("Member"),
-    "deputy": _l("Personal deputy"),
-    "secretary": _l("Secretary"),
-    "presenter": _l("Presenter"),
-    "expert": _l("Expert"),
+    Role.CHAIR: _l("Chair"),
+    Role.VICE_CHAIR: _l("Vice chair"),
+    Role.MEMBER: _l("Member"),
+    Role.DEPUTY: _l("Personal deputy"),
+    Role.SECRETARY: _l("Secretary"),
+    Role.PRESENTER: _l("Presenter"),
+    Role.EXPERT: _l("Expert"),
 }
 LEVEL_LABELS = {
-    "strategic": _l("Strategic"),
-    "tactical": _l("Tactical"),
-    "operational": _l("Operational"),
-    "forum": _l("Forum"),
+    Level.STRATEGIC: _l("Strategic"),
+    Level.TACTICAL: _l("Tactical"),
+    Level.OPERATIONAL: _l("Operational"),
+    Level.FORUM: _l("Forum"),
 }
 MEETING_STATUS_LABELS = {
-    "planned": _l("Planned"),
-    "agenda_published": _l("Agenda published"),
-    "in_session": _l("In session"),
-    "held": _l("Held"),
-    "minutes_approved": _l("Minutes approved"),
+    MeetingStatus.PLANNED: _l("Planned"),
+    MeetingStatus.AGENDA_PUBLISHED: _l("Agenda published"),
+    MeetingStatus.IN_SESSION: _l("In session"),
+    MeetingStatus.HELD: _l("Held"),
+    MeetingStatus.MINUTES_APPROVED: _l("Minutes approved"),
 }
 TASK_STATUS_LABELS = {
-    "not_started": _l("Not started"),
-    "in_progress": _l("In progress"),
-    "done": _l("Done"),
-    "cancelled": _l("Cancelled"),
+    TaskStatus.NOT_STARTED: _l("Not started"),
+    TaskStatus.IN_PROGRESS: _l("In progress"),
+    TaskStatus.DONE: _l("Done"),
+    TaskStatus.CANCELLED: _l("Cancelled"),
 }
 
 

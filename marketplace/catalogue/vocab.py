@@ -27,11 +27,11 @@ class PriceModel(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "in_review": _l("In review"),
-    "published": _l("Published"),
-    "returned": _l("Returned for changes"),
-    "withdrawn": _l("Withdrawn"),
+    ListingStatus.DRAFT: _l("Draft"),
+    ListingStatus.IN_REVIEW: _l("In review"),
+    ListingStatus.PUBLISHED: _l("Published"),
+    ListingStatus.RETURNED: _l("Returned for changes"),
+    ListingStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 CATEGORIES = {
@@ -125,12 +125,12 @@ PERSONAL_DATA = {
 }
 
 PRICE_MODELS = {
-    "per_pupil_year": _l("Per pupil per year"),
-    "per_school_year": _l("Per school per year"),
-    "per_municipality_year": _l("Per municipality per year"),
-    "per_user_month": _l("Per user per month"),
-    "one_off": _l("One-off"),
-    "free": _l("Free"),
+    PriceModel.PER_PUPIL_YEAR: _l("Per pupil per year"),
+    PriceModel.PER_SCHOOL_YEAR: _l("Per school per year"),
+    PriceModel.PER_MUNICIPALITY_YEAR: _l("Per municipality per year"),
+    PriceModel.PER_USER_MONTH: _l("Per user per month"),
+    PriceModel.ONE_OFF: _l("One-off"),
+    PriceModel.FREE: _l("Free"),
 }
 
 #: Short unit suffixes for prices ("€ / pupil / year").
