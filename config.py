@@ -170,6 +170,9 @@ class TestConfig(Config):
     DEFAULT_POSTGRES_TEST_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/digione_test"
     #: In CI an unreachable PostgreSQL is a failure, not a skip.
     CI = _env_bool("CI")
+    #: Parallel test processes per database in `make test` (pytest-xdist): a number, "auto" (one
+    #: per core) or 0 for one process.
+    TEST_WORKERS = _env("TEST_WORKERS") or "auto"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"

@@ -12,12 +12,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db, limiter
 from config import TestConfig
 from tests import factories, figures
 from tests.audit_guard import guard_lifted
+from tests.pg import ensure_database
 
 pytest_plugins = ["tests.stripe_servers"]  # localstripe and the Stripe fake, for the tests that pay
 
@@ -26,14 +28,33 @@ _CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
-    """Keep the reliability figures this run recorded (tests/figures.py)."""
-    figures.write()
+    """Keep the reliability figures this run recorded (tests/figures.py). A pytest-xdist worker
+    hands its figures to the controller (pytest_testnodedown), which writes them all once."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = figures.export()
+    else:
+        figures.write()
+
+
+def pytest_testnodedown(node, error) -> None:
+    exported = getattr(node, "workeroutput", {}).get("figures")
+    if exported:
+        figures.merge(exported)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    """The run's database: SQLite in the session's temporary folder, or TEST_DATABASE_URL. With
+    pytest-xdist each worker has its own (`digione_test_gw0`, ... created when missing)."""
     if TestConfig.TEST_DATABASE_URL:
-        return TestConfig.TEST_DATABASE_URL
+        if worker_id == "master":
+            return TestConfig.TEST_DATABASE_URL
+        parsed = make_url(TestConfig.TEST_DATABASE_URL)
+        url = parsed.set(database=f"{parsed.database}_{worker_id}").render_as_string(hide_password=False)
+        problem = ensure_database(url)
+        assert problem is None, f"cannot create the worker's database: {problem}"
+        return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 

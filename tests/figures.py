@@ -19,17 +19,36 @@ from typing import Any
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "build" / "reliability"
 
 _sections: dict[str, dict[str, Any]] = {}
+_counters: set[tuple[str, str]] = set()  # which figures are counts (summed across test workers)
 
 
 def count(section: str, key: str, n: int = 1) -> None:
     """Add n to a counter (cases tried, checks made)."""
     bucket = _sections.setdefault(section, {})
     bucket[key] = int(bucket.get(key, 0)) + n
+    _counters.add((section, key))
 
 
 def note(section: str, key: str, value: Any) -> None:
     """Record one outcome (a race's effect, a fault survived)."""
     _sections.setdefault(section, {})[key] = value
+
+
+def export() -> str:
+    """This process's figures, for the process that writes them (a pytest-xdist worker's)."""
+    return json.dumps({"sections": _sections, "counters": sorted(_counters)}, ensure_ascii=False)
+
+
+def merge(exported: str) -> None:
+    """Add a worker's figures: its counts to the counts, its notes over the notes."""
+    data = json.loads(exported)
+    counters = {tuple(pair) for pair in data["counters"]}
+    for section, values in data["sections"].items():
+        for key, value in values.items():
+            if (section, key) in counters:
+                count(section, key, int(value))
+            else:
+                note(section, key, value)
 
 
 def database_name() -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 from config import TestConfig
 from tests.pg import ensure_database
@@ -21,8 +22,13 @@ def run_pytest(label: str, database_url: str | None, extra: list[str]) -> int:
     env.pop("TEST_DATABASE_URL", None)
     if database_url:
         env["TEST_DATABASE_URL"] = database_url
+    # Test files run in parallel (pytest-xdist), each file's tests together in one process.
+    parallel = [] if TestConfig.TEST_WORKERS == "0" else ["-n", TestConfig.TEST_WORKERS, "--dist", "loadfile"]
     print(f"\n==== {label} ====", flush=True)
-    return subprocess.call([sys.executable, "-m", "pytest", *extra], env=env)
+    started = time.monotonic()
+    code = subprocess.call([sys.executable, "-m", "pytest", *parallel, *extra], env=env)
+    print(f"==== {label}: {time.monotonic() - started:.0f} s ====", flush=True)
+    return code
 
 
 def main(argv: list[str]) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from tests.pg import drop_database, recreate_database
 
@@ -16,9 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture()
 def empty_database_url(database_url, tmp_path):
     if database_url.startswith("postgresql"):
-        url = recreate_database(database_url, "digione_migration_test")
+        name = f"{make_url(database_url).database}_migrations"  # one per test worker
+        url = recreate_database(database_url, name)
         yield url
-        drop_database(database_url, "digione_migration_test")
+        drop_database(database_url, name)
     else:
         yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
 
