@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 from app.errors import LOST_RACE, is_unique_violation
 from app.extensions import db
 from app.services import ServiceError
+from app.submissions import ALREADY_SAVED, is_duplicate
 
 T = TypeVar("T")
 
@@ -60,7 +61,6 @@ def _refused(message: str, field: Any | None) -> None:
 def _lost_race(error: BaseException, stale: Message | None = None) -> str:
     """Roll back after a lost race and say so at the top of the page (`stale`, when given, says it
     in the view's own words); a second copy of the same form says "already saved"."""
-    from app.submissions import ALREADY_SAVED, is_duplicate
 
     db.session.rollback()
     message, category = (ALREADY_SAVED, "info") if is_duplicate(error) else (stale or LOST_RACE, "error")

@@ -14,6 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 from app import audit, backup, demo, mail, services
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgRole
+from app.submissions import forget_submissions_older_than
 
 demo_cli = AppGroup("demo", help="Demo data for development.")
 mail_cli = AppGroup("mail", help="The outgoing mail queue.")
@@ -63,7 +64,6 @@ def mail_send(limit: int) -> None:
 )
 def submissions_prune(days: int) -> None:
     """Forget the ids of forms saved long ago (a copy of a form that old is no double-click)."""
-    from app.submissions import forget_submissions_older_than
 
     removed = forget_submissions_older_than(days)
     db.session.commit()

@@ -26,6 +26,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import make_url
 
+from app.extensions import db
+
 
 def _ms(seconds: float) -> int:
     return round(seconds * 1000)
@@ -96,7 +98,6 @@ def configure_engine_options(app: Flask) -> None:
 
 def register_engine_events(app: Flask) -> None:
     """After db.init_app: WAL on every new connection to a SQLite file (a no-op once the file is in WAL)."""
-    from app.extensions import db
 
     with app.app_context():
         engine = db.engine

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db, limiter
 from app.params import BadQuery
+from app.submissions import ALREADY_SAVED, back_to_the_form, is_duplicate
 from app.urls import public_url_adapter
 
 try:  # the PostgreSQL driver; SQLite-only installations may lack it
@@ -140,7 +141,6 @@ def is_unique_violation(error: BaseException) -> bool:
 
 def _race_response(error: BaseException):
     """A lost race or a form sent twice: a clear message and the way back, never an error page."""
-    from app.submissions import ALREADY_SAVED, back_to_the_form, is_duplicate
 
     db.session.rollback()
     message = ALREADY_SAVED if is_duplicate(error) else LOST_RACE

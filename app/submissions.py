@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import Flask, flash, g, has_request_context, redirect, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -120,7 +121,6 @@ def _claim(session: Session) -> None:
         return
     if session is not db.session():  # another session (a CLI helper, a test's own)
         return
-    from flask_login import current_user
 
     user_id = current_user.id if current_user and current_user.is_authenticated else None
     session.add(FormSubmission(id=g.submission_id, endpoint=(request.endpoint or "")[:80], user_id=user_id))

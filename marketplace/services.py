@@ -15,12 +15,14 @@ from app import audit
 from app.concurrency import lock
 from app.extensions import db, utcnow
 from app.files import store
+from app.labels import org_status_label
 from app.mail import queue_mail
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from app.services import ServiceError
 from app.urls import external_url
 from app.validators import normalise_business_id
 from governance import services as rules
+from governance.models import RulesAcceptance
 from governance.steering.models import Decision
 from marketplace import preassessment
 from marketplace.models import (
@@ -439,7 +441,6 @@ def approved_application(org: Organisation) -> ProviderApplication | None:
 
 
 def latest_acceptance(org: Organisation):
-    from governance.models import RulesAcceptance
 
     stmt = (
         sa.select(RulesAcceptance)
@@ -500,6 +501,5 @@ def application_status_label(status: str) -> str:
 
 
 def provider_status_label(status: str) -> str:
-    from app.labels import org_status_label
 
     return org_status_label(status)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app import audit
 from app.actions import act, attempt
 from app.extensions import db
 from app.files import FileRejected, download, read_pdf, store
@@ -36,6 +37,7 @@ from governance.steering.forms import (
 from governance.steering.models import (
     AgendaItem,
     Body,
+    Case,
     Decision,
     ItemAttachment,
     Meeting,
@@ -105,7 +107,6 @@ def add_item(meeting_id: int):
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(url_for("steering.meeting", meeting_id=meeting.id))
-    from governance.steering.models import Case
 
     case = db.session.get(Case, int(form.case.data))
     presenter = db.session.get(User, int(form.presenter.data)) if form.presenter.data else None
@@ -449,7 +450,6 @@ def attach(item_id: int):
             raise ServiceError(_("The minutes are approved; the meeting's documents are locked."))
         stored = store(filename, data, "application/pdf", current_user.id)
         db.session.add(ItemAttachment(item=item, file=stored, title=form.title.data.strip(), public=form.public.data))
-        from app import audit
 
         audit.record(
             current_user,

@@ -26,7 +26,7 @@ from governance.steering.forms import (
     MembershipForm,
     TaskUpdateForm,
 )
-from governance.steering.models import Body, Role, Task, TaskStatus
+from governance.steering.models import Body, Meeting, Membership, Role, Task, TaskStatus
 from governance.steering.permissions import can_manage, can_manage_members, can_see_confidential
 
 
@@ -65,7 +65,6 @@ def create_body():
 def body(code: str):
     body = body_or_404(code)
     manage = can_manage(current_user, body)
-    from governance.steering.models import Meeting
 
     meetings = list(
         db.session.scalars(sa.select(Meeting).where(Meeting.body_id == body.id).order_by(Meeting.starts_at.desc()))
@@ -152,7 +151,6 @@ def add_member(code: str):
     if user is None:
         flash(_("No account has this e-mail address. Invite the person to their organisation first."), "error")
         return redirect(url_for("steering.body", code=code))
-    from governance.steering.models import Membership
 
     deputy_of = db.session.get(Membership, int(form.deputy_of.data)) if form.deputy_of.data else None
     return act(
@@ -176,7 +174,6 @@ def add_member(code: str):
 @login_required
 def end_membership(membership_id: int):
     require(can_manage_members(current_user), _l("Only the coordinator's staff manage the members of bodies."))
-    from governance.steering.models import Membership
 
     membership = db.get_or_404(Membership, membership_id)
     back = url_for("steering.body", code=membership.body.code)

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -27,6 +28,7 @@ from app.models import Organisation
 from marketplace import services as onboarding
 from marketplace.catalogue import search, view_counts, vocab
 from marketplace.catalogue.models import CatalogueEntry, ServiceRevision
+from marketplace.catalogue.permissions import is_provider_member
 from marketplace.catalogue.services import SLUG_PATTERN, gross_cents, screenshot_file
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
@@ -36,7 +38,6 @@ MAX_COMPARE = 4
 @lru_cache(maxsize=64)
 def _translated(vocabulary: str, locale: str) -> dict[str, str]:
     """A vocabulary's labels in one language (translations do not change while running)."""
-    from flask_babel import force_locale
 
     with force_locale(locale):
         return {value: str(label) for value, label in getattr(vocab, vocabulary.upper()).items()}
@@ -44,7 +45,6 @@ def _translated(vocabulary: str, locale: str) -> dict[str, str]:
 
 @bp.app_template_global()
 def vocab_label(vocabulary: str, value: str) -> str:
-    from flask_babel import get_locale
 
     return _translated(vocabulary, str(get_locale() or "fi")).get(value, value)
 
@@ -61,7 +61,6 @@ def with_vat(cents: int | None, vat_rate_bp: int | None) -> int | None:
 
 @bp.app_template_filter()
 def vat_percent(vat_rate_bp: int) -> str:
-    from flask_babel import format_decimal
 
     return format_decimal(vat_rate_bp / 100, format="#,##0.0#")
 
@@ -109,7 +108,6 @@ def _facet_links(query: search.CatalogueQuery, results: search.Results) -> None:
 @lru_cache(maxsize=8)
 def _card_labels(locale: str) -> dict[str, Any]:
     """What a result card says, in one language."""
-    from flask_babel import force_locale
 
     with force_locale(locale):
         # "Compare %(name)s" stays a pattern: the card fills in the name (and escapes it).
@@ -122,7 +120,6 @@ def _card_labels(locale: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)
 def _price_texts(cents: int, vat_bp: int | None, model: str | None, locale: str) -> tuple[str, str | None]:
-    from flask_babel import force_locale
 
     with force_locale(locale):
         if model == "free" or cents == 0:
@@ -141,7 +138,6 @@ def _price_texts(cents: int, vat_bp: int | None, model: str | None, locale: str)
 @bp.app_template_global()
 def price_texts(cents: int, vat_bp: int | None, model: str | None) -> tuple[str, str | None]:
     """A price's two texts: the unit price excluding VAT, and the line with VAT (None when free)."""
-    from flask_babel import get_locale
 
     return _price_texts(cents, vat_bp, model, str(get_locale() or "fi"))
 
@@ -149,7 +145,6 @@ def price_texts(cents: int, vat_bp: int | None, model: str | None) -> tuple[str,
 def service_cards(results: search.Results) -> list[Markup]:
     """The result cards, each rendered once per language while the catalogue is unchanged
     (kept by the facet index, which a publication or withdrawal replaces)."""
-    from flask_babel import get_locale
 
     render = get_template_attribute("catalogue/_card.html", "card")
     remembered = results.index.cards if results.index is not None else None
@@ -268,7 +263,6 @@ def image_response(stored: Any, public: bool) -> Response:
 
 
 def _summary(entry: CatalogueEntry, locale: str | None = None) -> tuple[str, str]:
-    from flask_babel import get_locale
 
     locale = locale or str(get_locale() or "fi")
     if locale == "sv" and entry.summary_sv:
@@ -302,6 +296,5 @@ def listing_event_label(action: str) -> str:
 
 @bp.app_template_global("is_provider_member")
 def _is_provider_member(user) -> bool:
-    from marketplace.catalogue.permissions import is_provider_member
 
     return is_provider_member(user)

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -348,7 +349,6 @@ def _mail_provider(service: Service, subject, template: str, **context: Any) -> 
 def _search_text(data: dict[str, Any], provider: str) -> str:
     """Everything a keyword should find: names, summaries, the description, the provider,
     and the subjects, levels and category by their Finnish names."""
-    from flask_babel import force_locale
 
     with force_locale("fi"):
         words = [str(CATEGORIES.get(data["category"], ""))]

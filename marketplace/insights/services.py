@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -241,7 +241,6 @@ def _orders_by_month(today: date, municipality_id: int | None, provider_id: int 
 
 
 def _midnight(day: date):
-    from datetime import UTC, datetime, time
 
     return datetime.combine(day, time.min, tzinfo=UTC)
 

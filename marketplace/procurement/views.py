@@ -15,7 +15,7 @@ from app.models import Organisation, OrgKind
 from app.params import paginate
 from app.permissions import coordinator_required, is_coordinator, require
 from app.services import ServiceError
-from app.validators import whole_number
+from app.validators import format_payment_reference, whole_number
 from marketplace import payments
 from marketplace.procurement import services
 from marketplace.procurement.forms import (
@@ -27,7 +27,12 @@ from marketplace.procurement.forms import (
     OrderFilterForm,
     PaidForm,
 )
-from marketplace.procurement.labels import ORDER_STATUS_LABELS, PAYMENT_STATUS_LABELS
+from marketplace.procurement.labels import (
+    ORDER_STATUS_LABELS,
+    PAYMENT_METHOD_LABELS,
+    PAYMENT_STATUS_LABELS,
+    REQUEST_STATUS_LABELS,
+)
 from marketplace.procurement.models import (
     Order,
     OrderStatus,
@@ -472,7 +477,6 @@ def webhook():
 
 @bp.app_template_global()
 def request_status_label(status: str) -> str:
-    from marketplace.procurement.labels import REQUEST_STATUS_LABELS
 
     return str(REQUEST_STATUS_LABELS.get(status, status))
 
@@ -489,14 +493,12 @@ def payment_status_label(status: str) -> str:
 
 @bp.app_template_global()
 def payment_method_label(method: str) -> str:
-    from marketplace.procurement.labels import PAYMENT_METHOD_LABELS
 
     return str(PAYMENT_METHOD_LABELS.get(method, method))
 
 
 @bp.app_template_global()
 def payment_reference_text(value: str | None) -> str:
-    from app.validators import format_payment_reference
 
     return format_payment_reference(value) if value else "–"
 

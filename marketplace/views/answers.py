@@ -11,7 +11,7 @@ from wtforms import BooleanField, FileField, HiddenField, SelectFieldBase, Submi
 from wtforms.csrf.core import CSRFTokenField
 
 from marketplace.models import ProviderApplication
-from marketplace.steps import STEPS, Step
+from marketplace.steps import BY_SLUG, STEPS, Step
 
 SKIPPED = (CSRFTokenField, SubmitField, FileField, HiddenField)
 
@@ -109,7 +109,6 @@ PUBLIC_FIELDS = {
 
 
 def public_profile(application: ProviderApplication) -> list[tuple[Step, list[Answer]]]:
-    from marketplace.steps import BY_SLUG
 
     return [
         (BY_SLUG[slug], [a for a in step_answers(application, BY_SLUG[slug]) if a.name in names])

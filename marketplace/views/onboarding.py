@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -225,7 +226,6 @@ def pre_assessment_label(value: str | None) -> str:
 
 @bp.app_template_filter()
 def filesize(size: int) -> str:
-    from flask_babel import format_decimal
 
     if size >= 1024 * 1024:
         return f"{format_decimal(round(size / (1024 * 1024), 1))} MB"
