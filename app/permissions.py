@@ -14,7 +14,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.models import JoinRequest, Organisation, OrgKind, OrgRole, User
+from app.models import JoinRequest, Organisation, OrgRole, User
 
 
 def is_coordinator(user: Any) -> bool:
@@ -42,20 +42,6 @@ def can_decide_join_request(user: Any, request: JoinRequest) -> bool:
 def can_start_organisation(user: User) -> bool:
     """Only people without an organisation start one or ask to join one."""
     return user.organisation_id is None
-
-
-def can_buy(user: Any) -> bool:
-    org = getattr(user, "organisation", None)
-    return bool(org and org.kind == OrgKind.MUNICIPALITY and user.org_role == OrgRole.BUYER)
-
-
-def can_approve(user: Any, org: Organisation) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.organisation_id == org.id
-        and org.kind == OrgKind.MUNICIPALITY
-        and user.org_role == OrgRole.APPROVER
-    )
 
 
 def require(allowed: bool, reason: str | Any) -> None:

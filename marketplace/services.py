@@ -35,6 +35,7 @@ from marketplace.models import (
     ProviderApplication,
     ProviderStatusChange,
 )
+from marketplace.permissions import can_submit_application
 from marketplace.steps import ATTACHMENT_KINDS, BY_SLUG, STEPS
 
 S = ApplicationStatus
@@ -139,7 +140,7 @@ def submit(user: User, application: ProviderApplication, ip_address: str) -> Non
     if application.status in (S.SUBMITTED, S.IN_REVIEW):
         raise ServiceError(_("The application has already been submitted."))
     _require_editable(application)
-    if user.organisation_id != application.organisation_id or user.org_role != OrgRole.ADMIN:
+    if not can_submit_application(user, application):
         raise ServiceError(_("The application is submitted by an admin of the organisation, who signs for it."))
     missing = missing_steps(application)
     if missing:

@@ -26,6 +26,11 @@ def is_approver(user: Any) -> bool:
     return is_municipality_person(user) and user.org_role == OrgRole.APPROVER
 
 
+def can_decide(user: Any, request: ProcurementRequest) -> bool:
+    """Four eyes: an approver of the requesting municipality who did not make the request."""
+    return is_approver(user) and user.organisation_id == request.organisation_id and user.id != request.requester_id
+
+
 def is_provider_person(user: Any) -> bool:
     org = _org(user)
     return bool(org and org.kind == OrgKind.PROVIDER)

@@ -43,6 +43,7 @@ from marketplace.procurement.models import (
 )
 from marketplace.procurement.permissions import (
     can_answer_order,
+    can_decide,
     can_see_orders,
     can_view_order,
     can_view_request,
@@ -157,7 +158,7 @@ def _show(found: ProcurementRequest, details: DetailsForm, decision: DecisionFor
         details=details,
         decision=decision or DecisionForm(formdata=None),
         editable=editable,
-        can_decide=found.status == "pending_approval" and services.can_decide(current_user, found),
+        can_decide=found.status == "pending_approval" and can_decide(current_user, found),
         threshold=services.THRESHOLD_CENTS,
     ), status
 
@@ -242,7 +243,7 @@ def cancel(request_id: int):
 def decide(request_id: int):
     found = _request(request_id)
     require(
-        services.can_decide(current_user, found),
+        can_decide(current_user, found),
         _l("Only another approver of the same municipality can decide this request."),
     )
     if found.status != RequestStatus.PENDING_APPROVAL:  # decided meanwhile: its page no longer shows the form

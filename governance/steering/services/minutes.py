@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -22,7 +23,6 @@ from governance.steering.services.votes import result
 
 def generate_minutes_text(meeting: Meeting, public: bool = False) -> str:
     """The minutes drafted from the meeting's records; `public` gives the version for everyone."""
-    from flask import render_template
 
     return (
         render_template(

@@ -18,7 +18,7 @@ from marketplace.procurement.services.amounts import (
 )
 from marketplace.procurement.services.amounts import _add_months as _add_months
 from marketplace.procurement.services.answers import invoice_order, mark_paid, provider_decide
-from marketplace.procurement.services.approval import can_decide, decide
+from marketplace.procurement.services.approval import decide
 from marketplace.procurement.services.drafting import (
     add_line,
     cancel,
@@ -54,7 +54,6 @@ __all__ = [
     "OrderFilters",
     "Totals",
     "add_line",
-    "can_decide",
     "cancel",
     "create_request",
     "current_draft",

@@ -22,15 +22,8 @@ from marketplace.procurement.models import (
     ProcurementRequest,
     RequestLine,
 )
+from marketplace.procurement.permissions import can_decide
 from marketplace.procurement.services._common import R, _conditional_status, _people
-
-
-def can_decide(user: User, request: ProcurementRequest) -> bool:
-    return (
-        user.organisation_id == request.organisation_id
-        and user.org_role == OrgRole.APPROVER
-        and user.id != request.requester_id
-    )
 
 
 def decide(user: User, request: ProcurementRequest, approve: bool, comment: str) -> list[Order]:

@@ -13,13 +13,14 @@ from app.clock import helsinki_today
 from app.concurrency import lock
 from app.extensions import db, utcnow
 from app.mail import queue_mail
-from app.models import OrgKind, OrgRole, User
+from app.models import OrgRole, User
 from app.services import ServiceError
 from app.urls import external_url
 from marketplace.procurement.models import (
     ProcurementRequest,
     RequestLine,
 )
+from marketplace.procurement.permissions import is_buyer
 from marketplace.procurement.services._common import (
     MAX_LINES,
     MAX_QUANTITY,
@@ -32,8 +33,7 @@ from marketplace.procurement.services.amounts import OfferedPlan, Totals, term_m
 
 
 def _require_buyer(user: User) -> None:
-    org = user.organisation
-    if org is None or org.kind != OrgKind.MUNICIPALITY or user.org_role != OrgRole.BUYER:
+    if not is_buyer(user):
         raise ServiceError(_("Only a buyer of a municipality can make procurement requests."))
 
 
