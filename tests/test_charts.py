@@ -1,4 +1,4 @@
-"""app/charts.py and templates/_charts.html: server-drawn, accessible SVG charts."""
+"""app/charts/ and templates/_charts.html: server-drawn, accessible SVG charts."""
 
 from __future__ import annotations
 

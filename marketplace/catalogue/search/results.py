@@ -1,301 +1,33 @@
-"""Catalogue search: parse the filters of a URL, find the published listings of
-providers in good standing, count every facet value in the database, and order
-the results neutrally.
-
-A page costs the same few statements whatever its size: one for the facet
-counts and the total (a UNION ALL of grouped counts), one for the rows.
-Facet counts are disjunctive: the counts of a facet with a selected value
-reflect every other active filter, so choosing a second value in the same
-facet shows how many it adds (values of one facet are OR-ed, facets AND-ed).
-"""
+"""Answering a query: the page of listings and the facet counts, from the facet index or SQL."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from app.clock import helsinki_today
 from app.extensions import db
-from app.models import Organisation, OrgKind, OrgStatus
-from app.params import parse_int
-from app.security import MAX_ID
-from governance.services import accepted_current_rules_clause
 from marketplace.catalogue.models import CatalogueEntry, CatalogueTag
+from marketplace.catalogue.search.query import CatalogueQuery
+from marketplace.catalogue.search.sql import (
+    _is_postgres,
+    _pg_document,
+    _pg_name_document,
+    _pg_tsquery,
+    _sqlite_match,
+    conditions,
+    hidden_providers,
+    neutral_order,
+    ordering,
+    rotation_offset,
+    visible_providers,
+)
 from marketplace.catalogue.vocab import FACETS
-
-SORTS = ("relevance", "name", "newest", "price")
-PAGE_SIZES = (10, 20, 50, 100)
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE = 10_000
-MAX_PRICE_EUR = Decimal(100_000_000)
-MAX_WORDS = 10
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-@dataclass
-class CatalogueQuery:
-    q: str = ""
-    selected: dict[str, list[str]] = field(default_factory=dict)
-    max_price_cents: int | None = None
-    provider_id: int | None = None
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = DEFAULT_PAGE_SIZE
-
-    @property
-    def words(self) -> list[str]:
-        return [w.casefold() for w in _WORD.findall(self.q)][:MAX_WORDS]
-
-    def args(self, **overrides: Any) -> dict[str, Any]:
-        """The query as URL arguments (a shareable link), with some replaced."""
-        args: dict[str, Any] = {}
-        if self.q:
-            args["q"] = self.q
-        for facet, values in self.selected.items():
-            args[facet] = list(values)
-        if self.max_price_cents is not None:
-            args["max_price"] = _format_euros(self.max_price_cents)
-        if self.provider_id is not None:
-            args["provider"] = self.provider_id
-        if self.sort != "relevance":
-            args["sort"] = self.sort
-        if self.per_page != DEFAULT_PAGE_SIZE:
-            args["per_page"] = self.per_page
-        if self.page != 1:
-            args["page"] = self.page
-        args.update(overrides)
-        return {k: v for k, v in args.items() if v not in (None, "", [])}
-
-    def toggled(self, facet: str, value: str) -> dict[str, Any]:
-        """URL arguments with one facet value switched on or off (back to page 1)."""
-        values = list(self.selected.get(facet, []))
-        values = [v for v in values if v != value] if value in values else [*values, value]
-        return self.args(**{facet: values, "page": None})
-
-    @property
-    def is_filtered(self) -> bool:
-        return bool(self.q or self.selected or self.max_price_cents is not None or self.provider_id)
-
-
-def _format_euros(cents: int) -> str:
-    return f"{cents // 100}" if cents % 100 == 0 else f"{cents // 100}.{cents % 100:02d}"
-
-
-def parse(args, *, spaces: bool = True) -> tuple[CatalogueQuery, dict[str, str]]:
-    """Read a query from URL arguments. Bad values are left out and reported by
-    parameter name with a message for the user; the rest of the query still applies.
-    Numbers are read with app.params.parse_int; `spaces`: spaces around them are allowed (the
-    page's fields; the API, as described, takes none)."""
-    query = CatalogueQuery()
-    errors: dict[str, str] = {}
-    q = (args.get("q") or "").strip()
-    if len(q) > 200:
-        errors["q"] = _("The search words can be at most 200 characters long.")
-    else:
-        query.q = q
-    for facet, (_label, vocabulary) in FACETS.items():
-        values = [v.strip() for v in args.getlist(facet) if v.strip()]
-        unknown = [v for v in values if v not in vocabulary]
-        if unknown:
-            errors[facet] = _("Unknown value ignored: %(values)s.", values=", ".join(unknown)[:100])
-        known = [v for v in vocabulary if v in values]  # vocabulary order, no duplicates
-        if known:
-            query.selected[facet] = known
-    raw_price = (args.get("max_price") or "").strip().replace(",", ".").replace("€", "").strip()
-    if raw_price:
-        try:
-            price = Decimal(raw_price)
-            if not price.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            errors["max_price"] = _("The maximum price must be a number of euros, such as 500 or 12,50.")
-        else:
-            if price < 0:
-                errors["max_price"] = _("The maximum price cannot be negative.")
-            elif price > MAX_PRICE_EUR:
-                errors["max_price"] = _("The maximum price is too large.")
-            else:
-                query.max_price_cents = int((price * 100).to_integral_value())
-    provider = args.get("provider") or ""
-    if provider.strip():
-        provider_id = parse_int(provider, 1, MAX_ID, spaces=spaces)
-        if provider_id is not None:
-            query.provider_id = provider_id
-        else:
-            errors["provider"] = _("The provider must be given by its number.")
-    sort = (args.get("sort") or "relevance").strip()
-    if sort in SORTS:
-        query.sort = sort
-    else:
-        errors["sort"] = _("Unknown sort order ignored.")
-    per_page = args.get("per_page") or ""
-    if per_page.strip():
-        size = parse_int(per_page, min(PAGE_SIZES), max(PAGE_SIZES), spaces=spaces)
-        if size in PAGE_SIZES:
-            query.per_page = size
-        else:
-            errors["per_page"] = _(
-                "The page size must be one of %(sizes)s.", sizes=", ".join(str(s) for s in PAGE_SIZES)
-            )
-    page = args.get("page") or ""
-    if page.strip():
-        number = parse_int(page, 1, MAX_PAGE, spaces=spaces)
-        if number is not None:
-            query.page = number
-        else:
-            errors["page"] = _("The page number must be a whole number from 1 to %(max)d.", max=MAX_PAGE)
-    return query, errors
-
-
-# --- SQL --------------------------------------------------------------------------------------
-
-
-def visible_providers(today: date | None = None) -> sa.Select:
-    """Providers whose listings the public sees: active and in good standing with the rules."""
-    return sa.select(Organisation.id).where(
-        Organisation.kind == OrgKind.PROVIDER.value,
-        Organisation.status == OrgStatus.ACTIVE.value,
-        accepted_current_rules_clause(Organisation.id, today),
-    )
-
-
-def hidden_providers(today: date | None = None) -> sa.Select:
-    """Providers whose listings the public must not see: the complement of
-    `visible_providers` among providers, usually a short list."""
-    return sa.select(Organisation.id).where(
-        Organisation.kind == OrgKind.PROVIDER.value,
-        sa.or_(
-            Organisation.status != OrgStatus.ACTIVE.value,
-            sa.not_(accepted_current_rules_clause(Organisation.id, today)),
-        ),
-    )
-
-
-def _light_stem(word: str) -> str:
-    """SQLite has no Finnish stemmer: long words also match by a shortened prefix, so
-    that "matematiikan" finds "matematiikka" (PostgreSQL uses the real stemmer)."""
-    return word[: max(5, len(word) - 3)] if len(word) >= 7 else word
-
-
-def _sqlite_match(words: list[str]) -> str:
-    """Each word as a quoted prefix (its shortened form covers the whole word too); user
-    input never reaches the FTS5 query syntax."""
-    return " AND ".join(f'"{_light_stem(word)}"*' for word in words)
-
-
-def _pg_tsquery(words: list[str]) -> sa.ColumnElement:
-    query = None
-    for word in words:
-        term = sa.func.to_tsquery(sa.literal_column("'finnish'"), f"{word}:*").op("||")(
-            sa.func.to_tsquery(sa.literal_column("'simple'"), f"{word}:*")
-        )
-        query = term if query is None else query.op("&&")(term)
-    return query
-
-
-def _pg_document() -> sa.ColumnElement:
-    """The stored, GIN-indexed document (a generated column made by DDL, see models)."""
-    return sa.literal_column("catalogue_entries.search_vector")
-
-
-def _pg_name_document() -> sa.ColumnElement:
-    return sa.literal_column("catalogue_entries.name_vector")
-
-
-def _pg_rank(words: list[str]) -> sa.ColumnElement:
-    """Rank (bigger is better) with the name weighted above the rest of the text."""
-    weighted = sa.func.setweight(_pg_name_document(), sa.literal_column("'A'")).op("||")(_pg_document())
-    return sa.func.ts_rank(weighted, _pg_tsquery(words))
-
-
-def _is_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _text_condition(words: list[str]) -> sa.ColumnElement[bool]:
-    if _is_postgres():
-        return _pg_document().op("@@")(_pg_tsquery(words))
-    ids = (
-        sa.select(sa.literal_column("rowid"))
-        .select_from(sa.table("catalogue_fts"))
-        .where(sa.literal_column("catalogue_fts").op("MATCH")(_sqlite_match(words)))
-    )
-    return CatalogueEntry.service_id.in_(ids)
-
-
-def _relevance(words: list[str]) -> sa.ColumnElement:
-    """Smaller is better."""
-    if _is_postgres():
-        return -_pg_rank(words)
-    fts = sa.table("catalogue_fts")
-    return (
-        sa.select(sa.func.bm25(sa.literal_column("catalogue_fts"), 10.0, 4.0, 1.0))
-        .select_from(fts)
-        .where(
-            sa.literal_column("catalogue_fts").op("MATCH")(_sqlite_match(words)),
-            sa.literal_column("catalogue_fts.rowid") == CatalogueEntry.service_id,
-        )
-        .scalar_subquery()
-    )
-
-
-def _tag_condition(facet: str, values: list[str]) -> sa.ColumnElement[bool]:
-    return CatalogueEntry.service_id.in_(
-        sa.select(CatalogueTag.service_id).where(CatalogueTag.facet == facet, CatalogueTag.value.in_(values))
-    )
-
-
-def conditions(query: CatalogueQuery, providers: sa.Select, exclude: str | None = None) -> list:
-    conds: list = [CatalogueEntry.organisation_id.in_(providers)]
-    if query.words:
-        conds.append(_text_condition(query.words))
-    if query.max_price_cents is not None:
-        conds.append(CatalogueEntry.min_price_cents <= query.max_price_cents)
-    if query.provider_id is not None:
-        conds.append(CatalogueEntry.organisation_id == query.provider_id)
-    for facet, values in query.selected.items():
-        if facet != exclude:
-            conds.append(_tag_condition(facet, values))
-    return conds
-
-
-def rotation_offset(day: date) -> int:
-    """Where the neutral order starts today: the per-listing hash order is rotated
-    daily, so that no listing is always first."""
-    return int.from_bytes(hashlib.sha256(f"digione-catalogue:{day.isoformat()}".encode()).digest()[:7], "big")
-
-
-def neutral_order(day: date) -> list:
-    offset = rotation_offset(day)
-    return [
-        sa.case((CatalogueEntry.order_key >= offset, 0), else_=1),
-        CatalogueEntry.order_key,
-        CatalogueEntry.service_id,
-    ]
-
-
-def ordering(query: CatalogueQuery, day: date) -> list:
-    if query.sort == "name":
-        return [CatalogueEntry.sort_name, CatalogueEntry.service_id]
-    if query.sort == "newest":
-        return [CatalogueEntry.published_at.desc(), CatalogueEntry.service_id.desc()]
-    if query.sort == "price":
-        return [CatalogueEntry.min_price_cents.is_(None), CatalogueEntry.min_price_cents, *neutral_order(day)]
-    if query.words:
-        return [_relevance(query.words), *neutral_order(day)]
-    return neutral_order(day)
-
-
-# --- results ----------------------------------------------------------------------------------
 
 
 @dataclass
