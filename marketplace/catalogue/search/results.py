@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
+from flask_babel import force_locale, get_locale
 
 from app.clock import helsinki_today
 from app.extensions import db
+from marketplace.catalogue import facet_index
 from marketplace.catalogue.models import CatalogueEntry, CatalogueTag
 from marketplace.catalogue.search.query import CatalogueQuery
 from marketplace.catalogue.search.sql import (
@@ -172,7 +174,6 @@ def keyword_masks(index, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def search(query: CatalogueQuery, today: date | None = None) -> Results:
     """The catalogue: visibility and keywords from SQL, counts and order from the facet index."""
-    from marketplace.catalogue import facet_index
 
     today = today or helsinki_today()
     index = facet_index.current()
@@ -220,7 +221,6 @@ def search(query: CatalogueQuery, today: date | None = None) -> Results:
 @lru_cache(maxsize=8)
 def _facet_labels(locale: str) -> dict[str, tuple[str, dict[str, str]]]:
     """Every facet's label and value labels, translated once per language."""
-    from flask_babel import force_locale
 
     with force_locale(locale):
         return {
@@ -232,7 +232,6 @@ def _facet_labels(locale: str) -> dict[str, tuple[str, dict[str, str]]]:
 def _results(
     query: CatalogueQuery, entries: list[CatalogueEntry], total: int, counts: dict[str, dict[str, int]]
 ) -> Results:
-    from flask_babel import get_locale
 
     facets = []
     for name, (label, labels) in _facet_labels(str(get_locale() or "fi")).items():
@@ -256,7 +255,6 @@ def visible_entry(slug: str, today: date | None = None) -> CatalogueEntry | None
 def related(entry: CatalogueEntry, limit: int = 4, today: date | None = None) -> list[CatalogueEntry]:
     """Other visible listings of the same category that share a school level, in the
     neutral order (from the facet index: no sort of thousands of rows per page view)."""
-    from marketplace.catalogue import facet_index
 
     today = today or helsinki_today()
     index = facet_index.current()
