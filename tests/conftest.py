@@ -95,8 +95,21 @@ def empty_database() -> None:
 def _empty_all_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # DELETE from the tables that have rows, then restart the sequences that were used: the
+        # same end as TRUNCATE ... RESTART IDENTITY of every table, in a tenth of its time (each
+        # TRUNCATE costs ~0.1 s whatever it empties). Triggers are off for this transaction only
+        # (session_replication_role): the foreign keys, since every row goes, and the audit
+        # trail's append-only guard, as with TRUNCATE.
+        probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+        used = db.session.execute(sa.text(probe)).scalars().all()
+        db.session.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for name in used:
+            db.session.execute(sa.text(f'DELETE FROM "{name}"'))
+        sequences = db.session.execute(
+            sa.text("SELECT schemaname || '.' || sequencename FROM pg_sequences WHERE last_value IS NOT NULL")
+        ).scalars()
+        for sequence in list(sequences):
+            db.session.execute(sa.text("SELECT setval(:sequence, 1, false)"), {"sequence": sequence})
     else:
         with guard_lifted():  # emptying audit_events is a DELETE, which its guard refuses
             for table in tables:
@@ -149,17 +162,32 @@ class BrowserLikeClient(FlaskClient):
         return self.post_form("/logout")
 
 
-@pytest.fixture()
-def app(_schema: None, database_url: str) -> Iterator[Flask]:
+@pytest.fixture(scope="session")
+def _shared_app(_schema: None, database_url: str) -> Iterator[Flask]:
+    """One application per test process (building one compiles ~150 URL rules: 60 ms), given to
+    each test with the configuration it was built with (`app` restores it)."""
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
     app.test_client_class = BrowserLikeClient
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def app(_shared_app: Flask) -> Iterator[Flask]:
+    """The application on an empty database; what a test changes in `app.config` is undone."""
+    app = _shared_app
+    configured = dict(app.config)
     with app.app_context():
         limiter.reset()
-        yield app
-        db.session.rollback()
-        _empty_all_tables()
-        db.session.remove()
-        db.engine.dispose()
+        try:
+            yield app
+        finally:
+            db.session.rollback()
+            _empty_all_tables()
+            db.session.remove()
+            app.config.clear()
+            app.config.update(configured)
 
 
 @pytest.fixture()
