@@ -142,7 +142,7 @@ def register_blueprints(app: Flask) -> None:
     from app.views import account, admin, auth, main, orgs
     from governance import views as governance_views
     from governance.register import views as register_views
-    from governance.steering import meeting_views  # noqa: F401  (adds the meeting routes to steering.bp)
+    from governance.steering import item_views, meeting_views  # noqa: F401  (they add routes to steering.bp)
     from governance.steering import views as steering_views
     from marketplace.api import views as api_views
     from marketplace.catalogue import provider_views, public_views, review_views

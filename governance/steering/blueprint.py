@@ -1,12 +1,16 @@
-"""The steering blueprint and what its two view modules share: `views` (bodies, cases, follow-up)
-and `meeting_views` (meetings) both add their routes to `bp`; the factory imports both."""
+"""The steering blueprint and what its view modules share: `views` (bodies, cases, follow-up),
+`meeting_views` (meetings and minutes) and `item_views` (agenda items) all add their routes to
+`bp`; the factory imports the three."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from app.extensions import db
+from app.forms import choices
 from governance.steering import services
 from governance.steering.forms import (
     KIND_LABELS,
@@ -16,7 +20,8 @@ from governance.steering.forms import (
     ROLE_LABELS,
     TASK_STATUS_LABELS,
 )
-from governance.steering.models import Body
+from governance.steering.models import Body, Meeting
+from governance.steering.permissions import can_see_meeting
 
 bp = Blueprint("steering", __name__)
 
@@ -46,3 +51,15 @@ def _labels() -> dict:
         "meeting_status_labels": MEETING_STATUS_LABELS,
         "task_status_labels": TASK_STATUS_LABELS,
     }
+
+
+def meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if not can_see_meeting(current_user, meeting):
+        abort(404)
+    return meeting
+
+
+def people_choices(body: Body, blank: bool = True) -> list:
+    people = {m.user_id: m.user.name for m in body.memberships}
+    return choices(([("", "–")] if blank else []) + sorted(people.items(), key=lambda p: p[1]))
