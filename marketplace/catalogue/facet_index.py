@@ -271,11 +271,24 @@ def current() -> FacetIndex:
     token = db.session.scalar(sa.select(CatalogueState.token).where(CatalogueState.id == 1))
     key = str(db.session.get_bind().url)
     index = _INDEXES.get(key)
-    if index is not None and token is not None and index.token == token:
+    if index is not None and _still_current(index, token):
         return index
     with _LOCK:
         index = _INDEXES.get(key)
-        if index is None or token is None or index.token != token:
+        if index is None or not _still_current(index, token):
             index = _build(token)
             _INDEXES[key] = index
     return index
+
+
+def _still_current(index: FacetIndex, token: str | None) -> bool:
+    """Whether `index` shows the catalogue as it is. Without a recorded change (token None: a new
+    database, or entries written around the services) only an empty index of a still empty
+    catalogue is known to be current; anything else is built again."""
+    if token is not None:
+        return index.token == token
+    return index.token is None and index.size == 0 and _catalogue_is_empty()
+
+
+def _catalogue_is_empty() -> bool:
+    return db.session.scalar(sa.select(CatalogueEntry.service_id).limit(1)) is None
