@@ -21,7 +21,12 @@ from tests import factories, figures
 from tests.audit_guard import guard_lifted
 from tests.pg import ensure_database
 
-pytest_plugins = ["tests.stripe_servers"]  # localstripe and the Stripe fake, for the tests that pay
+pytest_plugins = [
+    "tests.stripe_servers",  # localstripe and the Stripe fake, for the tests that pay
+    "tests.fixtures.api",
+    "tests.fixtures.register",
+    "tests.fixtures.steering",
+]
 
 TEST_PASSWORD = factories.TEST_PASSWORD
 _CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')

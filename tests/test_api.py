@@ -4,7 +4,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests import factories
-from tests.test_register import decisions  # noqa: F401  (fixture)
+from tests.support.catalogue import publish_listing
 
 ENDPOINTS = ["services", "providers", "rules", "bodies", "meetings", "decisions", "cases"]
 
@@ -19,48 +19,6 @@ def _validate(spec, path, payload):
     validator = Draft202012Validator({**schema_ref, "components": spec["components"]})
     errors = sorted(validator.iter_errors(payload), key=str)
     assert not errors, [e.message for e in errors[:3]]
-
-
-def publish_listing(people, **fields):
-    from flask import current_app
-
-    from app.extensions import db
-    from marketplace.catalogue import services
-
-    service = factories.ServiceFactory(organisation=people["provider"], created_by=people["provider_admin"], **fields)
-    factories.PricingPlanFactory(service=service, unit_price_cents=1000)
-    factories.PricingPlanFactory(service=service, model="free", unit_price_cents=0, name="Kokeilu")
-    with current_app.test_request_context():
-        services.submit(people["provider_admin"], service)
-        services.publish(people["coordinator"], service)
-    db.session.commit()
-    return service
-
-
-@pytest.fixture()
-def data(people, decisions):  # noqa: F811
-    version = factories.RulesVersionFactory(label="1.0", in_force=True)
-    factories.RulesAcceptanceFactory(version=version, user=people["provider_admin"])
-    publish_listing(
-        people,
-        name="Matematiikan polku",
-        slug="matematiikan-polku",
-        summary_sv="Matematik.",
-        levels=["grades_7_9"],
-        standards=["mpassid"],
-    )
-    publish_listing(
-        people,
-        name="Kielitaituri",
-        slug="kielitaituri",
-        subjects=["B1"],
-        levels=["grades_1_6"],
-        standards=[],
-        summary="Ruotsin kielen harjoituksia.",
-    )
-    factories.MembershipFactory(body=decisions["public"].body, user=people["buyer"])
-    factories.AgendaItemFactory(meeting__status="agenda_published", meeting__body=decisions["public"].body)
-    return decisions
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)

@@ -4,7 +4,8 @@ Every operation of /api/v1/openapi.json is called with values Schemathesis gener
 description: valid ones (positive), which must answer as described (a documented status code, its
 content type, a body and headers that match the response schema), and invalid ones (negative), which
 must be refused with a documented 4xx. None may be a server error. The database holds one of
-everything the API lists (test_api's `data`), so the lists are not empty and their items get checked.
+everything the API lists (the `data` fixture of tests/fixtures/api.py), so the lists are not empty and
+their items get checked.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
 from tests import figures
-from tests.test_api import data  # noqa: F401  (fixture: published services, rules, bodies, meetings, decisions)
-from tests.test_register import decisions  # noqa: F401  (fixture of `data`)
 
 SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
 #: Examples per operation and mode; about 20 s per database on two cores.
@@ -40,11 +39,11 @@ def _checks(names: list[str]) -> list:
 
 
 @pytest.fixture()
-def api_schema(app, data):  # noqa: F811
+def api_schema(app, data):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
-def test_every_operation_answers_as_described(api_schema, data):  # noqa: F811
+def test_every_operation_answers_as_described(api_schema, data):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert operations, "the OpenAPI description lists no operations"
     failures: list[str] = []

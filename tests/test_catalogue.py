@@ -17,6 +17,7 @@ from app.mail import OutboxMessage
 from marketplace.catalogue import search, services
 from marketplace.catalogue.models import CatalogueEntry, Service, ServiceRevision
 from tests import factories
+from tests.support.catalogue import listing, published
 
 _NAMES = re.compile(r'<h3><a href="/catalogue/([a-z0-9-]+)">')
 
@@ -24,30 +25,6 @@ _NAMES = re.compile(r'<h3><a href="/catalogue/([a-z0-9-]+)">')
 def names_in(html: str) -> list[str]:
     """The slugs of the results, in the order shown."""
     return _NAMES.findall(html)
-
-
-def listing(people, provider: str = "provider", *, plans=((1250, "per_pupil_year"),), **fields) -> Service:
-    """A draft with its plans, made by the provider's admin."""
-    org = people[provider]
-    author = (
-        people["provider_admin"]
-        if provider == "provider"
-        else factories.UserFactory(organisation=org, org_role="admin")
-    )
-    service = factories.ServiceFactory(organisation=org, created_by=author, **fields)
-    for cents, model in plans:
-        factories.PricingPlanFactory(service=service, unit_price_cents=cents, model=model, name=f"Hinnoittelu {model}")
-    return service
-
-
-def published(app, people, provider: str = "provider", **fields) -> Service:
-    """A listing taken through submission and publication, as the real services do it."""
-    service = listing(people, provider, **fields)
-    with app.test_request_context():
-        services.submit(service.created_by, service)
-        services.publish(people["coordinator"], service)
-    db.session.commit()
-    return service
 
 
 def fields_of(html: str, name: str) -> str:

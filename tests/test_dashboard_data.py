@@ -21,7 +21,7 @@ from marketplace.models import ProviderApplication
 from marketplace.procurement.models import Order, ProcurementRequest, RequestLine
 from marketplace.procurement.services import THRESHOLD_CENTS, current_draft, vat_cents
 from tests import factories
-from tests.test_catalogue import listing, published
+from tests.support.catalogue import listing, published
 
 
 def views(service_id: int) -> int:

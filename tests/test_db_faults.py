@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from markupsafe import escape
 from sqlalchemy.engine import make_url
 
@@ -37,24 +37,12 @@ from app.errors import DB_MESSAGES, DB_UNAVAILABLE
 from app.extensions import db
 from app.models import User
 from config import TestConfig
-from marketplace.catalogue import services as catalogue
 from marketplace.procurement.models import ProcurementRequest, RequestLine
-from tests import factories, figures
+from tests import figures
 from tests.conftest import BrowserLikeClient
+from tests.support.faults import RETRY_FI, TITLE_FI, note_on_sqlite, postgres_only, published_service
 from tests.tcp_proxy import TcpProxy
 
-
-def postgres_only(test):
-    """PostgreSQL faults: skipped on SQLite runs (no server to lose)."""
-    test = pytest.mark.postgres_only(test)
-    return pytest.mark.skipif(
-        not (TestConfig.TEST_DATABASE_URL or "").startswith("postgresql"),
-        reason="database faults need a PostgreSQL server (TEST_DATABASE_URL)",
-    )(test)
-
-
-TITLE_FI = "Palvelu ei ole tilapäisesti käytettävissä"  # errors.TITLES[503] in Finnish
-RETRY_FI = "Yritä hetken kuluttua uudelleen."  # errors.MESSAGES[503] in Finnish
 #: Kept short so that each refused connection fails fast (the proxy resets them at once anyway).
 CONNECT_ARGS = {"connect_timeout": 2, "prepare_threshold": None}  # no server-side prepares: SQL text on the wire
 
@@ -112,20 +100,6 @@ def proxied(app: Flask, proxy: TcpProxy, database_url: str) -> Iterator[Flask]:
     yield faulty
     with faulty.app_context():
         db.engine.dispose()
-
-
-def published_service(people: dict):
-    """A listing in the catalogue with one plan, published as the review does it."""
-    author = people["provider_admin"]
-    service = factories.ServiceFactory(
-        organisation=people["provider"], created_by=author, name="Matematiikan polku", slug="matematiikan-polku"
-    )
-    factories.PricingPlanFactory(service=service)
-    with current_app.test_request_context():
-        catalogue.submit(author, service)
-        catalogue.publish(people["coordinator"], service)
-    db.session.commit()
-    return service
 
 
 @postgres_only
@@ -410,12 +384,6 @@ def sqlite_app(path: Path, **connect_args) -> Flask:
     )
     app.test_client_class = BrowserLikeClient
     return app
-
-
-def note_on_sqlite(key: str, value: str) -> None:
-    """SQLite's faults belong to the SQLite run's figures only."""
-    if figures.database_name() == "sqlite":
-        figures.note("faults", key, value)
 
 
 def test_sqlite_file_that_cannot_be_opened_is_503(tmp_path):

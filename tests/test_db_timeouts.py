@@ -32,8 +32,8 @@ from app.models import User
 from config import TestConfig
 from tests import figures
 from tests.conftest import BrowserLikeClient
+from tests.support.faults import TITLE_FI, note_on_sqlite, postgres_only, published_service
 from tests.tcp_proxy import TcpProxy
-from tests.test_db_faults import TITLE_FI, note_on_sqlite, postgres_only, published_service
 
 #: Seconds after which a fault is released whatever happens (a hanging request then fails the test).
 SAFETY = 20

@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 import pytest
 
 from tests import figures
+from tests.fuzz.checks import untranslated
 from tests.matrix import MATRIX
-from tests.test_fuzz import untranslated
 
 ROLES = [
     "anonymous",

@@ -34,8 +34,9 @@ from config import BASE_DIR, Config
 from marketplace.procurement.models import Order
 from tests import factories
 from tests.conftest import BrowserLikeClient
-from tests.test_onboarding import _accept_rules_step, _fill
-from tests.test_procurement import add, latest_request, published, set_line
+from tests.support.catalogue import publish_listing
+from tests.support.onboarding import accept_rules_step, fill_wizard
+from tests.support.procurement import add, latest_request, published, set_line
 
 PUBLIC = "https://hub.digione.example"
 EVIL = "evil.example"
@@ -211,8 +212,8 @@ def flow_application_submitted(app, people, hostile):
     applicant.post_form(
         "/organisation/start/provider", {"name": "Uusi Oppi Oy", "business_id": "0920632-0"}, page="/organisation/start"
     )
-    _fill(applicant)
-    _accept_rules_step(applicant)
+    fill_wizard(applicant)
+    accept_rules_step(applicant)
     empty_outbox()
     assert applicant.post_form("/join/submit", page="/join/summary").status_code == 302
 
@@ -395,8 +396,6 @@ def decision(app, people):
 
 
 def test_feed_csv_and_api_links_are_on_the_public_address(app, people, hostile, decision):
-    from tests.test_api import publish_listing
-
     publish_listing(people, name="Sanasilta", slug="sanasilta")
     client = hostile(None)
     pages = {}

@@ -1,6 +1,5 @@
 """Provider onboarding: the wizard, pre-assessment, review cycle, attachments, provider status."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from governance.models import RulesAcceptance
 from marketplace.models import ApplicationAttachment, ProviderApplication
 from tests import factories
 from tests.onboarding_data import PDF, STEP_DATA, pdf_upload
+from tests.support.onboarding import accept_rules_step, fill_wizard
 
 
 @pytest.fixture()
@@ -30,39 +30,6 @@ def applicant(people, login_as):
 
 def _application() -> ProviderApplication:
     return db.session.scalar(sa.select(ProviderApplication).order_by(ProviderApplication.id.desc()))
-
-
-def _fill(client, skip=(), **overrides):
-    for slug, data in STEP_DATA.items():
-        if slug in skip:
-            continue
-        response = client.post_form(
-            f"/join/step/{slug}", {**data, **overrides.get(slug, {})}, page=f"/join/step/{slug}"
-        )
-        assert response.status_code == 302, (
-            slug,
-            re.findall(r'class="field-error"[^>]*>(.*?)</p>', response.get_data(as_text=True), re.S),
-        )
-    if "attachments" not in skip:
-        response = client.post_form(
-            "/join/step/attachments",
-            {"dpa": pdf_upload(), "trade_register": pdf_upload("kauppa.pdf")},
-            page="/join/step/attachments",
-            content_type="multipart/form-data",
-        )
-        assert response.status_code == 302
-
-
-def _accept_rules_step(client, version=None):
-    data = {}
-    if version is not None:
-        data = {
-            "signatory_name": "Sanna Allekirjoittaja",
-            "signatory_title": "toimitusjohtaja",
-            "authority": "y",
-            "sha256": version.body_sha256,
-        }
-    return client.post_form("/join/step/rules", data, page="/join/step/rules")
 
 
 # --- the wizard ------------------------------------------------------------------------------------
@@ -145,8 +112,8 @@ def test_a_contact_persons_own_address_is_still_refused_as_the_support_mailbox(a
 
 
 def test_summary_shows_everything_with_edit_links_and_the_vat_number(applicant):
-    _fill(applicant)
-    _accept_rules_step(applicant)
+    fill_wizard(applicant)
+    accept_rules_step(applicant)
     html = applicant.get("/join/summary").get_data(as_text=True)
     assert "FI09206320" in html  # EU VAT number derived from the business ID
     assert "Sanna Allekirjoittaja" in html and "sopimus.pdf" in html
@@ -158,7 +125,7 @@ def test_summary_shows_everything_with_edit_links_and_the_vat_number(applicant):
 
 
 def test_pdf_is_checked_by_content_not_by_name(applicant):
-    _fill(applicant, skip=("attachments",))
+    fill_wizard(applicant, skip=("attachments",))
     response = applicant.post_form(
         "/join/step/attachments",
         {"dpa": pdf_upload("sopimus.pdf", b"PK\x03\x04 this is a zip"), "trade_register": pdf_upload("kauppa.pdf")},
@@ -173,7 +140,7 @@ def test_pdf_is_checked_by_content_not_by_name(applicant):
 
 
 def test_oversized_pdf_is_refused(applicant):
-    _fill(applicant, skip=("attachments",))
+    fill_wizard(applicant, skip=("attachments",))
     big = PDF + b"0" * (10 * 1024 * 1024)
     response = applicant.post_form(
         "/join/step/attachments",
@@ -186,7 +153,7 @@ def test_oversized_pdf_is_refused(applicant):
 
 
 def test_attachment_is_stored_with_size_and_hash_and_shown_only_to_its_owner_and_coordinators(applicant, login_as):
-    _fill(applicant)
+    fill_wizard(applicant)
     attachment = db.session.scalar(sa.select(ApplicationAttachment).where(ApplicationAttachment.kind == "dpa"))
     assert attachment.file.size == len(PDF) and len(attachment.file.sha256) == 64
     response = applicant.get(f"/join/attachments/{attachment.id}")
@@ -202,8 +169,8 @@ def test_attachment_is_stored_with_size_and_hash_and_shown_only_to_its_owner_and
 
 def test_submit_accepts_the_rules_pre_assesses_and_queues(applicant, login_as, people):
     version = factories.RulesVersionFactory(label="1.0", in_force=True)
-    _fill(applicant)
-    assert _accept_rules_step(applicant, version).status_code == 302
+    fill_wizard(applicant)
+    assert accept_rules_step(applicant, version).status_code == 302
     response = applicant.post_form("/join/submit", page="/join/summary")
     assert response.status_code == 302
     application = _application()
@@ -218,8 +185,8 @@ def test_submit_accepts_the_rules_pre_assesses_and_queues(applicant, login_as, p
 
 
 def test_submitting_twice_and_editing_a_submitted_application_are_refused(applicant):
-    _fill(applicant)
-    _accept_rules_step(applicant)
+    fill_wizard(applicant)
+    accept_rules_step(applicant)
     applicant.post_form("/join/submit", page="/join/summary")
     again = applicant.post_form("/join/submit", page="/join/summary", follow_redirects=True)
     assert "Hakemus on jo lähetetty." in again.get_data(as_text=True)
@@ -232,7 +199,7 @@ def test_submitting_twice_and_editing_a_submitted_application_are_refused(applic
 
 
 def test_incomplete_application_cannot_be_submitted(applicant):
-    _fill(applicant, skip=("security", "attachments"))
+    fill_wizard(applicant, skip=("security", "attachments"))
     response = applicant.post_form("/join/submit", page="/join/summary", follow_redirects=True)
     assert _application().status == "draft"
     assert response.status_code == 200
@@ -256,8 +223,8 @@ def test_incomplete_application_cannot_be_submitted(applicant):
     ],
 )
 def test_pre_assessment(applicant, overrides, outcome, reason):
-    _fill(applicant, **overrides)
-    _accept_rules_step(applicant)
+    fill_wizard(applicant, **overrides)
+    accept_rules_step(applicant)
     applicant.post_form("/join/submit", page="/join/summary")
     application = _application()
     assert application.pre_assessment == outcome
@@ -271,8 +238,8 @@ def test_pre_assessment(applicant, overrides, outcome, reason):
 
 
 def _submitted(applicant):
-    _fill(applicant)
-    _accept_rules_step(applicant)
+    fill_wizard(applicant)
+    accept_rules_step(applicant)
     applicant.post_form("/join/submit", page="/join/summary")
     return _application()
 
@@ -349,8 +316,8 @@ def test_one_provider_cannot_see_another_s_application(applicant, login_as):
 
 
 def test_queue_filters(applicant, login_as):
-    _fill(applicant, accessibility={"wcag": "partial"})
-    _accept_rules_step(applicant)
+    fill_wizard(applicant, accessibility={"wcag": "partial"})
+    accept_rules_step(applicant)
     applicant.post_form("/join/submit", page="/join/summary")
     coordinator = login_as("coordinator")
     assert "Uusi Oppi Oy" in coordinator.get("/admin/applications?pre=needs_review&age=week").get_data(as_text=True)

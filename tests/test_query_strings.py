@@ -30,8 +30,11 @@ from jsonschema import Draft202012Validator
 from app.extensions import limiter
 from app.security import MAX_ID
 from tests import factories, figures
+from tests.fuzz.budget import SCALE, fuzz_settings
+from tests.fuzz.checks import error_texts
+from tests.fuzz.groups import GROUPS, IGNORED
+from tests.fuzz.runner import Fuzz
 from tests.matrix import MATRIX, OK
-from tests.test_fuzz import GROUPS, IGNORED, SCALE, Fuzz, _settings, error_texts
 
 API_LISTS = ["providers", "rules", "bodies", "meetings", "decisions", "cases", "services"]
 
@@ -402,7 +405,7 @@ def test_no_number_in_a_query_string_breaks_a_route(app, objects, group):
                     for value in VALUES:
                         _send(fuzz, target, anonymous, base, [p for n in reads + unread for p in _pairs(n, value)])
 
-            @_settings(EXAMPLES)
+            @fuzz_settings(EXAMPLES)
             @given(data=st.data())
             def generated(data) -> None:
                 _who, client = data.draw(st.sampled_from(clients))

@@ -1,6 +1,6 @@
 """Race matrix: every state-changing route takes effect once, however many requests make it at once.
 
-For every state-changing route of ``app.url_map`` the form of tests/test_security_checks.py's CASES (a
+For every state-changing route of ``app.url_map`` the form of tests/security/cases.py's CASES (a
 plausible form that does what the route is for, sent by someone entitled) is sent in three worlds
 built alike from the same factories:
 
@@ -42,7 +42,8 @@ from app.submissions import EXEMPT, FIELD
 from tests import figures
 from tests.conftest import BrowserLikeClient, build_people, empty_database
 from tests.matrix import MATRIX, ROLES, build_objects
-from tests.test_security_checks import CASES, _csrf_exempt, _send, _state_changing_rules, build_csrf_world, login_client
+from tests.security.cases import CASES, build_csrf_world, csrf_exempt, send_case, state_changing_rules
+from tests.security.checks import login_client
 
 BURST = 10
 #: Tables of bookkeeping rather than effects: which forms were saved, who is signed in where.
@@ -195,7 +196,7 @@ def _world(app: Flask, mode: str) -> dict[str, tuple[Effect, list]]:
         before, last = _row_counts(), _last_event()
         statuses = _burst(
             [
-                lambda c=c, f=f: _send(c, case, url, f, with_token=True).status_code
+                lambda c=c, f=f: send_case(c, case, url, f, with_token=True).status_code
                 for c, f in zip(twins, forms, strict=False)
             ]
         )
@@ -206,10 +207,10 @@ def _world(app: Flask, mode: str) -> dict[str, tuple[Effect, list]]:
 
 @pytest.mark.parametrize("mode", ["double-click", "two tabs"])
 def test_every_state_changing_route_takes_effect_once(app, mode):
-    endpoints = {e for e, _rule, _method in _state_changing_rules(app)}
+    endpoints = {e for e, _rule, _method in state_changing_rules(app)}
     covered = {case.endpoint for case in CASES} | set(NOT_RACED)
     assert endpoints <= covered, f"state-changing routes missing from the race matrix: {sorted(endpoints - covered)}"
-    assert all(_csrf_exempt(app, e) or e in {c.endpoint for c in CASES} for e in endpoints)
+    assert all(csrf_exempt(app, e) or e in {c.endpoint for c in CASES} for e in endpoints)
     once = _world(app, "once")
     burst = _world(app, mode)
     problems = []

@@ -10,10 +10,6 @@ settle it, and the loser must get a clear message, not a 500.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-
 import pytest
 import sqlalchemy as sa
 
@@ -24,7 +20,8 @@ from governance.models import RulesAcceptance
 from governance.steering import services as steering
 from governance.steering.models import Ballot
 from tests import factories, figures
-from tests.test_steering import _meeting_in_session, bodies  # noqa: F401  (the bodies fixture)
+from tests.support.races import collide
+from tests.support.steering import meeting_in_session
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -35,51 +32,15 @@ pytestmark = [
 ]
 
 
-def _waiting(connection: sa.Connection, others: tuple[int, ...]) -> int:
-    """How many other sessions wait for a lock (a table's, a row's, an advisory one)."""
-    return connection.execute(
-        sa.text("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND NOT (pid = ANY(:others))"),
-        {"others": list(others)},
-    ).scalar_one()
-
-
-def collide(table: str, requests: list[Callable[[], int]]) -> list[int]:
-    """Run the requests in threads while `table` is share-locked; release when all of them wait (at the
-    table, or behind one another at a row lock the app takes first); return their statuses."""
-    statuses: list[int | str] = []
-    with db.engine.connect() as locker, db.engine.connect() as watcher:
-        locker.execute(sa.text(f'LOCK TABLE "{table}" IN SHARE MODE'))
-        others = tuple(c.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() for c in (locker, watcher))
-
-        def run(request: Callable[[], int]) -> None:
-            try:
-                statuses.append(request())
-            except Exception as exc:
-                statuses.append(f"error: {exc!r}")
-
-        threads = [threading.Thread(target=run, args=(request,), daemon=True) for request in requests]
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 20
-        while _waiting(watcher, others) < len(requests):
-            watcher.rollback()
-            assert time.monotonic() < deadline, f"the requests never reached their INSERT into {table}: {statuses}"
-            time.sleep(0.02)
-        locker.rollback()  # releases the lock: both inserts go at once
-    for thread in threads:
-        thread.join(timeout=30)
-    return statuses  # type: ignore[return-value]
-
-
 def _count(model, *where) -> int:
     db.session.expire_all()
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
-def test_two_votes_by_the_same_member_at_once_count_once(app, bodies):  # noqa: F811
+def test_two_votes_by_the_same_member_at_once_count_once(app, bodies):
     seats, secretary = bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(bodies["jt"], secretary, ["chair", "anna", "bertta"], seats)
+        meeting = meeting_in_session(bodies["jt"], secretary, ["chair", "anna", "bertta"], seats)
         item = meeting.items[0]
         vote = steering.open_vote(secretary, item, "Hylätään.", seats["anna"], seats["bertta"])
         db.session.commit()

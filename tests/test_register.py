@@ -7,42 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.clock import helsinki_today
 from tests import factories
-
-
-@pytest.fixture()
-def decisions(app):
-    ohjaus = factories.BodyFactory(code="OR", name="Ohjausryhmä", level="strategic")
-    jt = factories.BodyFactory(code="JT", name="Johtoryhmä", level="tactical", parent=ohjaus)
-    public = factories.DecisionFactory(
-        item__meeting__body=ohjaus,
-        item__case__title="Pelisääntöjen hyväksyminen",
-        text="Ekosysteemin pelisäännöt hyväksyttiin yksimielisesti.",
-        item__decision_kind="rules_adoption",
-    )
-    confidential = factories.DecisionFactory(
-        item__meeting__body=jt,
-        item__case__title="Palveluntarjoajan sopimuksen päättäminen",
-        item__case__confidential=True,
-        item__case__legal_basis="JulkL 24 § 1 (20)",
-        text="Salainen perustelu liikesalaisuuksista.",
-        item__decision_kind="provider_suspension",
-    )
-    unapproved = factories.DecisionFactory(
-        item__meeting__body=ohjaus,
-        item__meeting__status="held",
-        item__case__title="Keskeneräinen budjetti",
-        text="Ei vielä julkinen.",
-    )
-    personal = factories.DecisionFactory(
-        item__meeting__body=jt,
-        item__case__title="Asiantuntijan nimeäminen",
-        text="Nimitetään Maija Meikäläinen asiantuntijaksi.",
-        redacted_text="Nimitetään [nimi poistettu] asiantuntijaksi.",
-        personal_data_hidden_from=helsinki_today() - timedelta(days=1),
-    )
-    return {"public": public, "confidential": confidential, "unapproved": unapproved, "personal": personal}
 
 
 def test_only_decisions_with_approved_minutes_are_listed(client, decisions):

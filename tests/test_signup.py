@@ -27,6 +27,7 @@ from app.tokens import make_token
 from config import TestConfig
 from tests import factories
 from tests.conftest import BrowserLikeClient
+from tests.support.races import collide
 
 PASSWORD = "kolme sanaa riittää"
 CSRF = re.compile(r'(name="(?:csrf_token|submission_id)"(?: type="hidden")? value=")[^"]+(")')
@@ -255,8 +256,6 @@ def test_sign_up_through_an_invitation_is_confirmed_and_signed_in_at_once(app, p
     reason="concurrent sign-ups are run on PostgreSQL (TEST_DATABASE_URL)",
 )
 def test_twenty_identical_sign_ups_at_once_make_one_account(_schema, database_url):
-    from tests.test_races import collide
-
     # Twenty requests at once need twenty connections, more than the default pool.
     app = create_app(
         TestConfig,
@@ -312,8 +311,6 @@ def test_twenty_identical_sign_ups_at_once_make_one_account(_schema, database_ur
     reason="races are run on PostgreSQL (TEST_DATABASE_URL)",
 )
 def test_the_link_used_twice_at_once_confirms_and_signs_in_once(app):
-    from tests.test_races import collide
-
     first = app.test_client()
     _sign_up(first, "kahdesti@example.com")
     link = _link("kahdesti@example.com")

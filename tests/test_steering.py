@@ -15,7 +15,6 @@ from app.services import ServiceError
 from governance.steering import services
 from governance.steering.models import (
     AgendaItem,
-    Body,
     Case,
     Decision,
     Meeting,
@@ -25,57 +24,7 @@ from governance.steering.models import (
     Task,
 )
 from tests import factories
-
-
-@pytest.fixture()
-def bodies(app, people):
-    """OR above JT; JT has a chair, three members (one with a personal deputy) and a secretary."""
-    ohjaus = factories.BodyFactory(code="OR", level="strategic")
-    jt = factories.BodyFactory(
-        code="JT",
-        level="tactical",
-        parent=ohjaus,
-        mandate=["listing_policy", "provider_suspension", "operational", "information"],
-    )
-    users = {
-        name: factories.UserFactory(name=name, email=f"{name.lower()}@example.com")
-        for name in ("Chair", "Anna", "Bertta", "Cecilia", "Deputy", "Secretary", "OrChair", "OrMember", "OrSecretary")
-    }
-    m = factories.MembershipFactory
-    seats = {
-        "chair": m(body=jt, user=users["Chair"], role="chair"),
-        "anna": m(body=jt, user=users["Anna"]),
-        "bertta": m(body=jt, user=users["Bertta"]),
-        "cecilia": m(body=jt, user=users["Cecilia"]),
-        "secretary": m(body=jt, user=users["Secretary"], role="secretary", voting=False),
-    }
-    seats["deputy"] = m(body=jt, user=users["Deputy"], role="deputy", deputy_of=seats["anna"])
-    or_seats = {
-        "chair": m(body=ohjaus, user=users["OrChair"], role="chair"),
-        "member": m(body=ohjaus, user=users["OrMember"]),
-        "secretary": m(body=ohjaus, user=users["OrSecretary"], role="secretary", voting=False),
-    }
-    return {"or": ohjaus, "jt": jt, "users": users, "seats": seats, "or_seats": or_seats}
-
-
-def _meeting_in_session(body: Body, actor, present_keys, seats, stand_ins=None, kinds=("operational",)):
-    meeting = services.create_meeting(
-        actor, body, services.next_meeting_number(body, 2026), datetime(2026, 6, 1, 10, tzinfo=HELSINKI), "Pasila", ""
-    )
-    for i, kind in enumerate(kinds):
-        case = services.create_case(actor, body, f"Asia {i + 1}", False, "")
-        services.add_item(actor, meeting, case, kind, "Ehdotus.", None)
-    services.publish_agenda(actor, meeting)
-    services.start_session(actor, meeting)
-    db.session.flush()
-    services.record_attendance(
-        actor,
-        meeting,
-        {seats[k].id for k in present_keys},
-        {seats[d].id: seats[p].id for d, p in (stand_ins or {}).items()},
-    )
-    return meeting
-
+from tests.support.steering import meeting_in_session
 
 # --- quorum -------------------------------------------------------------------------------------------
 
@@ -83,7 +32,7 @@ def _meeting_in_session(body: Body, actor, present_keys, seats, stand_ins=None, 
 def test_quorum_counts_voting_seats_with_deputies_and_recusals(app, bodies):
     seats, actor = bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(bodies["jt"], actor, ["chair", "bertta", "secretary"], seats)
+        meeting = meeting_in_session(bodies["jt"], actor, ["chair", "bertta", "secretary"], seats)
         q = services.quorum(meeting)
         assert (q.present, q.seats, q.needed, q.quorate) == (2, 4, 3, False)  # the secretary has no vote
         services.record_attendance(
@@ -101,7 +50,7 @@ def test_quorum_counts_voting_seats_with_deputies_and_recusals(app, bodies):
 def test_a_deputy_stands_in_only_for_their_own_absent_member(app, bodies):
     seats, actor = bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(bodies["jt"], actor, ["chair"], seats)
+        meeting = meeting_in_session(bodies["jt"], actor, ["chair"], seats)
         with pytest.raises(ServiceError):  # Anna is present herself
             services.record_attendance(
                 actor, meeting, {seats["anna"].id, seats["deputy"].id}, {seats["deputy"].id: seats["anna"].id}
@@ -113,7 +62,7 @@ def test_a_deputy_stands_in_only_for_their_own_absent_member(app, bodies):
 def test_a_deputy_without_standing_in_has_no_vote(app, bodies):
     seats, actor = bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(bodies["jt"], actor, ["chair", "anna", "deputy"], seats)
+        meeting = meeting_in_session(bodies["jt"], actor, ["chair", "anna", "deputy"], seats)
         assert {m.id for m in services.voters(meeting)} == {seats["chair"].id, seats["anna"].id}
 
 
@@ -123,7 +72,7 @@ def test_a_deputy_without_standing_in_has_no_vote(app, bodies):
 def test_vote_is_counted_with_names_and_a_tie_goes_the_chairs_way(app, bodies):
     seats, actor = bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta", "cecilia"], seats)
+        meeting = meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta", "cecilia"], seats)
         item = meeting.items[0]
         vote = services.open_vote(actor, item, "Palautetaan valmisteluun.", seats["anna"], seats["bertta"])
         for key, choice in (("chair", "proposal"), ("anna", "counter"), ("bertta", "counter"), ("cecilia", "proposal")):
@@ -143,7 +92,7 @@ def test_vote_is_counted_with_names_and_a_tie_goes_the_chairs_way(app, bodies):
 def test_recused_absent_and_repeated_votes_are_refused(app, bodies):
     seats, actor = bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta", "cecilia"], seats)
+        meeting = meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta", "cecilia"], seats)
         item = meeting.items[0]
         services.declare_conflict(actor, item, seats["cecilia"], "Puoliso palveluntarjoajan palveluksessa.")
         vote = services.open_vote(actor, item, "Hylätään.", seats["anna"], seats["bertta"])
@@ -161,7 +110,7 @@ def test_recused_absent_and_repeated_votes_are_refused(app, bodies):
 def test_member_votes_for_themselves_on_the_item_page(app, bodies, login_as):
     seats, actor = bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta"], seats)
+        meeting = meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta"], seats)
         item = meeting.items[0]
         vote = services.open_vote(actor, item, "Hylätään.", seats["anna"], seats["bertta"])
         db.session.commit()
@@ -183,7 +132,7 @@ def test_member_votes_for_themselves_on_the_item_page(app, bodies, login_as):
 def test_a_decision_outside_the_mandate_can_only_be_referred_up(app, bodies):
     seats, actor = bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(
+        meeting = meeting_in_session(
             bodies["jt"], actor, ["chair", "anna", "bertta"], seats, kinds=("provider_termination",)
         )
         item = meeting.items[0]
@@ -216,7 +165,7 @@ def test_a_decision_outside_the_mandate_can_only_be_referred_up(app, bodies):
 def test_the_top_body_cannot_refer_up(app, bodies):
     seats, actor = bodies["or_seats"], bodies["users"]["OrSecretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(bodies["or"], actor, ["chair", "member"], seats)
+        meeting = meeting_in_session(bodies["or"], actor, ["chair", "member"], seats)
         with pytest.raises(ServiceError):
             services.decide(actor, meeting.items[0], Resolution.REFERRED_UP, "Ylös.")
 
@@ -234,7 +183,7 @@ def test_meeting_number_clash_is_refused_with_the_next_free_number(app, bodies):
 
 def _held(app, bodies):
     seats, actor = bodies["seats"], bodies["users"]["Secretary"]
-    meeting = _meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta"], seats)
+    meeting = meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta"], seats)
     services.decide(actor, meeting.items[0], Resolution.APPROVED, "Hyväksyttiin.")
     services.close_meeting(actor, meeting)
     return meeting, services.create_minutes(actor, meeting)
@@ -581,7 +530,7 @@ def test_minutes_of_a_confidential_case_have_a_public_version_and_drafts_are_not
     and only once the minutes are approved and signed."""
     users, seats, actor = bodies["users"], bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta", "cecilia"], seats)
+        meeting = meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta", "cecilia"], seats)
         item = meeting.items[0]
         item.case.confidential, item.case.legal_basis = True, "JulkL 24 § 1 mom. 17 k"
         item.proposal = "Sopimus puretaan toimittajan konkurssin vuoksi."
@@ -631,7 +580,7 @@ def test_a_meeting_without_quorum_is_recorded_as_inquorate_and_its_items_move_to
     """Without a quorum nothing can be decided, not even tabled; the secretary still has a way out."""
     _users, seats, actor = bodies["users"], bodies["seats"], bodies["users"]["Secretary"]
     with app.test_request_context():
-        meeting = _meeting_in_session(bodies["jt"], actor, ["chair"], seats, kinds=("operational", "information"))
+        meeting = meeting_in_session(bodies["jt"], actor, ["chair"], seats, kinds=("operational", "information"))
         item = meeting.items[0]
         with pytest.raises(ServiceError):
             services.decide(actor, item, Resolution.TABLED, "Pannaan pöydälle.")
@@ -664,7 +613,7 @@ def test_a_meeting_without_quorum_is_recorded_as_inquorate_and_its_items_move_to
     assert "Ei käsitelty: kokous ei ollut päätösvaltainen." in minutes.body
     # A quorate meeting is not ended that way.
     with app.test_request_context():
-        quorate = _meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta"], seats)
+        quorate = meeting_in_session(bodies["jt"], actor, ["chair", "anna", "bertta"], seats)
         with pytest.raises(ServiceError):
             services.record_inquorate(actor, quorate)
 

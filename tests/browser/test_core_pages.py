@@ -6,15 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.conftest import TEST_PASSWORD
-
-
-def _sign_in(page: Page, site: str, email: str, password: str = TEST_PASSWORD) -> None:
-    page.goto(f"{site}/login")
-    page.get_by_label("Sähköpostiosoite").fill(email)
-    page.get_by_label("Salasana", exact=False).first.fill(password)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    expect(page.get_by_text("Olet kirjautunut sisään.")).to_be_visible()
+from tests.browser.support import sign_in
 
 
 def test_public_pages_are_accessible(page: Page, site: str, axe):
@@ -34,7 +26,7 @@ def test_form_errors_are_announced_and_accessible(page: Page, site: str, axe):
 
 
 def test_sign_in_switch_language_and_visit_own_pages(page: Page, site: str, axe, people):
-    _sign_in(page, site, people["municipality_admin"].email)
+    sign_in(page, site, people["municipality_admin"].email)
     for path in ("/profile", "/organisation", "/profile/password"):
         page.goto(f"{site}{path}")
         assert axe(page) == [], path
@@ -47,7 +39,7 @@ def test_sign_in_switch_language_and_visit_own_pages(page: Page, site: str, axe,
 
 
 def test_coordinator_pages_are_accessible(page: Page, site: str, axe, people):
-    _sign_in(page, site, people["coordinator"].email)
+    sign_in(page, site, people["coordinator"].email)
     for path in (
         "/admin/audit",
         "/admin/organisations",
@@ -59,6 +51,6 @@ def test_coordinator_pages_are_accessible(page: Page, site: str, axe, people):
 
 
 def test_newcomer_start_page_is_accessible(page: Page, site: str, axe, people):
-    _sign_in(page, site, people["no_org"].email)
+    sign_in(page, site, people["no_org"].email)
     page.goto(f"{site}/organisation/start")
     assert axe(page) == []

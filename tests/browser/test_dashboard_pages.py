@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from app.demo import DEMO_PASSWORD
 from marketplace.insights.charts import DASHBOARDS
-from tests.browser.test_core_pages import _sign_in as sign_in
+from tests.browser.support import sign_in
 
 
 def _sign_in(page: Page, site: str, email: str) -> None:

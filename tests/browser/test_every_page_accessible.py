@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.test_core_pages import _sign_in
+from tests.browser.support import sign_in
 from tests.matrix import MATRIX, OK
 
 NOT_HTML = ("/api/v1/", ".csv", ".atom", "/attachments/")
@@ -15,7 +15,7 @@ NOT_HTML = ("/api/v1/", ".csv", ".atom", "/attachments/")
 @pytest.mark.parametrize("role", [None, "coordinator", "secretary", "provider_admin", "buyer", "no_org"])
 def test_every_page_passes_axe(page: Page, site: str, axe, objects, people, role):
     if role is not None:
-        _sign_in(page, site, people[role].email)
+        sign_in(page, site, people[role].email)
     checked, problems = 0, []
     for endpoint, rule in sorted(MATRIX.items()):
         if rule.method != "GET" or rule.expected(role or "anonymous") != OK:

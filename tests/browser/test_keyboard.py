@@ -7,8 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.browser.test_core_pages import _sign_in
-from tests.browser.test_market_journeys import fi
+from tests.browser.support import fi, sign_in
 from tests.conftest import TEST_PASSWORD
 
 
@@ -57,7 +56,7 @@ def test_a_request_line_and_its_errors_with_the_keyboard(app, page: Page, site: 
         catalogue.submit(service.created_by, service)
         catalogue.publish(people["coordinator"], service)
     db.session.commit()
-    _sign_in(page, site, people["buyer"].email)
+    sign_in(page, site, people["buyer"].email)
     page.goto(f"{site}/procurement/{request.id}/lines/{line.id}")
     tab_to(page, "#quantity")
     assert_focus_visible(page)
@@ -99,7 +98,7 @@ def test_an_approval_with_the_keyboard(app, page: Page, site: str, people):
         net_cents=100_000,
         vat_cents=25_500,
     )
-    _sign_in(page, site, people["approver"].email)
+    sign_in(page, site, people["approver"].email)
     page.goto(f"{site}/procurement/{request.id}")
     tab_to(page, "input[name='decision'][value='approve']")  # a radio group is one stop; arrows choose
     assert_focus_visible(page)
@@ -117,7 +116,7 @@ def test_after_a_failed_submit_focus_is_on_the_error_summary_and_every_error_lin
 ):
     """For forms of every kind of field (text, e-mail, date, radio buttons, checkboxes, a select): the
     summary gets focus, and each of its links leads to an element that exists and takes focus."""
-    _sign_in(page, site, people["provider_admin"].email)
+    sign_in(page, site, people["provider_admin"].email)
     for url, button in (
         ("/listings/new", "button[type=submit], input[type=submit]"),
         ("/profile/password", "button[type=submit], input[type=submit]"),

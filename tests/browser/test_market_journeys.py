@@ -20,13 +20,7 @@ from app.extensions import db
 from marketplace.catalogue import services as catalogue
 from marketplace.catalogue import vocab
 from tests import factories
-from tests.browser.test_core_pages import _sign_in
-
-
-def fi(message: str, **values) -> str:
-    """The Finnish text the pages show for an English message id."""
-    with force_locale("fi"):
-        return gettext(message, **values)
+from tests.browser.support import fi, sign_in
 
 
 def label(vocabulary: dict, value: str) -> str:
@@ -38,7 +32,7 @@ def person(new_context, site: str, email: str) -> Page:
     """Another person, in a browser context of their own, signed in."""
     page = new_context().new_page()
     page.set_default_timeout(10_000)
-    _sign_in(page, site, email)
+    sign_in(page, site, email)
     return page
 
 
@@ -47,7 +41,7 @@ def checked(page: Page, axe) -> None:
 
 
 def test_a_provider_lists_a_service_and_the_coordinator_publishes_it(page: Page, site: str, axe, people, new_context):
-    _sign_in(page, site, people["provider_admin"].email)
+    sign_in(page, site, people["provider_admin"].email)
     page.get_by_role("link", name=fi("Our listings")).click()
     checked(page, axe)
     page.get_by_role("link", name=fi("New listing")).click()
@@ -142,7 +136,7 @@ def test_a_municipality_finds_compares_requests_approves_and_pays(app, page: Pag
     db.session.commit()
 
     # The buyer searches with a keyword and two filters, and compares three services.
-    _sign_in(page, site, people["buyer"].email)
+    sign_in(page, site, people["buyer"].email)
     page.get_by_role("link", name=fi("Service catalogue"), exact=True).click()
     page.get_by_label(fi("Search words")).fill("matematiikka")
     page.get_by_role("button", name=fi("Search"), exact=True).click()

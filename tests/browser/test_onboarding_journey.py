@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.mail import OutboxMessage
 from tests import factories
-from tests.browser.test_core_pages import _sign_in
+from tests.browser.support import sign_in
 from tests.onboarding_data import PDF, STEP_DATA
 
 PASSWORD = "uusi yritys hakee mukaan"
@@ -90,7 +90,7 @@ def test_new_provider_applies_fixes_and_is_approved(page: Page, site: str, axe, 
     # The coordinator finds it in the queue and asks for changes.
     coordinator = new_context().new_page()
     coordinator.set_default_timeout(10_000)
-    _sign_in(coordinator, site, people["coordinator"].email)
+    sign_in(coordinator, site, people["coordinator"].email)
     coordinator.goto(f"{site}/admin/applications")
     assert axe(coordinator) == []
     coordinator.get_by_role("link", name="Uusi Oppi Oy").click()

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from app.clock import helsinki_today
 from tests import factories
-from tests.browser.test_core_pages import _sign_in
+from tests.browser.support import sign_in
 
 
 def test_consultation_adoption_and_re_acceptance(page: Page, site: str, axe, people, new_context):
@@ -22,7 +22,7 @@ def test_consultation_adoption_and_re_acceptance(page: Page, site: str, axe, peo
     )
 
     # The provider reads the rules and comments on a section.
-    _sign_in(page, site, people["provider_admin"].email)
+    sign_in(page, site, people["provider_admin"].email)
     page.get_by_role("link", name="Pelisäännöt").first.click()
     assert axe(page) == []
     page.goto(f"{site}/rules/1.1")
@@ -38,7 +38,7 @@ def test_consultation_adoption_and_re_acceptance(page: Page, site: str, axe, peo
     # The coordinator answers and records the steering group's decision.
     coordinator = new_context().new_page()  # a second person, in a browser of their own
     coordinator.set_default_timeout(10_000)
-    _sign_in(coordinator, site, people["coordinator"].email)
+    sign_in(coordinator, site, people["coordinator"].email)
     coordinator.goto(f"{site}/rules/1.1")
     coordinator.get_by_label("Vastine").fill("Määritellään versiossa 1.2.")
     coordinator.get_by_role("button", name="Tallenna vastine").click()

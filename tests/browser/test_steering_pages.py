@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from app.clock import HELSINKI
 from tests import factories
-from tests.browser.test_core_pages import _sign_in
+from tests.browser.support import sign_in
 
 
 def test_a_meeting_from_agenda_to_signed_minutes(page: Page, site: str, axe, people, new_context):
@@ -53,7 +53,7 @@ def test_a_meeting_from_agenda_to_signed_minutes(page: Page, site: str, axe, peo
         proposal="Esitetään ohjausryhmälle strategian päivitystä.",
     )
 
-    _sign_in(page, site, people["secretary"].email)
+    sign_in(page, site, people["secretary"].email)
     page.goto(f"{site}/bodies/JT")
     assert axe(page) == []
     page.goto(f"{site}/meetings/{meeting.id}")
@@ -74,7 +74,7 @@ def test_a_meeting_from_agenda_to_signed_minutes(page: Page, site: str, axe, peo
     # Cecilia declares a conflict of interest herself.
     cecilia = new_context().new_page()
     cecilia.set_default_timeout(10_000)
-    _sign_in(cecilia, site, "cecilia@example.com")
+    sign_in(cecilia, site, "cecilia@example.com")
     cecilia.goto(f"{site}/items/{item.id}")
     cecilia.locator("#membership").select_option(str(seats["cecilia"].id))
     cecilia.get_by_label("Esteellisyyden peruste").fill("Puoliso palveluntarjoajan palveluksessa.")
@@ -123,7 +123,7 @@ def test_a_meeting_from_agenda_to_signed_minutes(page: Page, site: str, axe, peo
     for who in ("bertta", "chair"):
         checker = new_context().new_page()
         checker.set_default_timeout(10_000)
-        _sign_in(checker, site, f"{who}@example.com")
+        sign_in(checker, site, f"{who}@example.com")
         checker.goto(f"{site}/meetings/{meeting.id}/minutes")
         checker.get_by_role("button", name="Tarkasta pöytäkirja pöytäkirjantarkastajana").click()
         if who == "chair":
