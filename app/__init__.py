@@ -119,10 +119,10 @@ def register_models() -> None:
     import app.models
     import app.sessions
     import app.submissions  # noqa: F401
-    import governance.models
+    import governance.rules.models
     import governance.steering.models  # noqa: F401
     import marketplace.catalogue.models
-    import marketplace.models
+    import marketplace.onboarding.models
     import marketplace.procurement.models  # noqa: F401
 
 
@@ -140,15 +140,17 @@ def register_id_converter(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.views import account, admin, auth, main, orgs
-    from governance import views as governance_views
     from governance.register import views as register_views
+    from governance.rules import views as governance_views
     from governance.steering import item_views, meeting_views  # noqa: F401  (they add routes to steering.bp)
     from governance.steering import views as steering_views
     from marketplace.api import views as api_views
     from marketplace.catalogue import provider_views, public_views, review_views
     from marketplace.insights import views as insights_views
+    from marketplace.onboarding import profile_views as providers
+    from marketplace.onboarding import review_views as review
+    from marketplace.onboarding import wizard_views as onboarding
     from marketplace.procurement import views as procurement_views
-    from marketplace.views import onboarding, providers, review
 
     for module in (
         main,
@@ -172,10 +174,10 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(procurement_views.webhook_bp)
 
-    from governance import demo as governance_demo
+    from governance.rules import demo as governance_demo
     from governance.steering import demo as steering_demo
-    from marketplace import demo as marketplace_demo
     from marketplace.catalogue import demo as catalogue_demo
+    from marketplace.onboarding import demo as marketplace_demo
     from marketplace.procurement import demo as procurement_demo
 
     # Domain packages add their demo data after the core's (`flask demo load`).

@@ -63,4 +63,4 @@ def render(text: str | None, heading_offset: int = 0) -> Markup:
     )
     if heading_offset:
         clean = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + heading_offset, 6)}>", clean)
-    return Markup(clean)  # nosec B704  # sanitised by nh3 above (tests/test_security_checks.py)
+    return Markup(clean)  # nosec B704  # sanitised by nh3 above (tests/security/)

@@ -196,10 +196,10 @@ def generate_people(rng: random.Random, now: datetime) -> Market:
     from app.extensions import db
     from app.models import Organisation, User
     from bench.generate import business_ids
-    from governance.models import RulesAcceptance, RulesVersion
+    from governance.rules.models import RulesAcceptance, RulesVersion
     from governance.steering.models import Attendance, Body, Decision, Meeting, Membership, Task
     from marketplace.catalogue.models import PricingPlan, Service, ServiceViewCount
-    from marketplace.models import ApplicationSubmission, ProviderApplication, ProviderStatusChange
+    from marketplace.onboarding.models import ApplicationSubmission, ProviderApplication, ProviderStatusChange
 
     coordinator = db.session.scalar(sa.select(User).where(User.email == "bench@example.com"))
     coordinator.password_hash = accounts.hash_password(PASSWORD)

@@ -123,8 +123,8 @@ def vocabulary(url: str) -> dict[str, Any]:
     """Paths and people taken from the demo data just loaded."""
     from app.extensions import db
     from app.models import Organisation, OrgKind, OrgStatus, User
-    from governance import services as rules
     from governance.register import services as register
+    from governance.rules import services as rules
     from governance.steering.models import Body, DecisionKind, Level, Resolution
     from marketplace.catalogue.models import CatalogueEntry
     from marketplace.catalogue.search import visible_providers
@@ -181,7 +181,7 @@ def database_counts(url: str, run_id: str) -> dict[str, Any]:
     """What is in the database: the comments of this run (their tokens) and the audit trail by action."""
     from app.audit import AuditEvent
     from app.extensions import db
-    from governance.models import RulesComment
+    from governance.rules.models import RulesComment
 
     app = make_app(url)
     with app.app_context():

@@ -38,7 +38,7 @@ SECTIONS = [
         "fuzz",
         "Fuzzing of forms and query strings (Hypothesis)",
         "Random and hostile values posted to every form and sent to every GET route: never a server error, "
-        "never a stored script (`tests/test_fuzz.py`).",
+        "never a stored script (`tests/fuzz/`).",
     ),
     (
         "query",
@@ -97,7 +97,7 @@ SECTIONS = [
         "Security checks",
         "CSRF on every state-changing route, headers on every response, cookie flags, login throttling, "
         "single-use reset tokens, open redirects, uploads, rich text and error pages "
-        "(`tests/test_security_checks.py`, `tests/test_security.py`).",
+        "(`tests/security/`, `tests/test_security.py`).",
     ),
     (
         "backup",

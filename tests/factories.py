@@ -17,7 +17,7 @@ from app.mail import OutboxMessage
 from app.models import Invitation, JoinRequest, Organisation, User
 from app.services import hash_password
 from app.validators import business_id_check_digit, payment_reference
-from governance.models import RulesAcceptance, RulesComment, RulesTranslation, RulesVersion, text_sha256
+from governance.rules.models import RulesAcceptance, RulesComment, RulesTranslation, RulesVersion, text_sha256
 from governance.steering.models import (
     AgendaItem,
     Attendance,
@@ -47,7 +47,7 @@ from marketplace.catalogue.models import (
     ServiceScreenshot,
     ServiceViewCount,
 )
-from marketplace.models import (
+from marketplace.onboarding.models import (
     ApplicationAttachment,
     ApplicationComment,
     ApplicationSubmission,

@@ -17,7 +17,7 @@ from app.validators import is_valid_payment_reference
 from governance.steering.models import Decision, Task
 from marketplace.catalogue import view_counts
 from marketplace.catalogue.models import CatalogueEntry, ServiceViewCount
-from marketplace.models import ProviderApplication
+from marketplace.onboarding.models import ProviderApplication
 from marketplace.procurement.models import Order, ProcurementRequest, RequestLine
 from marketplace.procurement.services import THRESHOLD_CENTS, current_draft, vat_cents
 from tests import factories

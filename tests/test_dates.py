@@ -19,9 +19,9 @@ from app.forms import FinnishDateField
 
 MODULES = [
     "app.forms",
-    "governance.forms",
+    "governance.rules.forms",
     "governance.steering.forms",
-    "marketplace.forms",
+    "marketplace.onboarding.forms",
     "marketplace.catalogue.forms",
     "marketplace.procurement.forms",
 ]

@@ -13,13 +13,13 @@ from babel.messages.pofile import read_po
 
 from app import labels as core
 from app.models import OrgKind, OrgRole, OrgStatus
-from governance.models import RulesStatus
+from governance.rules.models import RulesStatus
+from governance.rules.views import STATUS_LABELS as RULES_STATUS_LABELS
 from governance.steering import forms as steering
 from governance.steering.models import DecisionKind, Level, MeetingStatus, Resolution, Role, TaskStatus
-from governance.views import STATUS_LABELS as RULES_STATUS_LABELS
-from marketplace import services as onboarding
 from marketplace.catalogue import vocab
-from marketplace.models import ApplicationStatus, PreAssessment
+from marketplace.onboarding import services as onboarding
+from marketplace.onboarding.models import ApplicationStatus, PreAssessment
 from marketplace.procurement import labels as procurement
 from marketplace.procurement.models import OrderStatus, PaymentMethod, PaymentStatus, RequestStatus
 

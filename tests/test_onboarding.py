@@ -10,8 +10,8 @@ from app.extensions import db, utcnow
 from app.files import StoredFile
 from app.mail import OutboxMessage
 from app.models import Organisation
-from governance.models import RulesAcceptance
-from marketplace.models import ApplicationAttachment, ProviderApplication
+from governance.rules.models import RulesAcceptance
+from marketplace.onboarding.models import ApplicationAttachment, ProviderApplication
 from tests import factories
 from tests.onboarding_data import PDF, STEP_DATA, pdf_upload
 from tests.support.onboarding import accept_rules_step, fill_wizard

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from app.audit import AuditEvent, verify_chain
 from app.extensions import db
 from config import TestConfig
-from governance.models import RulesAcceptance
+from governance.rules.models import RulesAcceptance
 from governance.steering import services as steering
 from governance.steering.models import Ballot
 from tests import factories, figures

@@ -12,8 +12,8 @@ from app.audit import AuditEvent
 from app.clock import helsinki_today
 from app.extensions import db
 from app.mail import OutboxMessage
-from governance import services
-from governance.models import ImmutableRecordError, RulesAcceptance, RulesComment, RulesVersion, text_sha256
+from governance.rules import services
+from governance.rules.models import ImmutableRecordError, RulesAcceptance, RulesComment, RulesVersion, text_sha256
 from tests import factories
 
 HOSTILE = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from governance.models import RulesStatus
+from governance.rules.models import RulesStatus
 from governance.steering.models import DecisionKind, Level, MeetingStatus, Resolution
 from marketplace.catalogue import vocab
 

@@ -28,8 +28,8 @@ from app.models import Organisation, OrgKind, OrgStatus
 from app.params import FIRST_YEAR, LAST_YEAR, BadQuery, parse_int, query_int, query_year
 from app.security import MAX_ID
 from app.urls import external_url, public_base_url
-from governance.models import RulesAcceptance, RulesStatus, RulesVersion
 from governance.register import services as register
+from governance.rules.models import RulesAcceptance, RulesStatus, RulesVersion
 from governance.steering.models import AgendaItem, Body, Case, Decision, Level, Meeting, MeetingStatus, Membership
 from marketplace.api.openapi import CURSOR_MAX_LENGTH, CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, spec
 from marketplace.catalogue import search as catalogue_search

@@ -14,7 +14,7 @@ from app.clock import helsinki_today
 from app.demo import DEMO_PASSWORD
 from app.extensions import db, utcnow
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
-from governance import services as rules
+from governance.rules import services as rules
 from marketplace.catalogue import services
 from marketplace.catalogue.demo_data import LISTINGS, PROVIDERS
 from marketplace.catalogue.models import CatalogueEntry, Service, ServiceViewCount

@@ -15,7 +15,7 @@ from wtforms.widgets import TextInput
 
 from app.forms import choices
 from marketplace.catalogue import vocab
-from marketplace.forms import MultiCheckboxField
+from marketplace.onboarding.forms import MultiCheckboxField
 
 _URL = URL(message=_l("Enter a full web address beginning with https://."))
 

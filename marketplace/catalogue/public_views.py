@@ -25,11 +25,11 @@ from app.actions import save, undo
 from app.extensions import db
 from app.i18n import money
 from app.models import Organisation
-from marketplace import services as onboarding
 from marketplace.catalogue import search, view_counts, vocab
 from marketplace.catalogue.models import CatalogueEntry, ServiceRevision
 from marketplace.catalogue.permissions import is_provider_member
 from marketplace.catalogue.services import SLUG_PATTERN, gross_cents, screenshot_file
+from marketplace.onboarding import services as onboarding
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 MAX_COMPARE = 4

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.actions import attempt
 from app.extensions import db
 from app.permissions import coordinator_required
-from governance.diff import diff_texts
+from governance.rules.diff import diff_texts
 from marketplace.catalogue import services
 from marketplace.catalogue.forms import PublishForm, ReturnForm
 from marketplace.catalogue.models import Service

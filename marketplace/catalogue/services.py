@@ -23,8 +23,7 @@ from app.mail import queue_mail
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from app.services import ServiceError
 from app.urls import external_url
-from governance import services as rules
-from marketplace import services as onboarding
+from governance.rules import services as rules
 from marketplace.catalogue import facet_index, images
 from marketplace.catalogue.models import (
     CONTENT_FIELDS,
@@ -37,6 +36,7 @@ from marketplace.catalogue.models import (
     ServiceScreenshot,
 )
 from marketplace.catalogue.vocab import CATEGORIES, LEVELS, SUBJECTS, ListingStatus, PriceModel
+from marketplace.onboarding import services as onboarding
 
 S = ListingStatus
 MAX_PLANS = 10

@@ -20,10 +20,15 @@ from flask import g, has_request_context
 from app.aggregates import days_between, month_of, months_back, percentile, quarter_of, quarters_back
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgStatus
-from governance import services as rules
-from governance.models import RulesAcceptance
+from governance.rules import services as rules
+from governance.rules.models import RulesAcceptance
 from marketplace.catalogue.models import CatalogueEntry, CatalogueTag, Service, ServiceViewCount
-from marketplace.models import ApplicationStatus, ApplicationSubmission, ProviderApplication, ProviderStatusChange
+from marketplace.onboarding.models import (
+    ApplicationStatus,
+    ApplicationSubmission,
+    ProviderApplication,
+    ProviderStatusChange,
+)
 from marketplace.procurement.models import Order, OrderStatus, RequestLine
 
 MONTHS = 24

@@ -55,7 +55,7 @@ SAVES_DRAFTS = {"join.step"}
 
 
 def _steps():
-    from marketplace.steps import STEPS
+    from marketplace.onboarding.steps import STEPS
 
     return STEPS
 

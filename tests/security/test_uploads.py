@@ -18,7 +18,7 @@ from app.extensions import db
 from app.files import StoredFile
 from governance.steering.models import ItemAttachment
 from marketplace.catalogue.models import ServiceScreenshot
-from marketplace.models import ApplicationAttachment
+from marketplace.onboarding.models import ApplicationAttachment
 from tests import factories, figures
 from tests.conftest import BrowserLikeClient
 from tests.onboarding_data import PDF

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgStatus
-from governance.services import accepted_current_rules_clause
+from governance.rules.services import accepted_current_rules_clause
 from marketplace.catalogue.models import CatalogueEntry, CatalogueTag
 from marketplace.catalogue.search.query import CatalogueQuery
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.charts import Chart, Series
-from governance import insights as governance
+from governance.steering import insights as governance
 from governance.steering.forms import LEVEL_LABELS
 from marketplace.insights.charts.common import Context, _number, quarter_label
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import UTCDateTime, db, one_of, utcnow
 from app.files import StoredFile
 from app.models import Organisation, User
-from governance.models import RulesAcceptance
+from governance.rules.models import RulesAcceptance
 from governance.steering.models import Decision
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.models import OrgKind, OrgRole
 from app.permissions import is_coordinator
-from marketplace.models import ProviderApplication
+from marketplace.onboarding.models import ProviderApplication
 
 
 def is_provider_user(user: Any) -> bool:

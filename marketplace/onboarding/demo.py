@@ -15,10 +15,15 @@ from app.clock import HELSINKI
 from app.demo import DEMO_PASSWORD
 from app.extensions import db, utcnow
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
-from governance import services as rules
-from marketplace import services
-from marketplace.models import ApplicationComment, ApplicationStatus, ApplicationSubmission, ProviderApplication
-from marketplace.steps import STEPS
+from governance.rules import services as rules
+from marketplace.onboarding import services
+from marketplace.onboarding.models import (
+    ApplicationComment,
+    ApplicationStatus,
+    ApplicationSubmission,
+    ProviderApplication,
+)
+from marketplace.onboarding.steps import STEPS
 
 APPLICANT_EMAIL = "applicant@example.com"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

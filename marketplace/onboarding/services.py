@@ -21,11 +21,11 @@ from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from app.services import ServiceError
 from app.urls import external_url
 from app.validators import normalise_business_id
-from governance import services as rules
-from governance.models import RulesAcceptance
+from governance.rules import services as rules
+from governance.rules.models import RulesAcceptance
 from governance.steering.models import Decision
-from marketplace import preassessment
-from marketplace.models import (
+from marketplace.onboarding import preassessment
+from marketplace.onboarding.models import (
     OPEN,
     ApplicationAttachment,
     ApplicationComment,
@@ -35,8 +35,8 @@ from marketplace.models import (
     ProviderApplication,
     ProviderStatusChange,
 )
-from marketplace.permissions import can_submit_application
-from marketplace.steps import ATTACHMENT_KINDS, BY_SLUG, STEPS
+from marketplace.onboarding.permissions import can_submit_application
+from marketplace.onboarding.steps import ATTACHMENT_KINDS, BY_SLUG, STEPS
 
 S = ApplicationStatus
 

@@ -15,11 +15,11 @@ from app.csvutil import csv_response
 from app.extensions import db
 from app.forms import choices
 from app.permissions import require
-from governance import services
-from governance.diff import diff_texts
-from governance.forms import AcceptForm, AdoptForm, CommentForm, ConsultationForm, ResponseForm, RulesDraftForm
-from governance.models import RulesComment, RulesStatus, RulesVersion
-from governance.permissions import can_accept_rules, can_comment, can_manage_rules, can_see_version
+from governance.rules import services
+from governance.rules.diff import diff_texts
+from governance.rules.forms import AcceptForm, AdoptForm, CommentForm, ConsultationForm, ResponseForm, RulesDraftForm
+from governance.rules.models import RulesComment, RulesStatus, RulesVersion
+from governance.rules.permissions import can_accept_rules, can_comment, can_manage_rules, can_see_version
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 

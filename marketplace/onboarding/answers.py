@@ -10,8 +10,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FileField, HiddenField, SelectFieldBase, SubmitField
 from wtforms.csrf.core import CSRFTokenField
 
-from marketplace.models import ProviderApplication
-from marketplace.steps import BY_SLUG, STEPS, Step
+from marketplace.onboarding.models import ProviderApplication
+from marketplace.onboarding.steps import BY_SLUG, STEPS, Step
 
 SKIPPED = (CSRFTokenField, SubmitField, FileField, HiddenField)
 

@@ -11,10 +11,10 @@ from app.extensions import db
 from app.models import Organisation, OrgKind, OrgStatus
 from app.params import paginate
 from app.permissions import is_coordinator
-from marketplace import services
 from marketplace.catalogue import search as catalogue_search
-from marketplace.views.answers import public_profile
-from marketplace.views.review import _status_form
+from marketplace.onboarding import services
+from marketplace.onboarding.answers import public_profile
+from marketplace.onboarding.review_views import _status_form
 
 bp = Blueprint("providers", __name__, url_prefix="/providers")
 

@@ -15,12 +15,12 @@ from app.models import Organisation
 from app.params import paginate
 from app.permissions import coordinator_required, require
 from governance.steering import services as steering
-from marketplace import services
-from marketplace.forms import ProviderStatusForm, ReviewCommentForm, ReviewDecisionForm
-from marketplace.models import ApplicationAttachment, ApplicationStatus, PreAssessment, ProviderApplication
-from marketplace.preassessment import REASONS
-from marketplace.steps import ATTACHMENT_KINDS, BY_SLUG
-from marketplace.views.answers import all_answers, field_label
+from marketplace.onboarding import services
+from marketplace.onboarding.answers import all_answers, field_label
+from marketplace.onboarding.forms import ProviderStatusForm, ReviewCommentForm, ReviewDecisionForm
+from marketplace.onboarding.models import ApplicationAttachment, ApplicationStatus, PreAssessment, ProviderApplication
+from marketplace.onboarding.preassessment import REASONS
+from marketplace.onboarding.steps import ATTACHMENT_KINDS, BY_SLUG
 
 bp = Blueprint("review", __name__)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.models import OrgKind, OrgRole
 from app.permissions import is_coordinator
-from governance.models import RulesVersion
+from governance.rules.models import RulesVersion
 
 
 def can_manage_rules(user: Any) -> bool:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from app.clock import helsinki_today
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgRole, User
-from governance import services
-from governance.models import RulesStatus, RulesVersion
+from governance.rules import services
+from governance.rules.models import RulesStatus, RulesVersion
 from governance.steering.models import Decision
 
 RULES_1_0 = """\

@@ -14,12 +14,12 @@ from app.files import FileRejected, download, read_pdf
 from app.forms import ConfirmForm
 from app.permissions import require
 from app.services import ServiceError
-from governance import services as rules
-from marketplace import services
-from marketplace.models import ApplicationAttachment, ProviderApplication
-from marketplace.permissions import can_submit_application, can_view_application, is_provider_user
-from marketplace.steps import ATTACHMENT_KINDS, BY_SLUG, STEPS, next_step
-from marketplace.views.answers import all_answers, raw_from_request, to_formdata
+from governance.rules import services as rules
+from marketplace.onboarding import services
+from marketplace.onboarding.answers import all_answers, raw_from_request, to_formdata
+from marketplace.onboarding.models import ApplicationAttachment, ProviderApplication
+from marketplace.onboarding.permissions import can_submit_application, can_view_application, is_provider_user
+from marketplace.onboarding.steps import ATTACHMENT_KINDS, BY_SLUG, STEPS, next_step
 
 bp = Blueprint("join", __name__, url_prefix="/join")
 

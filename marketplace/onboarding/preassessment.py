@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace.models import PreAssessment, ProviderApplication
+from marketplace.onboarding.models import PreAssessment, ProviderApplication
 
 REASONS = {
     "not_processor": _l("Does not act as processor with the municipality as controller."),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace import forms
+from marketplace.onboarding import forms
 
 
 @dataclass(frozen=True)

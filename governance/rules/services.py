@@ -20,7 +20,7 @@ from app.mail import queue_mail
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
 from app.services import ServiceError
 from app.urls import external_url
-from governance.models import (
+from governance.rules.models import (
     RulesAcceptance,
     RulesComment,
     RulesStatus,

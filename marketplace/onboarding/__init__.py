@@ -1,0 +1,1 @@
+"""Provider onboarding: the joining application, its review, provider status and public profiles."""
