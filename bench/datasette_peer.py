@@ -9,16 +9,10 @@ the way Datasette facets and searches it (JSON arrays for the multi-valued facet
 from __future__ import annotations
 
 import json
-import math
 import os
-import signal
-import socket
 import sqlite3
-import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,8 +20,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
 
-APP_DIR = Path(__file__).resolve().parent.parent
-DATASETTE = APP_DIR / ".venv" / "bin" / "datasette"
+from bench.common import VENV_BIN, fetch, percentile, port_in_use, start_server, stop_process, wait_until_up
+
+DATASETTE = VENV_BIN / "datasette"
 STARTUP_TIMEOUT_S = 60.0
 REQUEST_TIMEOUT_S = 120.0
 CHUNK = 5_000
@@ -262,30 +257,6 @@ def datasette_paths(
 # --- serving and timing ---------------------------------------------------------------------------------
 
 
-def _port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _fetch(url: str) -> tuple[int, bytes]:
-    """Status and body of a GET; status 0 when nothing answered."""
-    try:
-        with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_S) as response:
-            return int(response.status), response.read()
-    except urllib.error.HTTPError as error:
-        return int(error.code), error.read()
-    except (OSError, urllib.error.URLError):
-        return 0, b""
-
-
 def _requested_facets(path: str) -> set[str]:
     """The columns a Datasette path asks facets for (its `_facet` and `_facet_array` parameters)."""
     return {value for key, value in parse_qsl(urlsplit(path).query) if key in ("_facet", "_facet_array")}
@@ -320,25 +291,6 @@ def check_answer(path: str, status: int, body: bytes) -> str | None:
     return None
 
 
-def _percentile(sorted_values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of sorted values."""
-    if not sorted_values:
-        return 0.0
-    rank = max(1, math.ceil(fraction * len(sorted_values)))
-    return sorted_values[rank - 1]
-
-
-def _stop(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 def run_datasette(
     path: str, requests: dict[str, list[str]], port: int = 8766, repeat: int = 200
 ) -> dict[str, dict[str, Any]]:
@@ -347,9 +299,12 @@ def run_datasette(
     Each scenario (a name and a list of paths on the Datasette server) is requested `repeat` times,
     round-robin over its paths, one request at a time over loopback, after one unmeasured request to each
     distinct path. Every answer is checked (see `check_answer`); the ones that fail count as incomplete.
-    Returns ``{name: {"p50_ms", "p95_ms", "p99_ms", "requests", "incomplete", "first_problem"}}``.
+    Returns ``{name: {"p50_ms", "p95_ms", "p99_ms", "requests", "incomplete", "first_problem"}}``, the
+    percentiles by `bench.common.percentile`, the method of the app's own figures beside them.
     """
-    if _port_in_use(port):
+    if repeat < 1:
+        raise ValueError("repeat must be at least 1")
+    if port_in_use(port):
         raise RuntimeError(f"port {port} is already in use: stop whatever listens there or pick another port")
     command = [
         str(DATASETTE),
@@ -377,40 +332,34 @@ def run_datasette(
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="digione-datasette-") as tmp:
         log_path = Path(tmp) / "datasette.log"
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(command, cwd=APP_DIR, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT)
+        proc = start_server(command, os.environ, log_path)
         try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT_S
-            while _fetch(f"{base_url}/-/versions.json")[0] != 200:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"datasette did not come up on port {port}; log tail:\n{_tail(log_path)}")
-                time.sleep(0.2)
+            wait_until_up(proc, f"{base_url}/-/versions.json", log_path, timeout=STARTUP_TIMEOUT_S, name="datasette")
             for name, paths in requests.items():
                 if not paths:
                     raise ValueError(f"scenario {name!r} has no paths")
                 for warm in dict.fromkeys(paths):
-                    _fetch(base_url + warm)
+                    fetch(base_url + warm, timeout=REQUEST_TIMEOUT_S)
                 latencies: list[float] = []
                 incomplete = 0
                 first_problem: str | None = None
                 for i in range(repeat):
                     request_path = paths[i % len(paths)]
                     started = time.perf_counter()
-                    status, body = _fetch(base_url + request_path)
+                    status, body = fetch(base_url + request_path, timeout=REQUEST_TIMEOUT_S)
                     latencies.append((time.perf_counter() - started) * 1000)
                     problem = check_answer(request_path, status, body)
                     if problem is not None:
                         incomplete += 1
                         first_problem = first_problem or f"{request_path}: {problem}"
-                latencies.sort()
                 results[name] = {
-                    "p50_ms": round(_percentile(latencies, 0.50), 3),
-                    "p95_ms": round(_percentile(latencies, 0.95), 3),
-                    "p99_ms": round(_percentile(latencies, 0.99), 3),
+                    "p50_ms": round(percentile(latencies, 0.50), 3),
+                    "p95_ms": round(percentile(latencies, 0.95), 3),
+                    "p99_ms": round(percentile(latencies, 0.99), 3),
                     "requests": len(latencies),
                     "incomplete": incomplete,
                     "first_problem": first_problem,
                 }
         finally:
-            _stop(proc)
+            stop_process(proc)
     return results

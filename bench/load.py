@@ -16,7 +16,8 @@ What it does, in order:
    variables the configuration already reads: every client comes from 127.0.0.1, so the per-address limit
    (30 a minute in production) would refuse all but thirty sign-ins; each client still signs in exactly
    once, and a 429 counts as an error;
-3. ``--clients`` threads, each with its own ``requests`` session (cookies, keep-alive), for ``--seconds``.
+3. ``--clients`` threads (bench/load_clients.py), each with its own ``requests`` session (cookies,
+   keep-alive), for ``--seconds``.
    Each client signs in once through the real /login form (the CSRF token read from the page) as one of the
    demo people who may comment on rules, then loops without pause over a mix of
    catalogue pages (/catalogue with keywords and facet filters, service pages),
@@ -39,84 +40,50 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import html
 import json
 import os
 import platform
-import random
 import re
 import secrets
 import shutil
-import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
-import requests
 import sqlalchemy as sa
 
-from app.demo import DEMO_PASSWORD
-from bench.run import FACET_MARKER, PG_SERVER, env_for, flask, log
-from bench.throughput import _stop, _tail, _wait_until_up
+from bench.common import (
+    ROOT,
+    VENV_BIN,
+    cpu_model,
+    drop_database,
+    env_for,
+    flask,
+    free_port,
+    fresh_database,
+    log,
+    make_app,
+    percentile,
+    server_version,
+    start_server,
+    stop_process,
+    tail,
+    wait_until_up,
+)
+from bench.load_clients import KINDS, REQUEST_TIMEOUT_S, SLOWEST, Client
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 #: Production configuration; only what plain http on loopback needs is overridden.
 APP_FACTORY = 'app:create_app(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False, PREFERRED_URL_SCHEME="http")'
-REQUEST_TIMEOUT_S = 30.0
-#: Share of each kind of step in a client's loop (a write step is a GET of the form page and a POST).
-MIX = {"catalogue": 0.35, "register": 0.25, "signed-in": 0.25, "write": 0.15}
-KINDS = ("login", "catalogue", "register", "signed-in", "write")
-MAX_EXAMPLES = 12
-SLOWEST = 8
-
-_INPUT = re.compile(r"<input\b[^>]*>", re.S)
-_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
-_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
 
 
 # --- the database ------------------------------------------------------------------------------------
-
-
-def fresh_database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    """A new empty database; returns its URL and, for PostgreSQL, the name to drop afterwards."""
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'load.sqlite'}", None
-    name = f"digione_load_{os.getpid()}"
-    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
-    return f"{PG_SERVER}/{name}", name
-
-
-def drop_database(name: str) -> None:
-    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        engine.dispose()
-
-
-def make_app(url: str):
-    from app import create_app
-    from config import DevelopmentConfig
-
-    return create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url)
 
 
 def vocabulary(url: str) -> dict[str, Any]:
@@ -222,18 +189,15 @@ def database_settings(url: str) -> dict[str, Any]:
 # --- gunicorn ----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def login_rate_limit(clients: int) -> str:
     """Room for every client to sign in once from 127.0.0.1 (production: 10 per minute;50 per hour)."""
     return f"{max(10, 2 * clients)} per minute;{max(50, 5 * clients)} per hour"
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int, login_limit: str, log_path: Path):
+def start_gunicorn(
+    url: str, port: int, workers: int, threads: int, login_limit: str, log_path: Path
+) -> tuple[subprocess.Popen[bytes], list[str]]:
+    """gunicorn in production configuration on the database at `url` (not yet waited for) and its command."""
     env = {
         **os.environ,
         "DIGIONE_ENV": "production",
@@ -245,7 +209,7 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int, login_limit:
     }
     env.pop("FLASK_APP", None)
     command = [
-        str(GUNICORN),
+        str(VENV_BIN / "gunicorn"),
         "-w",
         str(workers),
         "-k",
@@ -260,247 +224,7 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int, login_limit:
         "20",
         APP_FACTORY,
     ]
-    with open(log_path, "wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    return proc, command
-
-
-# --- the clients -------------------------------------------------------------------------------------
-
-
-def form_fields(page: str, action_contains: str) -> dict[str, str]:
-    """The hidden inputs (the CSRF token among them) of the first form whose action contains the text."""
-    for attrs, body in _FORM.findall(page):
-        action = html.unescape(dict(_ATTR.findall(attrs)).get("action", ""))
-        if action_contains in action:
-            fields = {}
-            for tag in _INPUT.findall(body):
-                a = {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
-                if a.get("type") == "hidden" and "name" in a:
-                    fields[a["name"]] = a.get("value", "")
-            return fields
-    return {}
-
-
-@dataclass
-class Tally:
-    """What one client saw; merged after the run."""
-
-    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    counts: Counter = field(default_factory=Counter)
-    errors: Counter = field(default_factory=Counter)
-    error_types: Counter = field(default_factory=Counter)
-    examples: list[dict[str, Any]] = field(default_factory=list)
-    acknowledged: list[str] = field(default_factory=list)
-    unanswered: list[str] = field(default_factory=list)  # write tokens whose POST got no success answer
-    slowest: list[tuple[float, str, str, str, float]] = field(default_factory=list)  # a heap of the slowest
-    logins: int = 0
-
-
-class Client(threading.Thread):
-    def __init__(
-        self,
-        number: int,
-        base: str,
-        email: str,
-        org_kind: str,
-        vocab: dict[str, Any],
-        run_id: str,
-        clock: dict[str, float],
-        start_gate: threading.Barrier,
-        examples_lock: threading.Lock,
-        shared_examples: list[dict[str, Any]],
-    ):
-        super().__init__(name=f"client-{number}", daemon=True)
-        self.number, self.base, self.email, self.org_kind = number, base, email, org_kind
-        self.vocab, self.run_id, self.clock = vocab, run_id, clock
-        self.rng = random.Random(f"{run_id}-{number}")
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = "digione-bench-load"
-        self.tally = Tally()
-        self.gate = start_gate
-        self.examples_lock, self.shared_examples = examples_lock, shared_examples
-        self.signed_in = False
-        self.writes = 0
-
-    # One request: timed, checked, never retried.
-    def call(
-        self,
-        kind: str,
-        method: str,
-        path: str,
-        expect: int,
-        data: dict[str, str] | None = None,
-        location: str | None = None,
-        facets: bool = False,
-    ) -> requests.Response | None:
-        started = time.perf_counter()
-        problem = None
-        response = None
-        try:
-            response = self.session.request(
-                method, self.base + path, data=data, allow_redirects=False, timeout=REQUEST_TIMEOUT_S
-            )
-            response.content  # noqa: B018 - read the whole body inside the timing
-        except requests.Timeout as exc:
-            problem = ("timeout", repr(exc)[:300])
-        except requests.RequestException as exc:
-            problem = ("connection", repr(exc)[:300])
-        elapsed = (time.perf_counter() - started) * 1000
-        self.tally.counts[kind] += 1
-        self.tally.latencies[kind].append(elapsed)
-        slow = (elapsed, kind, method, path, time.monotonic() - self.clock["started"] - elapsed / 1000)
-        if len(self.tally.slowest) < SLOWEST:
-            heapq.heappush(self.tally.slowest, slow)
-        elif elapsed > self.tally.slowest[0][0]:
-            heapq.heapreplace(self.tally.slowest, slow)
-        if response is not None:
-            got_location = urlsplit(response.headers.get("Location", "")).path
-            if response.status_code != expect:
-                label = "5xx" if response.status_code >= 500 else f"status {response.status_code}"
-                snippet = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))[:300]
-                problem = (
-                    label,
-                    f"expected {expect}, got {response.status_code} "
-                    f"{'-> ' + got_location if got_location else ''}: {snippet}",
-                )
-            elif location is not None and got_location != location:
-                problem = ("wrong redirect", f"expected a redirect to {location}, got {got_location or 'none'}")
-            elif facets and len(FACET_MARKER.findall(response.text)) != 10:
-                problem = ("page content", "a catalogue page without its 10 facet sections")
-        if problem is None:
-            return response
-        self.tally.errors[kind] += 1
-        self.tally.error_types[problem[0]] += 1
-        example = {
-            "client": self.number,
-            "user": self.email,
-            "kind": kind,
-            "method": method,
-            "path": path,
-            "error": problem[0],
-            "detail": problem[1],
-            "ms": round(elapsed, 1),
-            "at": datetime.now(UTC).strftime("%H:%M:%S.%f")[:-3],
-        }
-        with self.examples_lock:
-            if len(self.shared_examples) < MAX_EXAMPLES:
-                self.shared_examples.append(example)
-        return None
-
-    def sign_in(self) -> None:
-        page = self.call("login", "GET", "/login", 200)
-        if page is None:
-            return
-        fields = form_fields(page.text, "/login")
-        if "csrf_token" not in fields:
-            self.call_failed("login", "/login", "no CSRF token in the sign-in form")
-            return
-        data = {**fields, "email": self.email, "password": DEMO_PASSWORD}
-        if self.call("login", "POST", "/login", 302, data=data, location="/") is not None:
-            self.signed_in = True
-            self.tally.logins += 1
-
-    def call_failed(self, kind: str, path: str, detail: str) -> None:
-        self.tally.errors[kind] += 1
-        self.tally.error_types["page content"] += 1
-        with self.examples_lock:
-            if len(self.shared_examples) < MAX_EXAMPLES:
-                self.shared_examples.append(
-                    {
-                        "client": self.number,
-                        "user": self.email,
-                        "kind": kind,
-                        "path": path,
-                        "error": "page content",
-                        "detail": detail,
-                    }
-                )
-
-    def catalogue_path(self) -> str:
-        v, r = self.vocab, self.rng
-        roll = r.random()
-        if roll < 0.3:
-            return f"/catalogue/{r.choice(v['slugs'])}"
-        parts = []
-        if roll < 0.75 and v["catalogue_words"]:
-            parts.append(f"q={r.choice(v['catalogue_words'])}")
-        for name in r.sample(sorted(v["facets"]), r.randint(0, 3)):
-            parts.append(f"{name}={r.choice(v['facets'][name])}")
-        return quote("/catalogue" + ("?" + "&".join(parts) if parts else ""), safe="/?&=")
-
-    def register_path(self) -> str:
-        v, r = self.vocab, self.rng
-        choices = [
-            lambda: "/register",
-            lambda: f"/register?q={r.choice(v['register_words'] or ['päätös'])}",
-            lambda: f"/register?body={r.choice(v['bodies'])}&year={r.choice(v['years'])}",
-            lambda: f"/register?resolution={r.choice(v['resolutions'])}&level={r.choice(v['levels'])}",
-            lambda: f"/register?kind={r.choice(v['kinds'])}",
-            lambda: f"/register/{r.choice(v['decisions'])}",
-            lambda: f"/register/{r.choice(v['decisions'])}",
-            lambda: f"/register/cases/{r.choice(v['cases'])}" if v["cases"] else "/register",
-            lambda: "/register/feed.atom",
-            lambda: f"/register/feed/{r.choice(v['bodies'])}.atom",
-        ]
-        return quote(r.choice(choices)(), safe="/?&=")
-
-    def signed_in_path(self) -> str:
-        pages = ["/organisation", "/profile", "/procurement/orders", f"/rules/{self.vocab['consultations'][0]}"]
-        if self.org_kind == "municipality":
-            pages.append("/procurement")
-        return self.rng.choice(pages)
-
-    def write(self) -> None:
-        label = self.vocab["consultations"][0]
-        page = self.call("signed-in", "GET", f"/rules/{label}", 200)
-        if page is None:
-            return
-        fields = form_fields(page.text, f"/rules/{label}/comments")
-        if "csrf_token" not in fields:
-            self.call_failed("write", f"/rules/{label}", "no comment form with a CSRF token on the page")
-            return
-        self.writes += 1
-        token = f"{self.run_id}-{self.number:03d}-{self.writes:05d}"
-        data = {
-            **fields,
-            "section": "",
-            "body": f"Load test {self.run_id}: a comment from client {self.number}, write {self.writes}, token {token}",
-        }
-        if (
-            self.call("write", "POST", f"/rules/{label}/comments", 302, data=data, location=f"/rules/{label}")
-            is not None
-        ):
-            self.tally.acknowledged.append(token)
-        else:
-            self.tally.unanswered.append(token)
-
-    def run(self) -> None:
-        try:
-            self.steps()
-        except Exception as exc:  # a fault of this script, not of the server: still an error of the run
-            self.call_failed("client", "-", f"the client stopped: {type(exc).__name__}: {exc}")
-        finally:
-            self.session.close()
-
-    def steps(self) -> None:
-        self.gate.wait(timeout=120)
-        deadline = self.clock["deadline"]
-        self.sign_in()
-        kinds, weights = list(MIX), list(MIX.values())
-        while time.monotonic() < deadline:
-            kind = self.rng.choices(kinds, weights)[0]
-            if kind == "catalogue":
-                path = self.catalogue_path()
-                self.call("catalogue", "GET", path, 200, facets=not path.startswith("/catalogue/"))
-            elif kind == "register":
-                self.call("register", "GET", self.register_path(), 200)
-            elif not self.signed_in:
-                continue  # the failed sign-in is already an error; keep the anonymous part of the mix going
-            elif kind == "signed-in":
-                self.call("signed-in", "GET", self.signed_in_path(), 200)
-            else:
-                self.write()
+    return start_server(command, env, log_path), command
 
 
 # --- results -----------------------------------------------------------------------------------------
@@ -509,27 +233,18 @@ class Client(threading.Thread):
 def latency_summary(values: list[float]) -> dict[str, float | int]:
     if not values:
         return {"requests": 0, "p50_ms": 0.0, "p95_ms": 0.0, "max_ms": 0.0}
-    p95 = statistics.quantiles(values, n=100, method="inclusive")[94] if len(values) > 1 else values[0]
     return {
         "requests": len(values),
-        "p50_ms": round(statistics.median(values), 1),
-        "p95_ms": round(p95, 1),
+        "p50_ms": round(percentile(values, 0.50), 1),
+        "p95_ms": round(percentile(values, 0.95), 1),
         "max_ms": round(max(values), 1),
     }
 
 
 def machine() -> dict[str, Any]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
     return {
         "cpu_count": os.cpu_count(),
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),
@@ -542,7 +257,7 @@ def server_log_findings(log_path: Path) -> dict[str, Any]:
         "tracebacks": text.count("Traceback (most recent call last)"),
         "database_is_locked": text.count("database is locked"),
         "worker_timeouts": text.count("WORKER TIMEOUT"),
-        "tail": _tail(log_path, 40) if "Traceback" in text or "WORKER TIMEOUT" in text else "",
+        "tail": tail(log_path, 40) if "Traceback" in text or "WORKER TIMEOUT" in text else "",
     }
 
 
@@ -551,7 +266,7 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
     run_id = secrets.token_hex(4)
     workdir = Path(tempfile.mkdtemp(prefix="digione-load-"))
     log_path = workdir / "gunicorn.log"
-    pg_name = None
+    url = None
     proc = None
     result: dict[str, Any] = {
         "database": database,
@@ -563,12 +278,9 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
     }
     ok = False
     try:
-        url, pg_name = fresh_database(database, workdir)
-        if pg_name:
-            engine = sa.create_engine(url)
-            with engine.connect() as conn:
-                result["machine"]["postgresql"] = conn.execute(sa.text("SHOW server_version")).scalar()
-            engine.dispose()
+        url = fresh_database(database, f"digione_load_{os.getpid()}", workdir)
+        if database == "postgresql":
+            result["machine"]["postgresql"] = server_version(url)
         log(f"{database}: flask db upgrade, flask demo load")
         setup_started = time.perf_counter()
         flask(url, "db", "upgrade")
@@ -595,7 +307,7 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
             "10 per minute;50 per hour per address and account, 30 per minute;"
             "300 per hour per address)",
         }
-        _wait_until_up(proc, base, log_path)
+        wait_until_up(proc, f"{base}/ping", log_path)
         log(
             f"{database}: gunicorn up on {base} ({workers} workers x {threads} threads); "
             f"{clients} clients for {seconds:g} s"
@@ -625,8 +337,8 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
         load_after = os.getloadavg()
         stuck = [c.name for c in pool if c.is_alive()]
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn died during the run; log tail:\n{_tail(log_path)}")
-        _stop(proc)
+            raise RuntimeError(f"gunicorn died during the run; log tail:\n{tail(log_path)}")
+        stop_process(proc)
         proc = None
 
         # Merge what the clients saw.
@@ -665,7 +377,7 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
         login_events = audit_added.get("user.logged_in", 0)
         total_added = after["audit_total"] - before["audit_total"]
         verify = subprocess.run(
-            [str(ROOT / ".venv/bin/flask"), "audit", "verify"],
+            [str(VENV_BIN / "flask"), "audit", "verify"],
             cwd=ROOT,
             env=env_for(url),
             capture_output=True,
@@ -752,12 +464,12 @@ def run(database: str, clients: int, seconds: float, output: Path, workers: int,
         raise
     finally:
         if proc is not None:
-            _stop(proc)
-        if pg_name:
+            stop_process(proc)
+        if url is not None:
             try:
-                drop_database(pg_name)
+                drop_database(url)
             except sa.exc.SQLAlchemyError as exc:
-                log(f"could not drop the database {pg_name}: {exc}")
+                log(f"could not drop the database {sa.make_url(url).database}: {exc}")
         shutil.rmtree(workdir, ignore_errors=True)
         result["wall_time_s"] = round(time.perf_counter() - wall_started, 1)
         output.parent.mkdir(parents=True, exist_ok=True)

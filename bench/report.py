@@ -140,7 +140,8 @@ def main() -> None:
     """Rewrite docs/benchmarks.md from docs/benchmarks.json (after editing bench/history.md)."""
     import json
 
-    from bench.run import GOALS, ROOT
+    from bench.common import ROOT
+    from bench.run import GOALS
 
     raw = json.loads((ROOT / "docs" / "benchmarks.json").read_text())
     run = raw.pop("_run")

@@ -13,12 +13,12 @@ from __future__ import annotations
 import os
 import platform
 import random
-import re
 import sqlite3
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,12 +27,27 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import (
+    FACET_MARKER,
+    ROOT,
+    VENV_BIN,
+    cpu_model,
+    env_for,
+    flask,
+    fresh_database,
+    log,
+    make_app,
+    percentile,
+    postgres_url,
+    server_version,
+    start_server,
+    stop_process,
+    wait_until_up,
+)
+
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "500"))
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
-FACET_MARKER = re.compile(r'<section class="facet" aria-labelledby="facet-')
 COLD = "catalogue: keyword + 3 filters, words not yet remembered"
 GOALS = {"keyword_filters_p95_ms": 50, "first_page_p95_ms": 30, "growth": 2.0, "mix_ratio": 0.25, "rss_mb": 150}
 
@@ -43,46 +58,13 @@ class Measure:
     statements: list[int] = field(default_factory=list)
 
     def summary(self) -> dict[str, float]:
-        q = statistics.quantiles(self.times_ms, n=100, method="inclusive")
         return {
-            "p50": statistics.median(self.times_ms),
-            "p95": q[94],
-            "p99": q[98],
+            "p50": percentile(self.times_ms, 0.50),
+            "p95": percentile(self.times_ms, 0.95),
+            "p99": percentile(self.times_ms, 0.99),
             "n": len(self.times_ms),
             "sql": statistics.mean(self.statements),
         }
-
-
-def log(message: str) -> None:
-    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
-
-
-def env_for(url: str) -> dict[str, str]:
-    return {**os.environ, "DIGIONE_ENV": "development", "DATABASE_URL": url, "FLASK_APP": "wsgi"}
-
-
-def fresh_database(kind: str, size: int) -> str:
-    name = f"digione_bench_{size}"
-    if kind == "sqlite":
-        path = ROOT / "instance" / f"{name}.sqlite"
-        path.parent.mkdir(exist_ok=True)
-        path.unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return f"{PG_SERVER}/{name}"
-
-
-def flask(url: str, *args: str) -> str:
-    result = subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), *args], cwd=ROOT, env=env_for(url), capture_output=True, text=True
-    )
-    if result.returncode:
-        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
-    return result.stdout
 
 
 def generate(url: str, size: int) -> float:
@@ -219,12 +201,10 @@ def measure(app, paths: list[str], count: int, cold: bool = False) -> Measure:
 
 def run_one(kind: str, size: int) -> dict[str, Any]:
     log(f"{kind}, {size} listings: generating")
-    url = fresh_database(kind, size)
+    # Kept after the run (instance/ and PostgreSQL), for a look; the next run replaces them.
+    url = fresh_database(kind, f"digione_bench_{size}", ROOT / "instance")
     generation = generate(url, size)
-    from app import create_app
-    from config import DevelopmentConfig
-
-    app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url)
+    app = make_app(url)
     rng = random.Random(size)
     vocab = vocabulary(app)
     results: dict[str, Any] = {"generation_s": generation, "latency": {}}
@@ -280,52 +260,41 @@ def run_peer(app, url: str, vocab: dict[str, Any], rng: random.Random) -> dict[s
 
 def http_latency(url: str, paths: dict[str, list[str]], repeat: int = 200, port: int = 8767) -> dict[str, Any]:
     """Sequential requests over loopback to one gunicorn worker (as Datasette is measured)."""
-    import signal
-    import urllib.request
+    with tempfile.TemporaryDirectory(prefix="digione-http-latency-") as tmp:
+        log_path = Path(tmp) / "gunicorn.log"
+        command = [str(VENV_BIN / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"]
+        process = start_server(command, env_for(url), log_path)
+        try:
+            wait_until_up(process, f"http://127.0.0.1:{port}/ping", log_path)
+            return _time_paths(port, paths, repeat)
+        finally:
+            stop_process(process)
 
-    process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT,
-        env=env_for(url),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        out: dict[str, Any] = {}
-        for name, group in paths.items():
-            for p in group[:10]:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}{quote(p, safe='/?&=')}").read()
-            times = []
-            for i in range(repeat):
-                started = time.perf_counter()
-                path = quote(group[i % len(group)], safe="/?&=")
-                body = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read().decode()
-                times.append((time.perf_counter() - started) * 1000)
-                if len(FACET_MARKER.findall(body)) != 10:
-                    raise AssertionError("incomplete facets over HTTP")
-            q = statistics.quantiles(times, n=100, method="inclusive")
-            out[name] = {"p50_ms": statistics.median(times), "p95_ms": q[94], "p99_ms": q[98], "requests": repeat}
-        return out
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+
+def _time_paths(port: int, paths: dict[str, list[str]], repeat: int) -> dict[str, Any]:
+    """Each group of paths `repeat` times, one request at a time, after up to ten unmeasured ones."""
+    out: dict[str, Any] = {}
+    for name, group in paths.items():
+        for p in group[:10]:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{quote(p, safe='/?&=')}").read()
+        times = []
+        for i in range(repeat):
+            started = time.perf_counter()
+            path = quote(group[i % len(group)], safe="/?&=")
+            body = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read().decode()
+            times.append((time.perf_counter() - started) * 1000)
+            if len(FACET_MARKER.findall(body)) != 10:
+                raise AssertionError("incomplete facets over HTTP")
+        out[name] = {
+            "p50_ms": percentile(times, 0.50),
+            "p95_ms": percentile(times, 0.95),
+            "p99_ms": percentile(times, 0.99),
+            "requests": repeat,
+        }
+    return out
 
 
 def machine() -> dict[str, str]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
     memory = next(
         (
             line.split(":", 1)[1].strip()
@@ -335,15 +304,12 @@ def machine() -> dict[str, str]:
         "?",
     )
     try:
-        engine = sa.create_engine(f"{PG_SERVER}/postgres")
-        with engine.connect() as conn:
-            pg = conn.execute(sa.text("SHOW server_version")).scalar()
-        engine.dispose()
+        pg = server_version(postgres_url("postgres"))
     except sa.exc.SQLAlchemyError:
         pg = "unavailable"
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": str(os.cpu_count()),
         "memory": memory,
         "python": platform.python_version(),

@@ -15,18 +15,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-APP_DIR = Path(__file__).resolve().parent.parent
+from bench.common import VENV_BIN, env_for, fetch, port_in_use, start_server, stop_process, tail, wait_until_up
+
 LUA_SCRIPT = Path(__file__).resolve().parent / "wrk_paths.lua"
 WORKERS = 2
 WRK_THREADS = 2
@@ -59,47 +55,6 @@ def ensure_wrk() -> str:
     return found
 
 
-def _port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _get_status(url: str, timeout: float) -> int:
-    """The HTTP status of a GET (the body is read and dropped); 0 when there is no answer."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            response.read()
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-    except (OSError, urllib.error.URLError):
-        return 0
-
-
-def _wait_until_up(proc: subprocess.Popen[bytes], base_url: str, stderr_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"gunicorn exited with code {proc.returncode} before answering /ping; "
-                f"stderr tail:\n{_tail(stderr_path)}"
-            )
-        if _get_status(f"{base_url}/ping", timeout=2) == 200:
-            return
-        time.sleep(0.2)
-    raise RuntimeError(
-        f"gunicorn did not answer {base_url}/ping within {STARTUP_TIMEOUT_S:.0f} s; stderr tail:\n{_tail(stderr_path)}"
-    )
-
-
 def _warm_up(base_url: str, first_page_path: str, mix_paths: list[str]) -> None:
     """Send the first page and a few mix paths to every worker (concurrently, so that both get some).
 
@@ -108,7 +63,7 @@ def _warm_up(base_url: str, first_page_path: str, mix_paths: list[str]) -> None:
     mix = mix_paths[:WARMUP_MIX_PATHS] or [first_page_path]
     paths = [first_page_path] * WARMUP_PER_KIND + [mix[i % len(mix)] for i in range(WARMUP_PER_KIND)]
     with ThreadPoolExecutor(max_workers=2 * WORKERS) as pool:
-        statuses = list(pool.map(lambda path: _get_status(base_url + path, timeout=120), paths))
+        statuses = list(pool.map(lambda path: fetch(base_url + path, timeout=120)[0], paths))
     first_statuses = statuses[:WARMUP_PER_KIND]
     if any(status != 200 for status in first_statuses):
         raise RuntimeError(
@@ -139,18 +94,6 @@ def _peak_rss_mb(pid: int) -> float | None:
         return None
     match = re.search(r"^VmHWM:\s+(\d+)\s+kB", text, re.MULTILINE)
     return round(int(match.group(1)) / 1024, 1) if match else None
-
-
-def _stop(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    """SIGTERM the gunicorn master (a graceful shutdown of its workers), SIGKILL if it hangs."""
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
 
 
 def parse_wrk_output(output: str) -> dict[str, Any]:
@@ -264,24 +207,16 @@ def run_throughput(
     if not mix_paths:
         raise ValueError("mix_paths is empty")
     wrk = ensure_wrk()
-    if _port_in_use(port):
+    if port_in_use(port):
         raise RuntimeError(f"port {port} is already in use: stop whatever listens there or pick another port")
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DIGIONE_ENV": "development", "DATABASE_URL": database_url}
-    gunicorn = str(APP_DIR / ".venv" / "bin" / "gunicorn")
+    command = [str(VENV_BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "wsgi:app"]
     with tempfile.TemporaryDirectory(prefix="digione-throughput-") as tmp:
         workdir = Path(tmp)
-        stderr_path = workdir / "gunicorn.stderr"
-        with open(stderr_path, "wb") as stderr:
-            proc = subprocess.Popen(
-                [gunicorn, "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                cwd=APP_DIR,
-                env=env,
-                stdout=stderr,
-                stderr=subprocess.STDOUT,
-            )
+        log_path = workdir / "gunicorn.log"
+        proc = start_server(command, env_for(database_url), log_path)
         try:
-            _wait_until_up(proc, base_url, stderr_path)
+            wait_until_up(proc, f"{base_url}/ping", log_path, timeout=STARTUP_TIMEOUT_S)
             _warm_up(base_url, first_page_path, mix_paths)
             runs = {
                 "bare": _run_wrk(
@@ -301,10 +236,10 @@ def run_throughput(
                 "mix": _run_wrk(wrk, base_url, mix_paths, "facets", duration_s, connections, timeout_s, workdir, "mix"),
             }
             if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn died during the benchmark; stderr tail:\n{_tail(stderr_path)}")
+                raise RuntimeError(f"gunicorn died during the benchmark; log tail:\n{tail(log_path)}")
             peaks = [_peak_rss_mb(pid) for pid in _worker_pids(proc.pid)]
         finally:
-            _stop(proc)
+            stop_process(proc)
     result: dict[str, Any] = {name: _summary(parsed) for name, parsed in runs.items()}
     result["bare"]["incomplete"] = 0
     bare_rps = result["bare"]["rps"]
