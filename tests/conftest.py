@@ -14,7 +14,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
-from app import create_app, sessions
+from app import create_app, services, sessions
 from app.extensions import db, limiter
 from config import TestConfig
 from tests import factories, figures
@@ -163,6 +163,7 @@ class BrowserLikeClient(FlaskClient):
         session, its id in the session cookie), without the form's two requests: for tests of
         what a signed-in person may do. Signing in itself is tested through `login`."""
         record = sessions.start(user, "127.0.0.1", "pytest")
+        services.record_login(user)  # audited like a sign-in through the form
         db.session.commit()
         with self.session_transaction() as cookie:
             cookie["_user_id"] = f"{user.id}:{user.login_token}"
