@@ -238,7 +238,7 @@ def test_backup_is_not_cut_by_the_apps_timeouts(app, database_url, tmp_path, dis
 def test_sqlite_write_locked_by_another_writer_is_503_busy_while_reads_go_on(tmp_path, dispose, begin):
     """In WAL mode an EXCLUSIVE transaction is the same as IMMEDIATE: it keeps other writers out, not
     readers (with the old rollback journal, BEGIN EXCLUSIVE kept every page from loading)."""
-    busy = 0.5
+    busy = 2.0  # long beside a read under load (~0.05-0.6 s), so "not held up" is clear
     path = tmp_path / "digione.sqlite"
     app = timed_app(f"sqlite:///{path}", DATABASE_LOCK_TIMEOUT=busy)
     dispose.append(app)
