@@ -17,19 +17,23 @@ How each database is made to serialise:
 - SQLite: one writer at a time. Every request that may change something (any method but GET,
   HEAD and OPTIONS) begins its transaction with BEGIN IMMEDIATE, so it holds the write lock from its
   first statement, reads included, and the next one waits its turn (the busy timeout). Reads
-  (GET, the command line) keep the driver's own handling and never wait for writers.
+  (GET, the command line) keep the driver's own handling and never wait for writers, and so do
+  the few writing views marked `late_write_lock` (signing in) until their first write.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import zlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 
 from app.extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _postgresql() -> bool:
@@ -65,8 +69,26 @@ def lock_sequence(name: str) -> None:
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
+#: Marks a view function as taking SQLite's write lock at its first write (`late_write_lock`).
+_LATE = "_sqlite_write_lock_late"
+
+
+def late_write_lock(view: F) -> F:
+    """A writing view whose slow part only reads and whose writes need no waiting for one
+    another: on SQLite it takes the write lock at its first write, not its first statement.
+    Signing in checks a password hash (scrypt: slow on purpose) and then only adds rows (a
+    session, an audit event, which takes the lock before it reads the chain's end); holding
+    the lock during the check would make every other writer wait for each sign-in of a
+    burst, and the busy timeout end their wait. Put it right under the route decorator."""
+    setattr(view, _LATE, True)
+    return view
+
+
 def _writing_request() -> bool:
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, _LATE, False)
 
 
 @sa.event.listens_for(sa.Engine, "begin")

@@ -25,10 +25,11 @@ from flask import Flask
 from markupsafe import escape
 from sqlalchemy.engine import make_url
 
-from app import backup, create_app
+from app import backup, create_app, services
 from app.errors import DB_BUSY, DB_MESSAGES, DB_RETRY_AFTER, DB_UNAVAILABLE, database_fault
 from app.extensions import db
 from app.models import User
+from app.sessions import UserSession
 from config import TestConfig
 from tests import figures
 from tests.conftest import BrowserLikeClient
@@ -273,6 +274,44 @@ def test_sqlite_write_locked_by_another_writer_is_503_busy_while_reads_go_on(tmp
         f"writes 503 'busy' with Retry-After after {elapsed:.2f} s (busy timeout {busy} s), "
         "pages that read answer 200 meanwhile (WAL); recovered: yes, the retry saved once",
     )
+
+
+def test_sqlite_sign_in_checks_the_password_without_holding_up_other_writers(tmp_path, dispose):
+    """Signing in takes SQLite's write lock at its first write (a session row), not while it checks
+    the password hash: a wrong password is answered at once while another request writes, and a
+    burst of sign-ins does not keep every other writer waiting (the load test's 503s on /login)."""
+    busy = 2.0
+    path = tmp_path / "digione.sqlite"
+    app = timed_app(f"sqlite:///{path}", DATABASE_LOCK_TIMEOUT=busy)
+    dispose.append(app)
+    password = "a long enough passphrase 7"
+    with app.app_context():
+        db.create_all()
+        services.register_user("anna@example.com", "Anna", password, "fi", confirmed=True)
+        db.session.commit()
+    client: BrowserLikeClient = app.test_client()  # type: ignore[assignment]
+    client.csrf_token("/login")
+    english = {"Accept-Language": "en"}
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another request writing
+        holder.execute("UPDATE users SET name = 'Anna A.' WHERE email = 'anna@example.com'")
+        wrong, elapsed = timed(
+            lambda: client.post_form("/login", {"email": "anna@example.com", "password": "not it"}, headers=english)
+        )
+        assert wrong.status_code == 200, wrong.status_code
+        assert "The e-mail address or the password is wrong." in wrong.get_data(as_text=True)
+        assert elapsed < busy, f"the wrong password waited {elapsed:.2f} s for the writer"
+        right, elapsed = timed(lambda: client.post_form("/login", {"email": "anna@example.com", "password": password}))
+        assert_503(app, right, DB_BUSY, "POST /login")  # it must write, so it waits its turn
+        assert elapsed >= busy
+        holder.execute("ROLLBACK")
+        retry = client.post_form("/login", {"email": "anna@example.com", "password": password}, headers=english)
+        assert retry.status_code == 302, retry.status_code
+    finally:
+        holder.close()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 1
 
 
 def test_sqlite_in_memory_and_the_suite_keep_working_without_wal(dispose):

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app import services, sessions, signup
 from app.actions import attempt, save, undo
+from app.concurrency import late_write_lock
 from app.extensions import limiter
 from app.forms import (
     ConfirmEmailForm,
@@ -60,6 +61,7 @@ def _login_pair_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@late_write_lock
 @limiter.limit(_login_limit, methods=["POST"], key_func=_login_pair_key)
 @limiter.limit(_login_address_limit, methods=["POST"])
 def login():
