@@ -40,11 +40,13 @@ def start(label: str, database_url: str | None, extra: list[str]) -> Run:
     if database_url:
         env["TEST_DATABASE_URL"] = database_url
     parallel = [] if TestConfig.TEST_WORKERS == "0" else ["-n", TestConfig.TEST_WORKERS, "--dist", "worksteal"]
+    # The slowest tests at the end of each log: where the next speed-up is.
+    durations = [] if any(arg.startswith("--durations") for arg in extra) else ["--durations=25"]
     LOGS.mkdir(exist_ok=True)
     log = LOGS / f"test-{label.lower()}.log"
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", *parallel, *extra], env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "pytest", *parallel, *durations, *extra], env=env, stdout=out, stderr=subprocess.STDOUT
         )
     print(f"started the {label} run (output: {log.relative_to(LOGS.parent)})", flush=True)
     return Run(label, process, log, time.monotonic())
