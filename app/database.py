@@ -58,7 +58,7 @@ def postgres_connect_args(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def sqlite_connect_args(config: Mapping[str, Any]) -> dict[str, Any]:
-    return {"timeout": config["DATABASE_LOCK_TIMEOUT"]}  # sqlite3's busy timeout, in seconds
+    return {"timeout": config["DATABASE_BUSY_TIMEOUT"]}  # sqlite3's busy timeout, in seconds
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:

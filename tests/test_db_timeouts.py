@@ -241,7 +241,7 @@ def test_sqlite_write_locked_by_another_writer_is_503_busy_while_reads_go_on(tmp
     readers (with the old rollback journal, BEGIN EXCLUSIVE kept every page from loading)."""
     busy = 2.0  # long beside a read under load (~0.05-0.6 s), so "not held up" is clear
     path = tmp_path / "digione.sqlite"
-    app = timed_app(f"sqlite:///{path}", DATABASE_LOCK_TIMEOUT=busy)
+    app = timed_app(f"sqlite:///{path}", DATABASE_BUSY_TIMEOUT=busy)
     dispose.append(app)
     with app.app_context():
         db.create_all()
@@ -282,7 +282,7 @@ def test_sqlite_sign_in_checks_the_password_without_holding_up_other_writers(tmp
     burst of sign-ins does not keep every other writer waiting (the load test's 503s on /login)."""
     busy = 2.0
     path = tmp_path / "digione.sqlite"
-    app = timed_app(f"sqlite:///{path}", DATABASE_LOCK_TIMEOUT=busy)
+    app = timed_app(f"sqlite:///{path}", DATABASE_BUSY_TIMEOUT=busy)
     dispose.append(app)
     password = "a long enough passphrase 7"
     with app.app_context():
@@ -315,7 +315,7 @@ def test_sqlite_sign_in_checks_the_password_without_holding_up_other_writers(tmp
 
 
 def test_sqlite_in_memory_and_the_suite_keep_working_without_wal(dispose):
-    app = timed_app("sqlite://", DATABASE_LOCK_TIMEOUT=1)
+    app = timed_app("sqlite://", DATABASE_BUSY_TIMEOUT=1)
     dispose.append(app)
     with app.app_context():
         db.create_all()
