@@ -46,7 +46,10 @@ def start(label: str, database_url: str | None, extra: list[str]) -> Run:
     log = LOGS / f"test-{label.lower()}.log"
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", *parallel, *durations, *extra], env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "pytest", *parallel, *durations, *extra],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     print(f"started the {label} run (output: {log.relative_to(LOGS.parent)})", flush=True)
     return Run(label, process, log, time.monotonic())
