@@ -1,6 +1,6 @@
 """Running one service action from a view: commit and say it was done, or roll back and say why.
 
-This is the only place a view's transaction ends (tests/test_actions.py checks that no view module
+This is the only place a view's transaction ends (tests/app/test_actions.py checks that no view module
 commits or rolls back by itself):
 
 - `attempt(action, done)`: run a service call; on success commit and flash `done`; when a rule of

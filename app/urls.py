@@ -3,7 +3,7 @@
 Every absolute address the app writes starts with PUBLIC_BASE_URL, inside a request as
 well as outside one (CLI, cron): never with the Host header a client sent, which anyone
 can set (a password reset link to another site would hand its token to that site).
-This module is the only place that builds absolute links; tests/test_links.py fails on
+This module is the only place that builds absolute links; tests/app/test_links.py fails on
 any other `_external=True`, `request.host_url`, `request.url_root` or `request.host`.
 """
 

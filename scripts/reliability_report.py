@@ -54,13 +54,13 @@ SECTIONS = [
         "schemathesis",
         "API against its OpenAPI document (Schemathesis)",
         "Every operation of `/api/v1/openapi.json`: no server errors, and answers that conform to the schema "
-        "(`tests/test_api_schema.py`).",
+        "(`tests/marketplace/api/test_api_schema.py`).",
     ),
     (
         "races",
         "Races",
         "Two real requests or transactions, each on its own connection, doing the same thing at once: exactly "
-        "one effect (`tests/test_races.py`, `tests/test_procurement.py`). Run on PostgreSQL.",
+        "one effect (`tests/test_races.py`, `tests/marketplace/procurement/test_procurement.py`). Run on PostgreSQL.",
     ),
     (
         "race_matrix",
@@ -84,25 +84,25 @@ SECTIONS = [
         "faults",
         "Database faults",
         "Real faults: a TCP proxy between the app and PostgreSQL that refuses or cuts connections, a server "
-        "stopped and restarted, a locked SQLite file (`tests/test_db_faults.py`).",
+        "stopped and restarted, a locked SQLite file (`tests/app/test_db_faults.py`).",
     ),
     (
         "audit",
         "Audit integrity",
         "The hash chain finds edited, deleted, inserted and rehashed events (`flask audit verify`), and neither "
-        "the ORM nor SQL sent by the app can change an event (`tests/test_audit.py`).",
+        "the ORM nor SQL sent by the app can change an event (`tests/app/test_audit.py`).",
     ),
     (
         "security",
         "Security checks",
         "CSRF on every state-changing route, headers on every response, cookie flags, login throttling, "
         "single-use reset tokens, open redirects, uploads, rich text and error pages "
-        "(`tests/security/`, `tests/test_security.py`).",
+        "(`tests/security/`, `tests/app/test_security.py`).",
     ),
     (
         "backup",
         "Backup and restore",
-        "`flask backup` and `flask restore` round-trip the database (`tests/test_backup.py`).",
+        "`flask backup` and `flask restore` round-trip the database (`tests/app/test_backup.py`).",
     ),
 ]
 

@@ -54,7 +54,7 @@ NOT_RACED = {
     "of the domain and is not deduplicated (app/submissions.py EXEMPT)",
     "auth.logout": "signing out ends the session only",
     "stripe.webhook": "Stripe's events are deduplicated by their id; 20 distinct events for one order at once "
-    "are tested in tests/test_payments.py",
+    "are tested in tests/marketplace/test_payments.py",
 }
 #: Routes where ten different forms rightly make ten things (the double-click must still make one).
 MAY_CREATE_EACH = {

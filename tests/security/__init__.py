@@ -1,6 +1,6 @@
 """Security checks (issue "Reliability and security", item 6), one file per theme.
 
-What tests/test_security.py, test_auth.py and test_password_reset.py already prove is not repeated
+What tests/app/test_security.py, test_auth.py and test_password_reset.py already prove is not repeated
 here; these files extend each check to *every* route, field and response it applies to:
 
 - CSRF on every state-changing route of app.url_map (the Stripe webhook, which is verified by

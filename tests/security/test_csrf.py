@@ -56,7 +56,7 @@ NO_DATABASE_EFFECT = {
     "join.submit": "the applicant's application is not complete yet; submitting is refused",
     "procurement.retry_invoice": "the order has no invoice waiting (payments are invoiced by hand without Stripe)",
     "account.sign_out_everywhere": "the person is signed in on this device only, so no other session ends "
-    "(tests/test_sessions.py shows the effect)",
+    "(tests/app/test_sessions.py shows the effect)",
 }
 
 

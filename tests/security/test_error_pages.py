@@ -1,6 +1,6 @@
 """Error pages and API errors reveal no internals.
 
-tests/test_errors.py proves the pages exist in three languages and that a 500 hides the exception
+tests/app/test_errors.py proves the pages exist in three languages and that a 500 hides the exception
 text. Here: nothing that helps an attacker (stack trace, exception, SQL, paths, secrets, settings)
 reaches any error page or API error, in the test and the production configuration."""
 

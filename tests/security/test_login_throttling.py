@@ -1,6 +1,6 @@
 """Login throttling: per address and account together, and per address.
 
-tests/test_auth.py proves the basic lock (one address, one account) and that the right password is refused
+tests/app/test_auth.py proves the basic lock (one address, one account) and that the right password is refused
 during it. Here: the lock is per address and account together, so a stranger's guesses from one
 address never lock the owner out on another; the same account spelt differently is the same account;
 a broader per-address limit stops guessing across accounts; the refusal says in Finnish why and when

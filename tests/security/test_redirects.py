@@ -1,7 +1,7 @@
 """Open redirects are refused at every place that takes a target.
 
 Every place that takes a target: the sign-in page's `next` (query or form, signed in or not) and the
-language switch's `next` (signed in or not). tests/test_auth.py covers a few targets on the sign-in POST."""
+language switch's `next` (signed in or not). tests/app/test_auth.py covers a few targets on the sign-in POST."""
 
 from __future__ import annotations
 

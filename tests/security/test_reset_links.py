@@ -1,6 +1,6 @@
 """Password reset links are single use and expire.
 
-tests/test_password_reset.py proves: a used link no longer opens (GET), an expired link is refused on GET and
+tests/app/test_password_reset.py proves: a used link no longer opens (GET), an expired link is refused on GET and
 POST, a forged link is refused. Here: the rest of "single use and expiring"."""
 
 from __future__ import annotations

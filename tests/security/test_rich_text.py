@@ -2,7 +2,7 @@
 
 Every field shown through app/markdown.render (the `markdown` template filter) gets script stored
 through its real form, and every page that shows it is read: no script element, no event handler,
-no script URL survives. tests/test_security.py checks render() itself with single payloads."""
+no script URL survives. tests/app/test_security.py checks render() itself with single payloads."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ def _register(client, **overrides):
 
 
 def test_register_creates_an_unconfirmed_account_and_mails_the_link(client):
-    # tests/test_signup.py follows the link; here: the account waits for it, nobody is signed in.
+    # tests/app/test_signup.py follows the link; here: the account waits for it, nobody is signed in.
     response = _register(client)
     assert response.status_code == 200
     assert "Tarkista sähköpostisi" in response.get_data(as_text=True)

@@ -34,6 +34,7 @@ from app.charts import (
     wrap_label,
 )
 from config import TestConfig
+from tests.support import PROJECT_ROOT
 
 NBSP = "\u00a0"
 HOSTILE = "<script>alert(1)</script>"
@@ -546,7 +547,6 @@ def test_single_series_has_no_legend(chart_app) -> None:
 
 
 def test_stylesheet_has_the_chart_rules() -> None:
-    from pathlib import Path
 
-    css = (Path(__file__).resolve().parents[1] / "app" / "static" / "css" / "app.css").read_text()
+    css = (PROJECT_ROOT / "app" / "static" / "css" / "app.css").read_text()
     assert ".chart-svg" in css and ".chart-legend" in css

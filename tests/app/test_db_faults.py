@@ -8,7 +8,7 @@ and, for "the server stopped", from a throwaway PostgreSQL cluster stopped and s
 These are PostgreSQL only: SQLite has no server to lose. SQLite's own faults (a database file
 that cannot be opened) get the same 503, tested at the end on every run; SQLite's other
 OperationalErrors (no such table, syntax) are bugs and stay 500. Stalls and locks (a server that
-never answers, a locked table, another SQLite writer) are in tests/test_db_timeouts.py.
+never answers, a locked table, another SQLite writer) are in tests/app/test_db_timeouts.py.
 """
 
 from __future__ import annotations

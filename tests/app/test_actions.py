@@ -20,8 +20,9 @@ from app.extensions import db
 from app.models import Organisation
 from app.services import ServiceError
 from tests import factories
+from tests.support import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 
 
 def _view_modules() -> list[Path]:

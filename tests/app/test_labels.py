@@ -6,7 +6,6 @@ member that is gone) fails here, not on a page that shows the raw code `pending_
 from __future__ import annotations
 
 import enum
-from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -22,8 +21,9 @@ from marketplace.onboarding import services as onboarding
 from marketplace.onboarding.models import ApplicationStatus, PreAssessment
 from marketplace.procurement import labels as procurement
 from marketplace.procurement.models import OrderStatus, PaymentMethod, PaymentStatus, RequestStatus
+from tests.support import PROJECT_ROOT
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"
+TRANSLATIONS = PROJECT_ROOT / "app" / "translations"
 
 #: Each enum whose values are shown, and the labels that name its members.
 LABELLED: list[tuple[type[enum.StrEnum], dict]] = [

@@ -1,6 +1,5 @@
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -11,8 +10,9 @@ from app.extensions import db
 from app.i18n import money, when
 from app.models import User
 from tests import factories
+from tests.support import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 TRANSLATIONS = ROOT / "app" / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 METHOD_MAP = [

@@ -1,0 +1,1 @@
+"""Tests of the app package (the core: sign-in, sessions, mail, audit, backup, errors, languages)."""
