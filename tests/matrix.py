@@ -446,8 +446,9 @@ MATRIX: dict[str, Rule] = {
     "procurement.mark_paid": Rule(
         "POST", lambda o: f"/procurement/orders/{o['order'].id}/paid", ONLY_COORDINATOR, default=DENY
     ),
-    # Dashboards (tests/marketplace/insights/test_dashboards.py checks the municipality and provider ones by role too). The
-    # matrix's other body member sits in the strategic OR, the body member and secretary in the tactical JT.
+    # Dashboards (tests/marketplace/insights/test_dashboards.py checks the municipality and provider ones
+    # by role too). The matrix's other body member sits in the strategic OR, the body member and
+    # secretary in the tactical JT.
     "dashboards.index": Rule("GET", lambda o: "/dashboards", {"anonymous": LOGIN, "no_org": DENY}),
     "dashboards.dashboard": Rule(
         "GET",

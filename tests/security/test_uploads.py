@@ -1,8 +1,9 @@
 """Every upload field checks the content and size of a file, and stores nothing it refuses.
 
 Every upload field: the joining application's two PDF attachments, the listing screenshot and the
-agenda item attachment. tests/marketplace/onboarding/test_onboarding.py and tests/marketplace/catalogue/test_catalogue.py check some contents in one field each;
-here every field gets script dressed up as its file type, an oversize file and a too large request."""
+agenda item attachment. tests/marketplace/onboarding/test_onboarding.py and
+tests/marketplace/catalogue/test_catalogue.py check some contents in one field each; here every field
+gets script dressed up as its file type, an oversize file and a too large request."""
 
 from __future__ import annotations
 
