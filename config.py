@@ -39,6 +39,16 @@ def _env_seconds(name: str, default: float) -> float:
     return seconds
 
 
+def _env_count(name: str, default: int) -> int:
+    """A whole number, 0 or more."""
+    value = _env(name)
+    if value is None:
+        return default
+    if not value.strip().isascii() or not value.strip().isdigit():
+        raise RuntimeError(f"{name} must be a whole number, 0 or more, not {value!r}")
+    return int(value)
+
+
 def _env_list(name: str) -> list[str] | None:
     """A comma-separated list; None when unset or empty."""
     items = [item.strip() for item in (_env(name) or "").split(",") if item.strip()]
@@ -102,9 +112,19 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
-    # Rate limits (in memory unless Redis or another store is configured).
+    # Several hosts and workers share one Redis (REDIS_URL): rate limits are counted there.
+    REDIS_URL = _env("REDIS_URL")
+    #: How many web worker processes serve the app on this host (gunicorn reads the same variable):
+    #: with more than one, limits kept in one process's memory would be counted per worker.
+    WEB_CONCURRENCY = _env_count("WEB_CONCURRENCY", 1)
+    #: Reverse proxies in front of the app that add X-Forwarded-For and X-Forwarded-Proto (a load
+    #: balancer: 1). The client's address (rate limits, sign-in sessions, acceptance evidence) is
+    #: read that many hops back; 0 (the default) trusts no such header, which anyone can send.
+    TRUSTED_PROXY_COUNT = _env_count("TRUSTED_PROXY_COUNT", 0)
+
+    # Rate limits: in Redis when REDIS_URL is set, else in this process's memory (one worker only).
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     #: Sign-in attempts per client address and e-mail address together (guessing one account's password).
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")

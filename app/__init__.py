@@ -36,9 +36,21 @@ def check_config(app: Flask) -> None:
     if production and app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
         raise RuntimeError("SECRET_KEY must be set to a long random value in production (see README).")
     check_public_address(app, production)
+    check_shared_limits(app, production)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and str(INSTANCE_DIR) in uri:
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def check_shared_limits(app: Flask, production: bool) -> None:
+    """Several workers must count rate limits in one place (Redis), or each worker would allow the
+    whole limit: production refuses to start that way."""
+    storage = app.config["RATELIMIT_STORAGE_URI"] or ""
+    if production and storage.startswith("memory://") and app.config["WEB_CONCURRENCY"] > 1:
+        raise RuntimeError(
+            f"WEB_CONCURRENCY is {app.config['WEB_CONCURRENCY']} but rate limits are kept in each worker's memory: "
+            "set REDIS_URL (or RATELIMIT_STORAGE_URI) so that all workers and hosts share them (see README)."
+        )
 
 
 def check_public_address(app: Flask, production: bool) -> None:
@@ -197,8 +209,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from app.security import register_host_guard, register_input_guard, register_security_headers
+    from app.security import register_host_guard, register_input_guard, register_proxies, register_security_headers
 
+    register_proxies(app)
     register_host_guard(app)
     register_input_guard(app)
     register_security_headers(app)

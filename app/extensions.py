@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
+
+from app.security import client_address
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,4 +69,4 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=client_address)

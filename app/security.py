@@ -1,4 +1,4 @@
-"""Security headers and safe redirects."""
+"""Security headers, safe redirects, trusted hosts and proxies, and the client's address."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 UNTRUSTED_HOST_MESSAGE = _l("This service answers only at its own address. Check the address you used and try again.")
@@ -26,6 +27,20 @@ SCRIPTS = ("js/forms.js",)
 def script_tags(static_prefix: str = "/static/") -> list[str]:
     """The tags that load the app's own scripts, exactly as base.html writes them."""
     return [f'<script src="{static_prefix}{path}" defer></script>' for path in SCRIPTS]
+
+
+def client_address() -> str:
+    """The address of the person's device: the one place that reads it (rate limits, sign-in
+    sessions, acceptance evidence). Behind TRUSTED_PROXY_COUNT proxies it is what the nearest of
+    them saw (register_proxies); with none, X-Forwarded-For is ignored, as anyone can send it."""
+    return request.remote_addr or ""
+
+
+def register_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from the headers of the configured number of proxies."""
+    count = app.config["TRUSTED_PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def is_safe_local_path(target: str | None) -> bool:

@@ -42,7 +42,7 @@ class UserSession(db.Model):
     token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: The client's address when signing in (request.remote_addr).
+    #: The client's address when signing in (app.security.client_address).
     ip_address: Mapped[str] = mapped_column(sa.String(45), default="")
     #: A short label of the browser and system ("Firefox, Windows"); "" when not recognised.
     device: Mapped[str] = mapped_column(sa.String(LABEL_LENGTH), default="")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import services, sessions, signup
@@ -22,7 +21,7 @@ from app.forms import (
 )
 from app.i18n import select_locale
 from app.models import User
-from app.security import next_target, safe_redirect
+from app.security import client_address, next_target, safe_redirect
 from app.tokens import TokenError, TokenExpired
 
 bp = Blueprint("auth", __name__)
@@ -31,7 +30,7 @@ bp = Blueprint("auth", __name__)
 def sign_in(user: User, remember: bool = False) -> None:
     """Sign `user` in on this device: a new session record (app.sessions), the login audited,
     everything committed, then the cookies. The only way the app signs anyone in."""
-    sessions.start(user, get_remote_address() or "", request.user_agent.string)
+    sessions.start(user, client_address(), request.user_agent.string)
     services.record_login(user)
     save()
     login_user(user, remember=remember)
@@ -57,7 +56,7 @@ def _login_pair_key() -> str:
     """The client address and the account together: a stranger's guesses from one address do not
     lock the account's owner out on another."""
     email = services.normalise_email(request.form.get("email", ""))[:254]
-    return f"login:{get_remote_address()}|{email}"
+    return f"login:{client_address()}|{email}"
 
 
 @bp.route("/login", methods=["GET", "POST"])

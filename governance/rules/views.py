@@ -15,6 +15,7 @@ from app.csvutil import csv_response
 from app.extensions import db
 from app.forms import choices
 from app.permissions import require
+from app.security import client_address
 from governance.rules import services
 from governance.rules.diff import diff_texts
 from governance.rules.forms import AcceptForm, AdoptForm, CommentForm, ConsultationForm, ResponseForm, RulesDraftForm
@@ -247,7 +248,7 @@ def accept(label: str):
                 form.signatory_name.data,
                 form.signatory_title.data,
                 form.authority.data,
-                request.remote_addr or "",
+                client_address(),
                 form.sha256.data or "",
             ),
             _(

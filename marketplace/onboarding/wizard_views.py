@@ -13,6 +13,7 @@ from app.extensions import db
 from app.files import FileRejected, download, read_pdf
 from app.forms import ConfirmForm
 from app.permissions import require
+from app.security import client_address
 from app.services import ServiceError
 from governance.rules import services as rules
 from marketplace.onboarding import services
@@ -184,7 +185,7 @@ def submit():
     application = _application(start=False)
     if ConfirmForm().validate_on_submit():
         attempt(
-            lambda: services.submit(current_user, application, request.remote_addr or ""),
+            lambda: services.submit(current_user, application, client_address()),
             _("Thank you. The application was submitted; the coordinator will review it and tell you by e-mail."),
         )
     return redirect(url_for("join.summary"))
