@@ -149,6 +149,13 @@ class Config:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_SENDER = _env("MAIL_SENDER", "DigiOne Hub <no-reply@digione.example>")
+    #: A sender's claim on a message: no other sender takes it meanwhile; if the sender dies, the
+    #: message is due again after it. Longer than an SMTP conversation (its timeout is 30 s).
+    MAIL_LEASE_SECONDS = _env_seconds("MAIL_LEASE_SECONDS", 300)
+    #: The wait after a failed attempt, doubled after each further failure (at most a day).
+    MAIL_RETRY_SECONDS = _env_seconds("MAIL_RETRY_SECONDS", 60)
+    #: Attempts before a message is given up and listed for the coordinator (/admin/mail).
+    MAIL_MAX_ATTEMPTS = _env_count("MAIL_MAX_ATTEMPTS", 10)
     #: The site's address: every absolute link (mail, the Atom feed, CSV, the API) starts with it,
     #: inside a request too; never taken from the request's Host header.
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -24,6 +24,7 @@ from tests.pg import ensure_database
 pytest_plugins = [
     "tests.stripe_servers",  # localstripe and the Stripe fake, for the tests that pay
     "tests.fixtures.api",
+    "tests.fixtures.mail",
     "tests.fixtures.register",
     "tests.fixtures.steering",
 ]

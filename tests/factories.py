@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import factory
 import sqlalchemy as sa
@@ -152,6 +152,14 @@ class OutboxMessageFactory(BaseFactory):
     recipient = factory.Sequence(lambda n: f"recipient{n}@example.com")
     subject = "Testiviesti"
     body = "Hei!"
+
+    class Params:
+        #: Given up after its last attempt (listed on /admin/mail for a retry).
+        given_up = factory.Trait(
+            attempts=10,
+            last_error="550 5.1.1 mailbox unavailable",
+            dead_at=factory.LazyFunction(lambda: datetime.now(UTC)),
+        )
 
 
 class AuditEventFactory(factory.Factory):

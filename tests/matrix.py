@@ -161,6 +161,10 @@ MATRIX: dict[str, Rule] = {
     "admin.pupil_count": Rule(
         "POST", lambda o: f"/admin/organisations/{o['municipality'].id}/pupils", ONLY_COORDINATOR, default=DENY
     ),
+    "admin.mail_queue": Rule("GET", lambda o: "/admin/mail", ONLY_COORDINATOR, default=DENY),
+    "admin.retry_mail": Rule(
+        "POST", lambda o: f"/admin/mail/{o['failed_mail'].id}/retry", ONLY_COORDINATOR, default=DENY
+    ),
     # Rules of the ecosystem.
     "rules.index": Rule("GET", lambda o: "/rules"),
     "rules.versions": Rule("GET", lambda o: "/rules/versions"),
@@ -475,6 +479,7 @@ def build_objects(people: dict) -> dict:
         organisation=people["municipality"], invited_by=people["municipality_admin"]
     )
     objects["join_request"] = factories.JoinRequestFactory(organisation=people["municipality"])
+    objects["failed_mail"] = factories.OutboxMessageFactory(given_up=True, recipient="vanha.osoite@example.invalid")
     objects["rules_in_force"] = factories.RulesVersionFactory(label="1.0", in_force=True)
     objects["rules_consultation"] = factories.RulesVersionFactory(label="1.1", consultation=True)
     objects["rules_draft"] = factories.RulesVersionFactory(label="1.2")

@@ -7,11 +7,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import services
+from app import mail, services
 from app.actions import attempt, save, undo
 from app.audit import AuditEvent
 from app.extensions import db
-from app.forms import AuditFilterForm, InviteForm, MunicipalityForm, PupilCountForm, choices
+from app.forms import AuditFilterForm, ConfirmForm, InviteForm, MunicipalityForm, PupilCountForm, choices
 from app.labels import ROLE_LABELS
 from app.models import Organisation, OrgKind
 from app.params import paginate
@@ -120,3 +120,23 @@ def pupil_count(org_id: int):
     save()
     flash(_("The number of pupils of %(org)s was saved.", org=org.name), "success")
     return redirect(url_for("admin.organisation", org_id=org.id))
+
+
+@bp.get("/mail")
+@coordinator_required
+def mail_queue():
+    """Mail given up after its last attempt, with the error, and how much is waiting."""
+    return render_template("admin/mail.html", failed=mail.given_up(), waiting=mail.pending_count())
+
+
+@bp.post("/mail/<int:message_id>/retry")
+@coordinator_required
+def retry_mail(message_id: int):
+    message = db.get_or_404(mail.OutboxMessage, message_id)
+    if ConfirmForm().validate_on_submit():
+        outcome = attempt(lambda: mail.queue_again(current_user, message))
+        if outcome.done and outcome.value:
+            flash(_("The message to %(recipient)s is queued again.", recipient=message.recipient), "success")
+        elif outcome.done:
+            flash(_("This message is not waiting for a retry: it was sent or queued again already."), "info")
+    return redirect(url_for("admin.mail_queue"))

@@ -82,10 +82,10 @@ class Service(db.Model):
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User] = relationship()
     plans: Mapped[list[PricingPlan]] = relationship(
-        back_populates="service", order_by="PricingPlan.position", cascade="all, delete-orphan"
+        back_populates="service", order_by="[PricingPlan.position, PricingPlan.id]", cascade="all, delete-orphan"
     )
     screenshots: Mapped[list[ServiceScreenshot]] = relationship(
-        back_populates="service", order_by="ServiceScreenshot.position", cascade="all, delete-orphan"
+        back_populates="service", order_by="[ServiceScreenshot.position, ServiceScreenshot.id]", cascade="all, delete-orphan"
     )
     events: Mapped[list[ServiceReviewEvent]] = relationship(back_populates="service", order_by="ServiceReviewEvent.id")
 

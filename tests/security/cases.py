@@ -164,6 +164,12 @@ CASES: list[Case] = [
         lambda o: {"name": "Lahti", "municipality_code": "398", "business_id": ""},
     ),
     Case("admin.pupil_count", "coordinator", lambda o: {"pupil_count": "32000"}),
+    Case(
+        "admin.retry_mail",
+        "coordinator",
+        lambda o: {},
+        url=lambda o: f"/admin/mail/{factories.OutboxMessageFactory(given_up=True).id}/retry",
+    ),
     # Rules.
     Case("rules.new", "coordinator", lambda o: {"label": "2.0", "title": "Uudet säännöt", "body": "# Luku\n\nTeksti."}),
     Case(
