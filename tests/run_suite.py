@@ -9,6 +9,13 @@ The two runs start together, each in TEST_WORKERS processes (pytest-xdist, one
 per core by default; 0 for a single process): many tests wait on a database,
 a browser or a timeout, so the cores stay busy. Each run writes its output to
 build/test-<database>.log, printed in full when the run ends.
+
+The browser tests (tests/browser/: Chromium, axe-core, keyboard, journeys) run in the SQLite run
+only: what they check is the page in the browser, which is the same HTML whichever database is
+behind it, and every route is requested on PostgreSQL too by the HTTP-level sweeps (access,
+query strings, fuzzing, confidentiality, races). They are the costliest tests per second of CPU,
+so running them once keeps `make test` within its time (`make test-postgres` runs them on
+PostgreSQL when wanted).
 """
 
 from __future__ import annotations
@@ -79,7 +86,7 @@ def main(argv: list[str]) -> int:
     url = TestConfig.TEST_DATABASE_URL or TestConfig.DEFAULT_POSTGRES_TEST_URL
     problem = ensure_database(url)
     if problem is None:
-        runs.append(start("PostgreSQL", url, argv))
+        runs.append(start("PostgreSQL", url, [*argv, "--ignore=tests/browser"]))
     elif TestConfig.CI:
         failures.append(f"PostgreSQL unreachable in CI: {problem}")
     else:

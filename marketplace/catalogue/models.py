@@ -85,7 +85,9 @@ class Service(db.Model):
         back_populates="service", order_by="[PricingPlan.position, PricingPlan.id]", cascade="all, delete-orphan"
     )
     screenshots: Mapped[list[ServiceScreenshot]] = relationship(
-        back_populates="service", order_by="[ServiceScreenshot.position, ServiceScreenshot.id]", cascade="all, delete-orphan"
+        back_populates="service",
+        order_by="[ServiceScreenshot.position, ServiceScreenshot.id]",
+        cascade="all, delete-orphan",
     )
     events: Mapped[list[ServiceReviewEvent]] = relationship(back_populates="service", order_by="ServiceReviewEvent.id")
 
