@@ -122,6 +122,18 @@ class Config:
     #: read that many hops back; 0 (the default) trusts no such header, which anyone can send.
     TRUSTED_PROXY_COUNT = _env_count("TRUSTED_PROXY_COUNT", 0)
 
+    # Operations (app/operations.py).
+    #: "json": one JSON object per log line (for a log collector); "text" for people reading a terminal.
+    LOG_FORMAT = _env("LOG_FORMAT", "json")
+    LOG_LEVEL = (_env("LOG_LEVEL", "INFO") or "INFO").upper()
+    #: /readyz says "not ready" (503) while more mail than this waits to be sent: the sender is stuck.
+    READY_MAX_MAIL_BACKLOG = _env_count("READY_MAX_MAIL_BACKLOG", 1000)
+    #: Who may read /metrics (addresses or networks, comma-separated): loopback unless configured.
+    METRICS_ALLOWED_NETWORKS = _env_list("METRICS_ALLOWED_NETWORKS") or ["127.0.0.0/8", "::1/128"]
+    #: Several worker processes on a host: an empty folder where prometheus_client keeps each
+    #: worker's figures (it reads this variable itself) so that /metrics adds them up.
+    METRICS_MULTIPROCESS_DIR = _env("PROMETHEUS_MULTIPROC_DIR")
+
     # Rate limits: in Redis when REDIS_URL is set, else in this process's memory (one worker only).
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
@@ -182,6 +194,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    LOG_FORMAT = _env("LOG_FORMAT", "text")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"

@@ -18,6 +18,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.config.from_object(config)
     app.config.update(overrides)
     check_config(app)
+    register_logging(app)
     register_extensions(app)
     register_models()
     register_i18n(app)
@@ -120,6 +121,12 @@ def register_extensions(app: Flask) -> None:
         from app.sessions import load_user
 
         return load_user(session_id)
+
+
+def register_logging(app: Flask) -> None:
+    from app.operations import register_logging as _register
+
+    _register(app)
 
 
 def register_models() -> None:

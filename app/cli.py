@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from app import audit, backup, demo, mail, services
+from app import audit, backup, demo, mail, operations, services
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgRole
 from app.submissions import forget_submissions_older_than
@@ -43,7 +44,11 @@ def demo_load() -> None:
 def mail_send(limit: int) -> None:
     """Deliver the queued mail that is due (SMTP when MAIL_SERVER is set, else print it). Safe to
     run on several hosts at once: each message is claimed before it is sent, and sent once."""
+    job = operations.start_job("mail-send")
     sent, failed = mail.send_due(limit, echo=click.echo)
+    logging.getLogger("digione.jobs").info(
+        "mail send: sent %d, failed %d", sent, failed, extra={"job": job, "sent": sent, "failed": failed}
+    )
     click.echo(f"sent {sent}, failed {failed}")
     if failed:
         sys.exit(1)

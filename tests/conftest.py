@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app, services, sessions
 from app.extensions import db, limiter
+from app.operations import migration_heads
 from config import TestConfig
 from tests import factories, figures
 from tests.audit_guard import guard_lifted
@@ -84,12 +85,23 @@ def _schema(database_url: str) -> Iterator[None]:
     with app.app_context():
         db.drop_all()
         db.create_all()
+        _stamp_migrations_head()
         db.session.remove()
         db.engine.dispose()
     yield
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
+
+
+def _stamp_migrations_head() -> None:
+    """create_all builds the schema the migrations end at (tests/app/test_migrations.py checks that
+    they agree): record it as Alembic would, so that /readyz sees a database at the head."""
+    db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    db.session.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+    for head in sorted(migration_heads()):
+        db.session.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
+    db.session.commit()
 
 
 def empty_database() -> None:

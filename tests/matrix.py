@@ -116,6 +116,8 @@ MATRIX: dict[str, Rule] = {
     "main.set_language": Rule("POST", lambda o: "/language", default=REDIRECT),
     "main.healthz": Rule("GET", lambda o: "/healthz"),
     "main.ping": Rule("GET", lambda o: "/ping"),
+    "main.readyz": Rule("GET", lambda o: "/readyz"),
+    "main.metrics_page": Rule("GET", lambda o: "/metrics"),  # the test client is on loopback
     "auth.login": Rule("GET", lambda o: "/login", {"anonymous": OK}, default=REDIRECT),
     "auth.logout": Rule("POST", lambda o: "/logout", {"anonymous": LOGIN}, default=REDIRECT),
     "auth.register": Rule("GET", lambda o: "/signup", {"anonymous": OK}, default=REDIRECT),

@@ -5,15 +5,15 @@ from __future__ import annotations
 import contextlib
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, session
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import services
+from app import metrics, operations, services
 from app.actions import save, undo
 from app.extensions import db
 from app.forms import LanguageForm
-from app.security import safe_redirect
+from app.security import client_address, safe_redirect
 
 bp = Blueprint("main", __name__)
 
@@ -45,6 +45,25 @@ def healthz():
             undo()
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness for a load balancer: the database, the schema at the migrations' head, the mail
+    backlog (app.operations). 503 while any check fails; /healthz is the liveness probe."""
+    result = operations.readiness(current_app.config["READY_MAX_MAIL_BACKLOG"])
+    if not result.ready:
+        current_app.logger.warning("not ready: %s", result.as_json()["checks"])
+    return jsonify(result.as_json()), 200 if result.ready else 503
+
+
+@bp.get("/metrics")
+def metrics_page():
+    """Prometheus metrics (app.metrics), for the networks allowed to read them; a 404 elsewhere."""
+    if not metrics.allowed(client_address()):
+        abort(404)
+    body, content_type = metrics.exposition()
+    return Response(body, content_type=content_type)
 
 
 @bp.get("/ping")
