@@ -63,9 +63,13 @@ db: translations
 demo: db
 	DIGIONE_ENV=$${DIGIONE_ENV:-development} $(FLASK) demo load
 
+# The development server and, beside it, the jobs worker (mail, rules, reminders); both stop together.
 run: demo
-	@echo "Serving DigiOne Hub on http://127.0.0.1:$(PORT)"
-	DIGIONE_ENV=$${DIGIONE_ENV:-development} $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving DigiOne Hub on http://127.0.0.1:$(PORT), with its jobs worker"
+	@export DIGIONE_ENV=$${DIGIONE_ENV:-development}; \
+	$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 AXE := node_modules/axe-core/axe.min.js
 

@@ -122,6 +122,9 @@ class Config:
     #: read that many hops back; 0 (the default) trusts no such header, which anyone can send.
     TRUSTED_PROXY_COUNT = _env_count("TRUSTED_PROXY_COUNT", 0)
 
+    # Background work (app/jobs.py): huey's queue in Redis when REDIS_URL is set, else in this file.
+    JOBS_SQLITE_PATH = _env("JOBS_SQLITE_PATH", str(INSTANCE_DIR / "jobs.sqlite"))
+
     # Operations (app/operations.py).
     #: "json": one JSON object per log line (for a log collector); "text" for people reading a terminal.
     LOG_FORMAT = _env("LOG_FORMAT", "json")

@@ -28,6 +28,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     register_security(app)
     register_submissions(app)
     register_template_helpers(app)
+    register_jobs()
     register_cli(app)
     return app
 
@@ -139,6 +140,7 @@ def register_models() -> None:
     import app.sessions
     import app.submissions  # noqa: F401
     import governance.rules.models
+    import governance.rules.reminders
     import governance.steering.models  # noqa: F401
     import marketplace.catalogue.models
     import marketplace.onboarding.models
@@ -248,6 +250,12 @@ def register_template_helpers(app: Flask) -> None:
         org_status_label=labels.org_status_label,
         role_label=labels.role_label,
     )
+
+
+def register_jobs() -> None:
+    """The periodic jobs of every package (app.jobs; `flask jobs worker` runs them)."""
+    import app.jobs  # noqa: F401
+    import governance.rules.jobs  # noqa: F401
 
 
 def register_cli(app: Flask) -> None:

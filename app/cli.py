@@ -12,13 +12,14 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from app import audit, backup, demo, mail, operations, services
+from app import audit, backup, demo, jobs, mail, operations, services
 from app.extensions import db
 from app.models import Organisation, OrgKind, OrgRole
 from app.submissions import forget_submissions_older_than
 
 demo_cli = AppGroup("demo", help="Demo data for development.")
 mail_cli = AppGroup("mail", help="The outgoing mail queue.")
+jobs_cli = AppGroup("jobs", help="Background work (huey): the worker and the periodic jobs.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 users_cli = AppGroup("users", help="People and organisations.")
 submissions_cli = AppGroup("submissions", help="The ids of forms already saved (each form takes effect once).")
@@ -52,6 +53,42 @@ def mail_send(limit: int) -> None:
     click.echo(f"sent {sent}, failed {failed}")
     if failed:
         sys.exit(1)
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Jobs run at the same time (threads).")
+def jobs_worker(workers: int) -> None:
+    """Run the periodic jobs (and any queued) until stopped: on one host or on every host."""
+    jobs.use_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    click.echo(f"jobs worker: {', '.join(f'{j.name} ({j.schedule})' for j in jobs.JOBS.values())}")
+    consumer.run()
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+def jobs_run(name: str) -> None:
+    """Run one job now (its effects take place once, as from the worker)."""
+    if name not in jobs.JOBS:
+        raise click.BadParameter(f"no job {name!r}; the jobs are {', '.join(jobs.JOBS)}", param_hint="NAME")
+    click.echo(f"{name}: {jobs.run_job(name)}")
+
+
+@jobs_cli.command("enqueue")
+@click.argument("name")
+def jobs_enqueue(name: str) -> None:
+    """Queue one job for the workers to run now."""
+    if name not in jobs.JOBS:
+        raise click.BadParameter(f"no job {name!r}; the jobs are {', '.join(jobs.JOBS)}", param_hint="NAME")
+    jobs.run_named(name)
+    click.echo(f"{name}: queued")
+
+
+@jobs_cli.command("list")
+def jobs_list() -> None:
+    """The periodic jobs and when they run."""
+    for job in jobs.JOBS.values():
+        click.echo(f"{job.name:<18} {job.schedule}")
 
 
 @submissions_cli.command("prune")
@@ -234,7 +271,7 @@ def restore_command(path: Path, yes: bool, lock_timeout: float) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (demo_cli, mail_cli, audit_cli, users_cli, submissions_cli):
+    for group in (demo_cli, mail_cli, jobs_cli, audit_cli, users_cli, submissions_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

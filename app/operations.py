@@ -104,6 +104,7 @@ def register_logging(app: Flask) -> None:
                 )
             root.addHandler(handler)
             root.setLevel(app.config["LOG_LEVEL"])
+            logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # its start-up chatter
     app.before_request(_begin)
     app.after_request(_end)
 
