@@ -141,7 +141,8 @@ def register_models() -> None:
     import app.submissions  # noqa: F401
     import governance.rules.models
     import governance.rules.reminders
-    import governance.steering.models  # noqa: F401
+    import governance.steering.models
+    import governance.steering.reminders  # noqa: F401
     import marketplace.catalogue.models
     import marketplace.onboarding.models
     import marketplace.procurement.models  # noqa: F401
@@ -255,7 +256,8 @@ def register_template_helpers(app: Flask) -> None:
 def register_jobs() -> None:
     """The periodic jobs of every package (app.jobs; `flask jobs worker` runs them)."""
     import app.jobs  # noqa: F401
-    import governance.rules.jobs  # noqa: F401
+    import governance.rules.jobs
+    import governance.steering.jobs  # noqa: F401
 
 
 def register_cli(app: Flask) -> None:
