@@ -27,14 +27,6 @@ bp = Blueprint("rules", __name__, url_prefix="/rules")
 COORDINATOR_ONLY = _l("Only the ecosystem coordinator's staff manage the rules.")
 
 
-@bp.before_app_request
-def _bring_rules_into_force() -> None:
-    """The same check as `flask rules activate`, on the pages that show rules."""
-    shows_rules = request.endpoint and (request.endpoint.startswith("rules.") or request.endpoint == "main.index")
-    if shows_rules and services.activate_due_versions().entered is not None:
-        save()
-
-
 def _version_or_404(label: str) -> RulesVersion:
     version = services.version_by_label(label)
     if version is None or not can_see_version(current_user, version):

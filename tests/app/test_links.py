@@ -25,7 +25,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request as BaseRequest
 
 import config
-from app import create_app
+from app import create_app, jobs
 from app.clock import helsinki_today
 from app.extensions import db
 from app.mail import OutboxMessage
@@ -194,8 +194,15 @@ def flow_agenda_published(app, people, hostile):
     )
 
 
+def _job_beside_a_forged_request(app, name: str) -> None:
+    """Run a periodic job inside a request that names the forged host: the job's links are still
+    on the public address (jobs run outside requests; this is the harder case)."""
+    with app.test_request_context("/", base_url=f"http://{EVIL}"):
+        jobs.run_job(name)
+
+
 def flow_rules_in_force(app, people, hostile):
-    """A plain page load brings a due version into force and mails the providers' admins."""
+    """The rules job brings a due version into force and mails the providers' admins."""
     factories.RulesVersionFactory(label="1.0", in_force=True)
     factories.RulesVersionFactory(
         label="1.1",
@@ -204,7 +211,26 @@ def flow_rules_in_force(app, people, hostile):
         reacceptance_deadline=helsinki_today() + timedelta(days=60),
     )
     empty_outbox()
-    assert hostile(None).get("/rules").status_code == 200
+    _job_beside_a_forged_request(app, "rules_activate")
+
+
+def flow_rules_reminder(app, people, hostile):
+    """A week before the re-acceptance deadline the provider's admin is reminded."""
+    factories.RulesVersionFactory(
+        label="2.0", in_force=True, reacceptance_deadline=helsinki_today() + timedelta(days=7)
+    )
+    empty_outbox()
+    _job_beside_a_forged_request(app, "rules_reminders")
+
+
+def flow_task_overdue(app, people, hostile):
+    """The secretary of the owning body is reminded of an overdue follow-up task."""
+    body = factories.BodyFactory(code="JT", level="tactical")
+    factories.MembershipFactory(body=body, user=people["secretary"], role="secretary", voting=False)
+    decision = factories.DecisionFactory(item__meeting__body=body)
+    factories.TaskFactory(decision=decision, due_on=helsinki_today() - timedelta(days=3))
+    empty_outbox()
+    _job_beside_a_forged_request(app, "task_reminders")
 
 
 def flow_application_submitted(app, people, hostile):
@@ -350,6 +376,8 @@ FLOWS: dict[Callable, tuple[set[str], bool]] = {
     flow_invitation: ({"invitation"}, True),
     flow_agenda_published: ({"agenda"}, True),
     flow_rules_in_force: ({"rules_in_force"}, True),
+    flow_rules_reminder: ({"rules_reminder"}, True),
+    flow_task_overdue: ({"task_overdue"}, True),
     flow_application_submitted: ({"application_submitted", "application_for_review"}, True),
     flow_application_review: ({"application_in_review", "application_comment", "application_changes"}, True),
     flow_application_approved: ({"application_approved"}, True),

@@ -176,7 +176,7 @@ def test_activate_command_is_safe_to_repeat(app, runner):
     assert _version("1.1").status == "in_force" and _version("1.0").status == "superseded"
 
 
-def test_a_page_load_brings_a_due_version_into_force(client):
+def test_the_rules_job_brings_a_due_version_into_force_and_a_page_load_changes_nothing(client, runner):
     factories.RulesVersionFactory(label="1.0", in_force=True)
     factories.RulesVersionFactory(
         label="1.1",
@@ -184,9 +184,14 @@ def test_a_page_load_brings_a_due_version_into_force(client):
         effective_date=helsinki_today(),
         reacceptance_deadline=helsinki_today() + timedelta(days=60),
     )
-    html = client.get("/rules").get_data(as_text=True)
-    assert "1.1" in html
+    assert client.get("/rules").status_code == 200
+    assert _version("1.1").status == "adopted"  # a GET changes nothing (it used to commit this)
+    result = runner.invoke(args=["jobs", "run", "rules_activate"])
+    assert result.exit_code == 0 and "version 1.1 is in force" in result.output
     assert _version("1.1").status == "in_force"
+    assert "1.1" in client.get("/rules").get_data(as_text=True)
+    again = runner.invoke(args=["jobs", "run", "rules_activate"])
+    assert "no version is due" in again.output
 
 
 # --- acceptance -------------------------------------------------------------------------------------
