@@ -258,6 +258,7 @@ def register_jobs() -> None:
     import app.jobs  # noqa: F401
     import governance.rules.jobs
     import governance.steering.jobs  # noqa: F401
+    import marketplace.procurement.jobs  # noqa: F401
 
 
 def register_cli(app: Flask) -> None:

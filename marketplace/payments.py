@@ -198,6 +198,17 @@ def create_invoice(
     )
 
 
+#: A Stripe invoice's status as the order's payment status (a draft is not yet anything).
+INVOICE_STATUSES = {"open": "invoiced", "paid": "paid", "void": "void", "uncollectible": "payment_failed"}
+
+
+def invoice_payment_status(invoice_id: str) -> str | None:
+    """What Stripe says of an invoice now, as a payment status (for reconciliation: a webhook
+    that never arrived). None for a draft or a status DigiOne Hub does not use."""
+    invoice = _call("retrieve", _client().v1.invoices.retrieve, invoice_id)
+    return INVOICE_STATUSES.get(str(_field(invoice, "status") or ""))
+
+
 def void_invoice(order_id: int, invoice_id: str) -> None:
     _call("void", _client().v1.invoices.void_invoice, invoice_id, None, _key("order", order_id, "void"))
 

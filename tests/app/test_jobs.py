@@ -19,7 +19,11 @@ from tests.support import PROJECT_ROOT
 
 def test_every_periodic_job_is_registered_with_huey(app):
     periodic = {task.__name__ for task in jobs.huey._registry._periodic_tasks}  # huey names a task class by it
-    assert set(jobs.JOBS) == periodic == {"mail", "rules_activate", "rules_reminders", "task_reminders"}
+    assert (
+        set(jobs.JOBS)
+        == periodic
+        == {"mail", "rules_activate", "rules_reminders", "task_reminders", "stripe_reconcile"}
+    )
 
 
 def test_a_worker_process_runs_a_queued_job(app, database_url, smtp_sink, tmp_path):

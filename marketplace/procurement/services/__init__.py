@@ -41,7 +41,13 @@ from marketplace.procurement.services.queries import (
     spend_by_year,
     waiting_for,
 )
-from marketplace.procurement.services.webhooks import EventOutcome, record_refused_stripe_event, record_stripe_event
+from marketplace.procurement.services.webhooks import (
+    EventOutcome,
+    Reconciliation,
+    reconcile_payments,
+    record_refused_stripe_event,
+    record_stripe_event,
+)
 
 __all__ = [
     "MAX_LINES",
@@ -52,6 +58,7 @@ __all__ = [
     "LineFigures",
     "OfferedPlan",
     "OrderFilters",
+    "Reconciliation",
     "Totals",
     "add_line",
     "cancel",
@@ -69,6 +76,7 @@ __all__ = [
     "orders_stmt",
     "provider_decide",
     "receivables",
+    "reconcile_payments",
     "record_refused_stripe_event",
     "record_stripe_event",
     "remove_line",

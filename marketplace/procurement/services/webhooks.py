@@ -71,3 +71,49 @@ def record_stripe_event(event: payments.WebhookEvent) -> EventOutcome:
     stored.outcome = "superseded"
     audit.record(None, "stripe.event_superseded", order, event=event.id, type=event.type, status=before)
     return EventOutcome(200, f"order {order.reference} is already {before}; the event changes nothing")
+
+
+#: Payment statuses Stripe may still change (an invoice sent, or a payment that failed).
+RECONCILED_STATUSES = ("invoiced", "payment_failed")
+
+
+@dataclass
+class Reconciliation:
+    checked: int = 0
+    changed: int = 0
+    unreachable: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.checked} invoices checked, {self.changed} orders updated, {self.unreachable} not reachable"
+
+
+def reconcile_payments(limit: int = 500) -> Reconciliation:
+    """Ask Stripe for the status of each open invoice and apply what a lost webhook did not: the
+    same forward-only move as an event, locked and audited once (a run on another host, or the
+    webhook arriving meanwhile, finds the status already moved and changes nothing)."""
+    result = Reconciliation()
+    orders = db.session.scalars(
+        sa.select(Order)
+        .where(Order.stripe_invoice_id.is_not(None), Order.payment_status.in_(RECONCILED_STATUSES))
+        .order_by(Order.id)
+        .limit(limit)
+    ).all()
+    for order in orders:
+        invoice_id = order.stripe_invoice_id
+        assert invoice_id is not None
+        result.checked += 1
+        try:
+            status = payments.invoice_payment_status(invoice_id)
+        except payments.PaymentError:
+            result.unreachable += 1
+            continue
+        if status is None:
+            continue
+        lock(order)
+        before = order.payment_status
+        if _set_payment_status(order, status):
+            audit.record(
+                None, "order.payment_reconciled", order, reference=order.reference, before=before, after=status
+            )
+            result.changed += 1
+    return result
