@@ -23,7 +23,7 @@ from pathlib import Path
 from flask import Flask
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
-from app import mail, operations
+from app import mail, metrics, operations
 from app.extensions import db
 from config import load_config
 
@@ -42,6 +42,7 @@ def _make_huey() -> Huey:
 
 
 huey = _make_huey()
+metrics.measure_queue_depth(huey.pending_count)
 
 _app: Flask | None = None
 
@@ -71,8 +72,10 @@ def run_job(name: str) -> object:
         db.session.commit()
     except Exception:
         db.session.rollback()
+        metrics.job_ran(name, ok=False)
         log.exception("job %s failed", name, extra={"job": name})
         raise
+    metrics.job_ran(name, ok=True)
     log.info("job %s: %s", name, result, extra={"job": name, "result": str(result)})
     return result
 

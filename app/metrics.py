@@ -5,6 +5,7 @@
   create series). Each worker process counts its own; under gunicorn with several workers set
   PROMETHEUS_MULTIPROC_DIR to an empty folder (prometheus_client reads it itself) and the figures
   of every worker are added up (gunicorn.conf.py tells it when a worker exits).
+- `digione_job_runs_total` by job and outcome (ok, failed), and the job queue's depth.
 - The outgoing mail, read from the database when scraped, so every host reports the same: waiting,
   due now, failing (last attempt failed), given up, and sent in all.
 
@@ -15,11 +16,11 @@ is a 404, as if it did not exist.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 from flask import current_app
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest, multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -34,6 +35,21 @@ REQUEST_SECONDS = Histogram(
     ["endpoint", "method", "status"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
+
+
+JOB_RUNS = Counter("digione_job_runs", "Periodic or queued jobs run, by job and outcome.", ["job", "outcome"])
+
+#: How many jobs wait in the job engine's queue (set by app.jobs, which knows the engine).
+_queue_depth: Callable[[], int] | None = None
+
+
+def measure_queue_depth(function: Callable[[], int]) -> None:
+    global _queue_depth
+    _queue_depth = function
+
+
+def job_ran(name: str, ok: bool) -> None:
+    JOB_RUNS.labels(job=name, outcome="ok" if ok else "failed").inc()
 
 
 def observe_request(endpoint: str | None, method: str, status: int, seconds: float) -> None:
@@ -70,6 +86,8 @@ class OutboxCollector(Collector):
         yield GaugeMetricFamily("digione_mail_failing", "Mail waiting whose last attempt failed.", failing)
         yield GaugeMetricFamily("digione_mail_given_up", "Mail given up after its last attempt.", given_up)
         yield CounterMetricFamily("digione_mail_sent", "Mail delivered to the mail server, in all.", sent)
+        if _queue_depth is not None:
+            yield GaugeMetricFamily("digione_jobs_queued", "Jobs waiting in the job engine's queue.", _queue_depth())
 
 
 def allowed(address: str) -> bool:
@@ -93,5 +111,6 @@ def exposition() -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(REQUEST_SECONDS)
+        registry.register(JOB_RUNS)
     registry.register(OutboxCollector())
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -179,3 +179,15 @@ def test_metrics_are_for_loopback_unless_configured(app, client):
     app.config["METRICS_ALLOWED_NETWORKS"] = ["203.0.113.0/24"]
     assert client.get("/metrics", environ_base=outside).status_code == 200
     assert client.get("/metrics").status_code == 404  # loopback is no longer listed
+
+
+def test_metrics_count_job_runs_and_the_queue(client, runner):
+    before = client.get("/metrics").get_data(as_text=True)
+    try:
+        ran = _metric(before, "digione_job_runs_total", job="rules_activate", outcome="ok")
+    except AssertionError:
+        ran = 0.0
+    assert runner.invoke(args=["jobs", "run", "rules_activate"]).exit_code == 0
+    text = client.get("/metrics").get_data(as_text=True)
+    assert _metric(text, "digione_job_runs_total", job="rules_activate", outcome="ok") == ran + 1
+    assert _metric(text, "digione_jobs_queued") == 0
