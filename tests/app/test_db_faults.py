@@ -112,7 +112,7 @@ def test_database_stopped_pages_answer_503_and_the_app_recovers(proxied, proxy, 
 
     proxy.stop()
     caplog.set_level(logging.WARNING)
-    for url in ("/", "/catalogue", "/register"):
+    for url in ("/rules", "/catalogue", "/register"):
         assert_unavailable_page(proxied, visitor.get(url, headers={"Accept-Language": "fi"}), url)
     signed_in = buyer.get("/procurement")
     assert_unavailable_page(proxied, signed_in, "/procurement (signed in)")
@@ -348,7 +348,7 @@ def test_postgresql_stopped_and_started(cluster, caplog):
 
         cluster.stop()
         caplog.set_level(logging.WARNING)
-        for url in ("/", "/catalogue", "/register"):
+        for url in ("/rules", "/catalogue", "/register"):
             assert_unavailable_page(app, client.get(url, headers={"Accept-Language": "fi"}), url)
         health = client.get("/healthz")
         assert health.status_code == 503 and health.get_json()["database"] == "unavailable"
