@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 
@@ -105,3 +106,16 @@ def _sqlite_begin(connection: sa.Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         raw.isolation_level = ""
+
+
+def insert_once(table: sa.Table, key: list[str], **values: Any) -> bool:
+    """Insert a row unless one with the same `key` columns exists (a unique constraint), and say
+    whether this call inserted it: of several transactions doing it at once, exactly one gets
+    True (INSERT ... ON CONFLICT DO NOTHING ... RETURNING, on PostgreSQL and on SQLite). For
+    work that must be done once, such as a reminder: record it, and do it only on True."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(table).values(**values).on_conflict_do_nothing(index_elements=key).returning(*table.primary_key.columns)
+    )
+    return db.session.execute(stmt).first() is not None

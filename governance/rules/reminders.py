@@ -13,10 +13,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import audit
+from app.concurrency import insert_once
 from app.extensions import UTCDateTime, db, utcnow
 from app.mail import queue_mail
 from app.models import Organisation, OrgKind, OrgRole, OrgStatus, User
@@ -54,16 +54,14 @@ def stage_due(deadline: date, today: date) -> int | None:
 
 def _claim(version: RulesVersion, org: Organisation, days: int) -> bool:
     """Record the stage for this provider unless it already is (a concurrent run's row counts)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = RulesReminder.__table__
-    stmt = (
-        insert(table)
-        .values(version_id=version.id, organisation_id=org.id, days_before=days, sent_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["version_id", "organisation_id", "days_before"])
-        .returning(table.c.id)
+    return insert_once(
+        RulesReminder.__table__,
+        ["version_id", "organisation_id", "days_before"],
+        version_id=version.id,
+        organisation_id=org.id,
+        days_before=days,
+        sent_at=utcnow(),
     )
-    return db.session.execute(stmt).first() is not None
 
 
 def send_reacceptance_reminders(today: date) -> int:

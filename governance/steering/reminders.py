@@ -13,10 +13,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import audit
+from app.concurrency import insert_once
 from app.extensions import UTCDateTime, db, utcnow
 from app.mail import queue_mail
 from app.models import User
@@ -45,16 +45,9 @@ def overdue_week(due_on: date, today: date) -> int | None:
 
 
 def _claim(task: Task, week: int) -> bool:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = TaskReminder.__table__
-    stmt = (
-        insert(table)
-        .values(task_id=task.id, overdue_week=week, sent_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["task_id", "overdue_week"])
-        .returning(table.c.id)
+    return insert_once(
+        TaskReminder.__table__, ["task_id", "overdue_week"], task_id=task.id, overdue_week=week, sent_at=utcnow()
     )
-    return db.session.execute(stmt).first() is not None
 
 
 def send_overdue_task_reminders(today: date) -> int:
