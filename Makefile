@@ -87,9 +87,10 @@ test-sqlite: translations install-test
 test-postgres: translations install-test
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
 
-# Reliability checks that are not unit tests (about 4 minutes): bandit (any high-severity finding
+# Reliability checks that are not unit tests (about 3 minutes): bandit (any high-severity finding
 # fails), the load test (50 clients for 60 s on SQLite and on PostgreSQL: any error or lost write
-# fails), then docs/reliability.md from these and the figures of the last `make test`.
+# fails), the several-hosts run (bench/multihost.py: PostgreSQL and Redis, two hosts, two job
+# workers, one killed), then docs/reliability.md from these and the figures of the last `make test`.
 check: translations install-test lint
 	$(PY) scripts/bandit_check.py
 	$(PY) -m bench.load --database sqlite
@@ -97,6 +98,7 @@ check: translations install-test lint
 		$(PY) -m bench.load --database postgresql; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL unreachable in CI"; exit 1; \
 	else echo "NOTE: PostgreSQL not reachable: the load test ran on SQLite only"; fi
+	$(PY) -m bench.multihost
 	$(PY) scripts/reliability_report.py
 
 # The code's rules: ruff (lint and format, pyproject.toml) and the layering contracts of import-linter

@@ -202,6 +202,42 @@ def _load_section(loads: dict[str, dict | None]) -> list[str]:
     return lines
 
 
+def _multihost_section(run: dict | None) -> list[str]:
+    lines = [
+        "## Several hosts",
+        "",
+        "`bench/multihost.py` on PostgreSQL and Redis: two app hosts (gunicorn, 2 workers each, production "
+        "configuration, rate limits in Redis), two job workers on one huey queue, a local SMTP server. "
+        "Wrong passwords for one account alternate between the hosts; the demo's queued mail is sent by one "
+        "worker, which is killed with SIGKILL half-way, and the other sends the rest after the lease.",
+        "",
+    ]
+    if not run:
+        return [*lines, "Not run.", ""]
+    mail, limits = run.get("mail", {}), run.get("limits", {})
+    rows = [
+        (
+            "hosts × web workers, job workers",
+            f"{run.get('hosts')} × {run.get('web_workers_per_host')}, {run.get('job_workers')}",
+        ),
+        (
+            "wrong passwords across the hosts (answers)",
+            f"{limits.get('attempts')} ("
+            + ", ".join(f"{n} × {code}" for code, n in sorted((limits.get("answered") or {}).items()))
+            + ")",
+        ),
+        ("limit held across hosts", "yes" if limits.get("held") else "NO"),
+        ("mails queued", mail.get("queued")),
+        ("sent before the worker was killed", mail.get("sent_before_the_kill")),
+        ("mails delivered (distinct)", mail.get("delivered")),
+        ("duplicates", mail.get("duplicates")),
+        ("lost", mail.get("lost")),
+        ("held", "yes" if run.get("ok") else "NO"),
+    ]
+    lines += ["| | |", "| --- | --- |", *(f"| {label} | {_cell(value)} |" for label, value in rows), ""]
+    return lines
+
+
 def _bandit_section(bandit: dict | None) -> list[str]:
     lines = [
         "## Static security scan (bandit)",
@@ -297,6 +333,7 @@ def render() -> str:
     for key, title, intro in SECTIONS:
         lines += _section(key, title, intro, suites)
     lines += _load_section(loads)
+    lines += _multihost_section(_load("multihost.json"))
     lines += _bandit_section(bandit)
     return "\n".join(lines).rstrip() + "\n"
 
