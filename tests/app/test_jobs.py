@@ -3,7 +3,6 @@ runs it against the database; every job is registered with its schedule."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -28,16 +27,7 @@ def test_every_periodic_job_is_registered_with_huey(app):
 
 def test_a_worker_process_runs_a_queued_job(app, database_url, smtp_sink, tmp_path):
     message = factories.OutboxMessageFactory(subject="Tervetuloa")
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DIGIONE_ENV": "development",
-        "FLASK_APP": "wsgi",
-        "MAIL_SERVER": smtp_sink.host,
-        "MAIL_PORT": str(smtp_sink.port),
-        "MAIL_USE_TLS": "0",
-        "JOBS_SQLITE_PATH": str(tmp_path / "jobs.sqlite"),
-    }
+    env = smtp_sink.cli_env(database_url, JOBS_SQLITE_PATH=str(tmp_path / "jobs.sqlite"))
     flask = [sys.executable, "-m", "flask", "jobs"]
     worker = subprocess.Popen(
         [*flask, "worker"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

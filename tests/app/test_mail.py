@@ -1,4 +1,3 @@
-import os
 import signal
 import socket
 import subprocess
@@ -91,16 +90,7 @@ def test_a_sender_killed_half_way_loses_nothing_and_resends_nothing_it_recorded(
     twice, with the same Message-ID.)"""
     smtp_sink.delay = 0.3
     messages = [factories.OutboxMessageFactory(subject=f"Muistutus {i:02}") for i in range(12)]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DIGIONE_ENV": "development",
-        "FLASK_APP": "wsgi",
-        "MAIL_SERVER": smtp_sink.host,
-        "MAIL_PORT": str(smtp_sink.port),
-        "MAIL_USE_TLS": "0",
-        "MAIL_LEASE_SECONDS": "2",
-    }
+    env = smtp_sink.cli_env(database_url, MAIL_LEASE_SECONDS="2")
     sender = subprocess.Popen(
         [sys.executable, "-m", "flask", "mail", "send"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL
     )

@@ -45,3 +45,34 @@ def collide(table: str, requests: list[Callable[[], int]]) -> list[int]:
     for thread in threads:
         thread.join(timeout=30)
     return statuses  # type: ignore[return-value]
+
+
+def at_once(app, count: int, job: Callable[[], int]) -> list[int]:
+    """Run `job` in `count` threads released together (as on `count` hosts at the same moment), each
+    in its own application and request context and database session, committing what it did; return
+    their results. A job that raises fails the test with the error."""
+    results: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def worker() -> None:
+        with app.app_context(), app.test_request_context():
+            try:
+                barrier.wait(10)
+                results.append(job())
+                db.session.commit()
+            except BaseException as exc:
+                errors.append(exc)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert len(results) == count, "a job did not finish"
+    db.session.expire_all()
+    return results

@@ -3,7 +3,6 @@ reminded 30, 7 and 1 days before its deadline, each reminder once, however many 
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from app.mail import OutboxMessage
 from governance.rules import reminders
 from governance.rules.reminders import RulesReminder, send_reacceptance_reminders, stage_due
 from tests import factories
+from tests.support.races import at_once
 
 DEADLINE = date(2027, 3, 31)
 
@@ -88,30 +88,8 @@ def test_a_provider_that_accepts_is_not_reminded_again(app, people, new_version)
 
 def test_jobs_on_several_hosts_at_once_remind_each_provider_once(app, people, new_version):
     """Four workers run the hourly job at the same moment (four hosts): one reminder, one mail."""
-    results: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(4)
-
-    def worker() -> None:
-        with app.app_context(), app.test_request_context():
-            try:
-                barrier.wait(10)
-                results.append(send_reacceptance_reminders(DEADLINE - timedelta(days=7)))
-                db.session.commit()
-            except BaseException as exc:
-                errors.append(exc)
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
+    results = at_once(app, 4, lambda: send_reacceptance_reminders(DEADLINE - timedelta(days=7)))
     assert sorted(results) == [0, 0, 0, 1]
-    db.session.expire_all()
     assert [m.recipient for m in _reminder_mails()] == [people["provider_admin"].email]
 
 

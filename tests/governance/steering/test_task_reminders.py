@@ -3,7 +3,6 @@ body, the day after the due date and then weekly while the task is open; each on
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from app.extensions import db
 from app.mail import OutboxMessage
 from governance.steering.reminders import overdue_week, send_overdue_task_reminders
 from tests import factories
+from tests.support.races import at_once
 
 DUE = date(2027, 2, 1)
 
@@ -76,28 +76,6 @@ def test_a_confidential_tasks_text_stays_out_of_the_mail(app, people, body_with_
 
 def test_jobs_on_several_hosts_at_once_send_a_weeks_reminder_once(app, people, body_with_secretary):
     _task(body_with_secretary)
-    results: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(4)
-
-    def worker() -> None:
-        with app.app_context(), app.test_request_context():
-            try:
-                barrier.wait(10)
-                results.append(send_overdue_task_reminders(DUE + timedelta(days=2)))
-                db.session.commit()
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
+    results = at_once(app, 4, lambda: send_overdue_task_reminders(DUE + timedelta(days=2)))
     assert sorted(results) == [0, 0, 0, 1]
-    db.session.expire_all()
     assert [m.recipient for m in _mails()] == [people["secretary"].email]
